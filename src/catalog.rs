@@ -1,0 +1,269 @@
+//! Courses, their ids, and validation. A [`Catalog`] is validated once when it is built;
+//! code past that point trusts its indices.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Dense index of a course in its catalog (the row of its factors and embedding).
+pub type CourseIx = usize;
+
+/// Credits assumed for a course whose catalog entry gives none.
+pub const DEFAULT_CREDITS: f32 = 3.0;
+
+/// One course as it appears in the catalog file. Every field but `id` is optional.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Course {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credits: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<u32>,
+    /// Skills the course teaches (lower-cased and trimmed on load).
+    pub teaches: Vec<String>,
+    /// Skills a student needs before taking the course.
+    pub requires: Vec<String>,
+    /// AND of OR groups: one course from every group.
+    pub prerequisites: Vec<GroupSpec>,
+    /// Which of `teaches` / `requires` a pipeline inferred from text rather than read from the catalog.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inferred_skills: Vec<String>,
+}
+
+impl Course {
+    /// The credits used for planning: the catalog's value or [`DEFAULT_CREDITS`].
+    pub fn credits(&self) -> f32 {
+        self.credits.unwrap_or(DEFAULT_CREDITS)
+    }
+}
+
+/// A prerequisite group as written in JSON: either a plain list of alternatives, or an
+/// object that also says whether a member may be taken in the same term.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum GroupSpec {
+    AnyOf(Vec<String>),
+    Detailed {
+        any_of: Vec<String>,
+        #[serde(default)]
+        concurrent: bool,
+    },
+}
+
+impl GroupSpec {
+    pub fn members(&self) -> &[String] {
+        match self {
+            GroupSpec::AnyOf(m) | GroupSpec::Detailed { any_of: m, .. } => m,
+        }
+    }
+    pub fn concurrent(&self) -> bool {
+        matches!(self, GroupSpec::Detailed { concurrent: true, .. })
+    }
+}
+
+/// A prerequisite group resolved to course indices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// The alternatives: completing any one satisfies the group. Sorted, no duplicates.
+    pub members: Vec<CourseIx>,
+    /// A member taken in the same term also satisfies the group.
+    pub concurrent: bool,
+    /// `Some(skill)` when the group was inferred from a required skill rather than listed.
+    pub inferred_from: Option<String>,
+}
+
+/// How validation treats prerequisites that name courses missing from the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Strictness {
+    /// An unknown prerequisite is an error.
+    #[default]
+    Strict,
+    /// Unknown prerequisites (and self-references) are dropped and counted in the report.
+    Lenient,
+}
+
+/// What lenient validation dropped.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ValidationReport {
+    /// `(course, prerequisite)` pairs naming a course missing from the catalog.
+    pub unknown_prerequisites: Vec<(String, String)>,
+    /// Courses that listed themselves as a prerequisite.
+    pub self_prerequisites: Vec<String>,
+    /// Groups left empty after dropping unknown members, and removed.
+    pub emptied_groups: usize,
+}
+
+impl ValidationReport {
+    pub fn dropped(&self) -> usize {
+        self.unknown_prerequisites.len() + self.self_prerequisites.len()
+    }
+}
+
+#[derive(Deserialize)]
+struct CatalogFile {
+    courses: Vec<Course>,
+}
+
+/// A validated catalog: courses in file order, an id index, and resolved explicit groups.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    courses: Vec<Course>,
+    index: HashMap<String, CourseIx>,
+    groups: Vec<Vec<Group>>,
+}
+
+impl Catalog {
+    /// Parses `{"courses": [...]}` and validates it.
+    ///
+    /// # Errors
+    /// [`Error::CatalogJson`] for malformed JSON, and every error of [`Catalog::new`].
+    ///
+    /// # Example
+    /// ```
+    /// use wayfinder::catalog::{Catalog, Strictness};
+    /// let json = br#"{"courses": [{"id": "CS 101"}, {"id": "CS 201", "prerequisites": [["CS 101"]]}]}"#;
+    /// let (catalog, report) = Catalog::from_json(json, Strictness::Strict).unwrap();
+    /// assert_eq!(catalog.len(), 2);
+    /// assert_eq!(report.dropped(), 0);
+    /// ```
+    pub fn from_json(bytes: &[u8], strictness: Strictness) -> Result<(Catalog, ValidationReport)> {
+        let file: CatalogFile =
+            serde_json::from_slice(bytes).map_err(|e| Error::CatalogJson(e.to_string()))?;
+        Catalog::new(file.courses, strictness)
+    }
+
+    /// Validates courses: non-empty unique ids, finite credits, known prerequisites.
+    /// Skill names are normalised (trimmed, lower-cased) so that `SQL` and `sql ` match.
+    ///
+    /// # Errors
+    /// [`Error::EmptyCourseId`], [`Error::DuplicateCourse`], [`Error::BadCourseNumber`],
+    /// [`Error::EmptyPrerequisiteGroup`], and in strict mode [`Error::UnknownPrerequisite`]
+    /// and [`Error::SelfPrerequisite`].
+    pub fn new(mut courses: Vec<Course>, strictness: Strictness) -> Result<(Catalog, ValidationReport)> {
+        let mut index = HashMap::with_capacity(courses.len());
+        for (i, course) in courses.iter_mut().enumerate() {
+            course.id = course.id.trim().to_string();
+            if course.id.is_empty() {
+                return Err(Error::EmptyCourseId { index: i });
+            }
+            if let Some(first) = index.insert(course.id.clone(), i) {
+                return Err(Error::DuplicateCourse { id: course.id.clone(), first, second: i });
+            }
+            if let Some(c) = course.credits {
+                if !c.is_finite() || c < 0.0 {
+                    return Err(Error::BadCourseNumber {
+                        course: course.id.clone(),
+                        field: "credits",
+                        value: c as f64,
+                    });
+                }
+            }
+            normalise_skills(&mut course.teaches);
+            normalise_skills(&mut course.requires);
+            normalise_skills(&mut course.inferred_skills);
+        }
+        let mut report = ValidationReport::default();
+        let mut groups = Vec::with_capacity(courses.len());
+        for (i, course) in courses.iter().enumerate() {
+            let mut resolved = Vec::with_capacity(course.prerequisites.len());
+            for (g, spec) in course.prerequisites.iter().enumerate() {
+                if spec.members().is_empty() {
+                    return Err(Error::EmptyPrerequisiteGroup { course: course.id.clone(), group: g });
+                }
+                let mut members = Vec::with_capacity(spec.members().len());
+                for name in spec.members() {
+                    match index.get(name.trim()) {
+                        Some(&j) if j == i => match strictness {
+                            Strictness::Strict => {
+                                return Err(Error::SelfPrerequisite { course: course.id.clone() })
+                            }
+                            Strictness::Lenient => report.self_prerequisites.push(course.id.clone()),
+                        },
+                        Some(&j) => members.push(j),
+                        None => match strictness {
+                            Strictness::Strict => {
+                                return Err(Error::UnknownPrerequisite {
+                                    course: course.id.clone(),
+                                    prerequisite: name.clone(),
+                                })
+                            }
+                            Strictness::Lenient => {
+                                report.unknown_prerequisites.push((course.id.clone(), name.clone()))
+                            }
+                        },
+                    }
+                }
+                members.sort_unstable();
+                members.dedup();
+                if members.is_empty() {
+                    report.emptied_groups += 1;
+                    continue;
+                }
+                resolved.push(Group { members, concurrent: spec.concurrent(), inferred_from: None });
+            }
+            groups.push(resolved);
+        }
+        Ok((Catalog { courses, index, groups }, report))
+    }
+
+    pub fn len(&self) -> usize {
+        self.courses.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.courses.is_empty()
+    }
+    pub fn courses(&self) -> &[Course] {
+        &self.courses
+    }
+    pub fn course(&self, ix: CourseIx) -> &Course {
+        &self.courses[ix]
+    }
+    /// The index of a course id, if the catalog has it.
+    pub fn ix(&self, id: &str) -> Option<CourseIx> {
+        self.index.get(id).copied()
+    }
+    /// The index of a course id, or [`Error::UnknownCourse`].
+    pub fn require(&self, id: &str) -> Result<CourseIx> {
+        self.ix(id).ok_or_else(|| Error::UnknownCourse(id.to_string()))
+    }
+    /// Resolves a list of ids; every unknown id is reported in the second list, none is dropped silently.
+    pub fn resolve<'a, I: IntoIterator<Item = &'a str>>(&self, ids: I) -> (Vec<CourseIx>, Vec<String>) {
+        let mut known = Vec::new();
+        let mut unknown = Vec::new();
+        for id in ids {
+            match self.ix(id.trim()) {
+                Some(ix) => known.push(ix),
+                None => unknown.push(id.to_string()),
+            }
+        }
+        (known, unknown)
+    }
+    /// The explicit prerequisite groups of a course, resolved to indices.
+    pub fn explicit_groups(&self, ix: CourseIx) -> &[Group] {
+        &self.groups[ix]
+    }
+    /// Serialises the catalog back to the file format.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({ "courses": self.courses }).to_string()
+    }
+}
+
+/// Lower-cases, trims and de-duplicates skill names, keeping first-seen order.
+fn normalise_skills(skills: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    skills.retain_mut(|s| {
+        *s = normalise_skill(s);
+        !s.is_empty() && seen.insert(s.clone())
+    });
+}
+
+/// The canonical form of a skill name: trimmed, lower-case, inner white space collapsed.
+pub fn normalise_skill(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}

@@ -1,0 +1,58 @@
+//! The core's one error type. Every variant names what is wrong (course id, field, value),
+//! so a caller can show it to a person without more context.
+
+use thiserror::Error;
+
+/// Result alias used throughout the core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("catalog JSON is invalid: {0}")]
+    CatalogJson(String),
+    #[error("course #{index} has an empty id")]
+    EmptyCourseId { index: usize },
+    #[error("course id {id:?} appears more than once (entries #{first} and #{second})")]
+    DuplicateCourse { id: String, first: usize, second: usize },
+    #[error("course {course:?} lists prerequisite {prerequisite:?}, which is not in the catalog")]
+    UnknownPrerequisite { course: String, prerequisite: String },
+    #[error("course {course:?} has an empty prerequisite group (group {group})")]
+    EmptyPrerequisiteGroup { course: String, group: usize },
+    #[error("course {course:?} lists itself as a prerequisite")]
+    SelfPrerequisite { course: String },
+    #[error("course {course:?}: {field} is {value}, which is not a finite non-negative number")]
+    BadCourseNumber { course: String, field: &'static str, value: f64 },
+    #[error("unknown course {0:?}")]
+    UnknownCourse(String),
+    #[error("prerequisites form a cycle: {}", .0.join(" -> "))]
+    Cycle(Vec<String>),
+    #[error("course {course:?} has {credits} credits, more than the limit of {limit} per term")]
+    CourseExceedsTermLimit { course: String, credits: f32, limit: f32 },
+    #[error("invalid parameter {name}: {reason}")]
+    InvalidParameter { name: &'static str, reason: String },
+    #[error("{what} contains a non-finite value ({value}) at {at}")]
+    NonFinite { what: &'static str, at: String, value: f32 },
+    #[error("dimension mismatch for {what}: expected {expected}, got {got}")]
+    Dimension { what: &'static str, expected: usize, got: usize },
+    #[error("rating file line {line}: {reason}")]
+    RatingLine { line: usize, reason: String },
+    #[error("no training data: {0}")]
+    NoData(String),
+}
+
+impl Error {
+    /// Shorthand for [`Error::InvalidParameter`].
+    pub fn param(name: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidParameter { name, reason: reason.into() }
+    }
+}
+
+/// Checks that `x` is finite, naming `name` in the error otherwise.
+pub(crate) fn check_finite(name: &'static str, x: f32) -> Result<f32> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(Error::param(name, format!("{x} is not a finite number")))
+    }
+}

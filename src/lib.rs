@@ -1,0 +1,12 @@
+//! Wayfinder's core: a course catalog, its prerequisite graph, learning paths, knowledge gaps,
+//! matrix-factorization models, content similarity, hybrid ranking with explanations, and
+//! offline evaluation.
+//!
+//! The core does no I/O: it takes bytes and values and returns values, and builds for native
+//! targets and for `wasm32-unknown-unknown` alike.
+
+pub mod catalog;
+pub mod error;
+
+pub use catalog::{Catalog, Course, CourseIx, Strictness};
+pub use error::{Error, Result};
