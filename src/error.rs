@@ -39,6 +39,15 @@ pub enum Error {
     RatingLine { line: usize, reason: String },
     #[error("no training data: {0}")]
     NoData(String),
+    /// The embedding model could not be loaded, prepared, or run.
+    #[error("embedding model: {0}")]
+    EmbedModel(String),
+    /// The tokenizer JSON could not be loaded or could not encode a text.
+    #[error("tokenizer: {0}")]
+    Tokenizer(String),
+    /// A least-squares system in matrix factorization broke down (overflowing values).
+    #[error("{0}: the least-squares system is not positive definite; the data or factors overflowed")]
+    NotPositiveDefinite(&'static str),
 }
 
 impl Error {
@@ -48,11 +57,3 @@ impl Error {
     }
 }
 
-/// Checks that `x` is finite, naming `name` in the error otherwise.
-pub(crate) fn check_finite(name: &'static str, x: f32) -> Result<f32> {
-    if x.is_finite() {
-        Ok(x)
-    } else {
-        Err(Error::param(name, format!("{x} is not a finite number")))
-    }
-}

@@ -6,7 +6,16 @@
 //! targets and for `wasm32-unknown-unknown` alike.
 
 pub mod catalog;
+#[cfg(feature = "embed")]
+pub mod embed;
 pub mod error;
+pub mod eval;
+pub mod gaps;
+pub mod graph;
+pub mod mf;
+pub mod path;
+pub mod rank;
+pub mod similarity;
 
 pub use catalog::{Catalog, Course, CourseIx, Strictness};
 pub use error::{Error, Result};

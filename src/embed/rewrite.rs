@@ -1,0 +1,250 @@
+//! One rewrite of the ONNX graph before tract sees it: look rows up, then dequantize them.
+//!
+//! The int8 MiniLM file stores its embedding tables as int8 rows with one f32 scale per row,
+//! and its graph rebuilds the f32 table before the lookup:
+//!
+//! ```text
+//! table = Cast(table_q) * scale          # 30522 x 384 floats
+//! rows  = Gather(table, input_ids)
+//! ```
+//!
+//! Run as shipped, that dequantizes the whole word table for every text; left to constant
+//! folding, it keeps a 47 MB f32 copy of the table in memory. Gathering first is the same
+//! arithmetic on only the rows that are used, and keeps the table int8:
+//!
+//! ```text
+//! rows = Cast(Gather(table_q, input_ids)) * Gather(scale, input_ids)
+//! ```
+//!
+//! Each element is still `f32(q) * s` for the same `q` and `s`, so the result is bit-identical.
+
+use std::collections::HashMap;
+
+use tract_onnx::pb::{attribute_proto::AttributeType, AttributeProto, GraphProto, NodeProto, TensorProto};
+
+/// ONNX `TensorProto.DataType` codes used here.
+const FLOAT: i32 = 1;
+const INT8: i32 = 3;
+
+/// A lookup whose table is dequantized just before it: `Gather(Cast(q) * scale, indices)`.
+struct Match {
+    gather: usize,
+    table_q: String,
+    scale: Scale,
+    indices: String,
+    output: String,
+}
+
+enum Scale {
+    /// One scale per table row (shape `[rows, 1]`): looked up with the same indices.
+    PerRow(String),
+    /// One scale for all rows (a single number, or one per column): applies to the rows as is.
+    Shared(String),
+}
+
+/// Rewrites every `Gather(Cast(q) * scale, indices)` on axis 0, where `q` is an int8 matrix
+/// initializer and `scale` an f32 initializer, into `Cast(Gather(q, indices)) * scale'`, with
+/// `scale'` the scale's rows for those indices when it has one per row. Returns the number of
+/// lookups rewritten. Cast and Mul nodes left without consumers are removed.
+pub(crate) fn gather_before_dequantize(graph: &mut GraphProto) -> usize {
+    let matches = find(graph);
+    for m in matches.iter().rev() {
+        let replacement = replacement(m);
+        graph.node.splice(m.gather..=m.gather, replacement);
+    }
+    if !matches.is_empty() {
+        remove_dead_nodes(graph);
+    }
+    matches.len()
+}
+
+fn find(graph: &GraphProto) -> Vec<Match> {
+    let producer: HashMap<&str, &NodeProto> = graph
+        .node
+        .iter()
+        .flat_map(|node| node.output.iter().map(move |out| (out.as_str(), node)))
+        .collect();
+    let initializer: HashMap<&str, &TensorProto> =
+        graph.initializer.iter().map(|t| (t.name.as_str(), t)).collect();
+    let mut found = vec![];
+    for (ix, gather) in graph.node.iter().enumerate() {
+        if gather.op_type != "Gather" || gather.input.len() != 2 || int_attribute(gather, "axis", 0) != 0 {
+            continue;
+        }
+        let Some(mul) = producer.get(gather.input[0].as_str()).filter(|n| n.op_type == "Mul") else {
+            continue;
+        };
+        if mul.input.len() != 2 {
+            continue;
+        }
+        // Mul is commutative: the cast may be either operand.
+        for (cast_out, scale) in [(&mul.input[0], &mul.input[1]), (&mul.input[1], &mul.input[0])] {
+            let Some(cast) = producer.get(cast_out.as_str()) else { continue };
+            if cast.op_type != "Cast" || int_attribute(cast, "to", 0) != i64::from(FLOAT) {
+                continue;
+            }
+            let Some(table_q) = initializer.get(cast.input[0].as_str()) else { continue };
+            let Some(scale_t) = initializer.get(scale.as_str()) else { continue };
+            if table_q.data_type != INT8 || table_q.dims.len() != 2 || scale_t.data_type != FLOAT {
+                continue;
+            }
+            let scale = match scale_t.dims.as_slice() {
+                [rows, 1] if *rows == table_q.dims[0] => Scale::PerRow(scale.clone()),
+                [] | [_] | [1, _] => Scale::Shared(scale.clone()),
+                _ => continue,
+            };
+            found.push(Match {
+                gather: ix,
+                table_q: table_q.name.clone(),
+                scale,
+                indices: gather.input[1].clone(),
+                output: gather.output[0].clone(),
+            });
+            break;
+        }
+    }
+    found
+}
+
+fn replacement(m: &Match) -> Vec<NodeProto> {
+    let name = |suffix: &str| format!("{}__{suffix}", m.output);
+    let mut nodes = vec![
+        node("Gather", &name("gather_q"), &[&m.table_q, &m.indices], &name("rows_q"), vec![int("axis", 0)]),
+        node("Cast", &name("cast"), &[&name("rows_q")], &name("rows_f"), vec![int("to", FLOAT.into())]),
+    ];
+    let scale = match &m.scale {
+        Scale::PerRow(row_scale) => {
+            nodes.push(node(
+                "Gather",
+                &name("gather_scale"),
+                &[row_scale, &m.indices],
+                &name("rows_scale"),
+                vec![int("axis", 0)],
+            ));
+            name("rows_scale")
+        }
+        Scale::Shared(scale) => scale.clone(),
+    };
+    nodes.push(node("Mul", &name("dequantize"), &[&name("rows_f"), &scale], &m.output, vec![]));
+    nodes
+}
+
+/// Drops nodes none of whose outputs is used by another node or by the graph's outputs,
+/// repeating until none is left (the Mul goes first, then the Cast that fed it).
+fn remove_dead_nodes(graph: &mut GraphProto) {
+    loop {
+        let mut used: HashMap<&str, ()> = graph.output.iter().map(|o| (o.name.as_str(), ())).collect();
+        used.extend(graph.node.iter().flat_map(|n| n.input.iter().map(|i| (i.as_str(), ()))));
+        let dead: Vec<usize> = (0..graph.node.len())
+            .filter(|&ix| graph.node[ix].output.iter().all(|o| !used.contains_key(o.as_str())))
+            .collect();
+        if dead.is_empty() {
+            return;
+        }
+        for ix in dead.into_iter().rev() {
+            graph.node.remove(ix);
+        }
+    }
+}
+
+fn int_attribute(node: &NodeProto, name: &str, default: i64) -> i64 {
+    node.attribute.iter().find(|a| a.name == name).map_or(default, |a| a.i)
+}
+
+fn int(name: &str, value: i64) -> AttributeProto {
+    AttributeProto { name: name.into(), r#type: AttributeType::Int as i32, i: value, ..Default::default() }
+}
+
+fn node(op: &str, name: &str, inputs: &[&String], output: &str, attribute: Vec<AttributeProto>) -> NodeProto {
+    NodeProto {
+        op_type: op.into(),
+        name: name.into(),
+        input: inputs.iter().map(|s| s.to_string()).collect(),
+        output: vec![output.into()],
+        attribute,
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tract_onnx::pb::ValueInfoProto;
+
+    fn tensor(name: &str, data_type: i32, dims: &[i64]) -> TensorProto {
+        TensorProto { name: name.into(), data_type, dims: dims.to_vec(), ..Default::default() }
+    }
+
+    fn s(x: &str) -> String {
+        x.to_string()
+    }
+
+    /// The pattern as exported: Cast and Mul on the initializers, then Gather.
+    fn quantized_lookup(scale_dims: &[i64]) -> GraphProto {
+        GraphProto {
+            initializer: vec![tensor("table_q", INT8, &[10, 4]), tensor("scale", FLOAT, scale_dims)],
+            node: vec![
+                node("Cast", "cast", &[&s("table_q")], "table_f", vec![int("to", 1)]),
+                node("Mul", "mul", &[&s("table_f"), &s("scale")], "table", vec![]),
+                node("Gather", "lookup", &[&s("table"), &s("ids")], "rows", vec![int("axis", 0)]),
+                node("Relu", "after", &[&s("rows")], "out", vec![]),
+            ],
+            output: vec![ValueInfoProto { name: "out".into(), ..Default::default() }],
+            ..Default::default()
+        }
+    }
+
+    fn ops(graph: &GraphProto) -> Vec<(&str, Vec<&str>)> {
+        graph.node.iter().map(|n| (n.op_type.as_str(), n.input.iter().map(|i| i.as_str()).collect())).collect()
+    }
+
+    #[test]
+    fn per_row_scale_is_gathered_with_the_rows() {
+        let mut graph = quantized_lookup(&[10, 1]);
+        assert_eq!(gather_before_dequantize(&mut graph), 1);
+        assert_eq!(
+            ops(&graph),
+            vec![
+                ("Gather", vec!["table_q", "ids"]),
+                ("Cast", vec!["rows__rows_q"]),
+                ("Gather", vec!["scale", "ids"]),
+                ("Mul", vec!["rows__rows_f", "rows__rows_scale"]),
+                ("Relu", vec!["rows"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn shared_scales_apply_to_the_rows_as_they_are() {
+        for dims in [&[][..], &[1], &[4], &[1, 4]] {
+            let mut graph = quantized_lookup(dims);
+            assert_eq!(gather_before_dequantize(&mut graph), 1, "scale of shape {dims:?}");
+            assert_eq!(ops(&graph)[2], ("Mul", vec!["rows__rows_f", "scale"]));
+        }
+    }
+
+    #[test]
+    fn other_graphs_are_left_alone() {
+        let mut float_table = quantized_lookup(&[10, 1]);
+        float_table.initializer[0].data_type = FLOAT;
+        let mut other_axis = quantized_lookup(&[10, 1]);
+        other_axis.node[2].attribute = vec![int("axis", 1)];
+        let mut odd_scale = quantized_lookup(&[10, 4]);
+        odd_scale.initializer[1].dims = vec![5, 2];
+        for graph in [float_table, other_axis, odd_scale] {
+            let mut rewritten = graph.clone();
+            assert_eq!(gather_before_dequantize(&mut rewritten), 0);
+            assert_eq!(rewritten, graph);
+        }
+    }
+
+    #[test]
+    fn a_table_used_elsewhere_keeps_its_dequantization() {
+        let mut graph = quantized_lookup(&[10, 1]);
+        graph.node.push(node("Relu", "other", &[&s("table")], "out2", vec![]));
+        graph.output.push(ValueInfoProto { name: "out2".into(), ..Default::default() });
+        assert_eq!(gather_before_dequantize(&mut graph), 1);
+        let kept: Vec<&str> = graph.node.iter().map(|n| n.name.as_str()).collect();
+        assert!(kept.contains(&"cast") && kept.contains(&"mul"), "{kept:?}");
+    }
+}

@@ -1,0 +1,282 @@
+//! The prerequisite graph: explicit AND-of-OR groups from the catalog, groups inferred from
+//! the skills courses teach and require, cycle reports, and readiness.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::catalog::{Catalog, CourseIx, Group};
+
+/// How the graph infers prerequisites from skills.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GraphOptions {
+    /// Add a group "one of the courses that teach S" for every skill S a course requires.
+    pub infer_from_skills: bool,
+}
+
+impl Default for GraphOptions {
+    fn default() -> Self {
+        GraphOptions { infer_from_skills: true }
+    }
+}
+
+/// One strongly connected set of courses whose prerequisites lead back to themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CycleReport {
+    /// A concrete cycle `a -> b -> ... -> a` ("a needs b"), first course repeated last.
+    pub cycle: Vec<CourseIx>,
+    /// Every course in the strongly connected component, sorted.
+    pub component: Vec<CourseIx>,
+}
+
+/// A learner's progress as the graph sees it.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    completed: Vec<bool>,
+    concurrent: Vec<bool>,
+    skills: HashSet<String>,
+}
+
+impl Progress {
+    /// `completed` and `concurrent` (courses taken this term) are catalog indices; `skills`
+    /// are skills the learner already has, which satisfy groups inferred from those skills.
+    pub fn new(n_courses: usize, completed: &[CourseIx], concurrent: &[CourseIx], skills: impl IntoIterator<Item = String>) -> Self {
+        let mut p = Progress {
+            completed: vec![false; n_courses],
+            concurrent: vec![false; n_courses],
+            skills: skills.into_iter().map(|s| crate::catalog::normalise_skill(&s)).collect(),
+        };
+        for &c in completed {
+            p.completed[c] = true;
+        }
+        for &c in concurrent {
+            p.concurrent[c] = true;
+        }
+        p
+    }
+    pub fn is_completed(&self, c: CourseIx) -> bool {
+        self.completed[c]
+    }
+    pub fn mark_completed(&mut self, c: CourseIx) {
+        self.completed[c] = true;
+    }
+    pub fn mark_concurrent(&mut self, c: CourseIx) {
+        self.concurrent[c] = true;
+    }
+    pub fn has_skill(&self, skill: &str) -> bool {
+        self.skills.contains(skill)
+    }
+    pub fn add_skill(&mut self, skill: &str) {
+        self.skills.insert(skill.to_string());
+    }
+    /// Whether a group is met: a completed member, a concurrent member where the group allows
+    /// it, or (for an inferred group) the skill itself.
+    pub fn satisfies(&self, group: &Group) -> bool {
+        group.inferred_from.as_deref().is_some_and(|s| self.has_skill(s))
+            || group
+                .members
+                .iter()
+                .any(|&m| self.completed[m] || (group.concurrent && self.concurrent[m]))
+    }
+}
+
+/// Explicit and inferred prerequisite groups of every course, with reverse edges and cycles.
+#[derive(Debug, Clone)]
+pub struct PrereqGraph {
+    groups: Vec<Vec<Group>>,
+    dependents: Vec<Vec<CourseIx>>,
+    teachers: BTreeMap<String, Vec<CourseIx>>,
+    untaught: Vec<(CourseIx, String)>,
+    cycles: Vec<CycleReport>,
+}
+
+impl PrereqGraph {
+    /// Builds the graph. When course A requires a skill that courses B and C teach, A gets
+    /// one inferred group "B or C", unless an explicit group of A already implies it (all its
+    /// members teach the skill). A required skill nobody teaches is recorded, not dropped.
+    pub fn new(catalog: &Catalog, options: GraphOptions) -> Self {
+        let n = catalog.len();
+        let mut teachers: BTreeMap<String, Vec<CourseIx>> = BTreeMap::new();
+        for (i, course) in catalog.courses().iter().enumerate() {
+            for skill in &course.teaches {
+                teachers.entry(skill.clone()).or_default().push(i);
+            }
+        }
+        let mut groups: Vec<Vec<Group>> = (0..n).map(|i| catalog.explicit_groups(i).to_vec()).collect();
+        let mut untaught = Vec::new();
+        if options.infer_from_skills {
+            for (i, course) in catalog.courses().iter().enumerate() {
+                for skill in &course.requires {
+                    if course.teaches.contains(skill) {
+                        continue;
+                    }
+                    let members: Vec<CourseIx> = teachers
+                        .get(skill)
+                        .map(|t| t.iter().copied().filter(|&t| t != i).collect())
+                        .unwrap_or_default();
+                    if members.is_empty() {
+                        untaught.push((i, skill.clone()));
+                        continue;
+                    }
+                    let implied = catalog
+                        .explicit_groups(i)
+                        .iter()
+                        .any(|g| g.members.iter().all(|m| members.binary_search(m).is_ok()));
+                    if !implied {
+                        groups[i].push(Group { members, concurrent: false, inferred_from: Some(skill.clone()) });
+                    }
+                }
+            }
+        }
+        let mut dependents = vec![Vec::new(); n];
+        for (i, gs) in groups.iter().enumerate() {
+            for m in gs.iter().flat_map(|g| &g.members) {
+                dependents[*m].push(i);
+            }
+        }
+        for d in &mut dependents {
+            d.sort_unstable();
+            d.dedup();
+        }
+        let cycles = find_cycles(&groups);
+        PrereqGraph { groups, dependents, teachers, untaught, cycles }
+    }
+
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+    /// All groups of a course, explicit first, then inferred.
+    pub fn groups(&self, c: CourseIx) -> &[Group] {
+        &self.groups[c]
+    }
+    /// Courses that list `c` in one of their groups.
+    pub fn dependents(&self, c: CourseIx) -> &[CourseIx] {
+        &self.dependents[c]
+    }
+    /// Courses that teach a (normalised) skill, in catalog order.
+    pub fn teachers(&self, skill: &str) -> &[CourseIx] {
+        self.teachers.get(skill).map(Vec::as_slice).unwrap_or(&[])
+    }
+    /// `(course, skill)` pairs where a course requires a skill that no course teaches.
+    pub fn untaught_requirements(&self) -> &[(CourseIx, String)] {
+        &self.untaught
+    }
+    /// Every cycle among non-concurrent prerequisite edges (a concurrent group can be met by
+    /// taking both courses together, so it cannot deadlock).
+    pub fn cycles(&self) -> &[CycleReport] {
+        &self.cycles
+    }
+    /// A course is ready when every one of its groups is met.
+    pub fn is_ready(&self, c: CourseIx, progress: &Progress) -> bool {
+        self.groups[c].iter().all(|g| progress.satisfies(g))
+    }
+    /// The number of not-yet-completed courses that `c` appears as a prerequisite of.
+    pub fn unlock_count(&self, c: CourseIx, progress: &Progress) -> usize {
+        self.dependents[c].iter().filter(|&&d| !progress.is_completed(d)).count()
+    }
+}
+
+/// Tarjan's strongly connected components (iterative, so deep chains cannot overflow the
+/// stack), then one concrete cycle per component with more than one course.
+fn find_cycles(groups: &[Vec<Group>]) -> Vec<CycleReport> {
+    let n = groups.len();
+    let adj: Vec<Vec<CourseIx>> = groups
+        .iter()
+        .map(|gs| {
+            let mut v: Vec<CourseIx> = gs.iter().filter(|g| !g.concurrent).flat_map(|g| g.members.iter().copied()).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        })
+        .collect();
+    const UNSEEN: usize = usize::MAX;
+    let mut index = vec![UNSEEN; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut next = 0;
+    let mut components = Vec::new();
+    for root in 0..n {
+        if index[root] != UNSEEN {
+            continue;
+        }
+        let mut call: Vec<(CourseIx, usize)> = vec![(root, 0)];
+        index[root] = next;
+        low[root] = next;
+        next += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut edge)) = call.last_mut() {
+            if let Some(&w) = adj[v].get(*edge) {
+                *edge += 1;
+                if index[w] == UNSEEN {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    call.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            call.pop();
+            if let Some(&(parent, _)) = call.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut component = Vec::new();
+                loop {
+                    let w = stack.pop().expect("Tarjan stack holds the component");
+                    on_stack[w] = false;
+                    component.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                if component.len() > 1 {
+                    component.sort_unstable();
+                    components.push(component);
+                }
+            }
+        }
+    }
+    components.sort();
+    components
+        .into_iter()
+        .map(|component| CycleReport { cycle: cycle_within(&adj, &component), component })
+        .collect()
+}
+
+/// A shortest cycle through the component's first course, by BFS inside the component.
+fn cycle_within(adj: &[Vec<CourseIx>], component: &[CourseIx]) -> Vec<CourseIx> {
+    let start = component[0];
+    let inside = |c: CourseIx| component.binary_search(&c).is_ok();
+    let mut parent: std::collections::HashMap<CourseIx, CourseIx> = std::collections::HashMap::new();
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(v) = queue.pop_front() {
+        for &w in &adj[v] {
+            if !inside(w) {
+                continue;
+            }
+            if w == start {
+                let mut path = vec![v];
+                let mut cur = v;
+                while cur != start {
+                    cur = parent[&cur];
+                    path.push(cur);
+                }
+                path.reverse();
+                path.push(start);
+                return path;
+            }
+            if let std::collections::hash_map::Entry::Vacant(e) = parent.entry(w) {
+                e.insert(v);
+                queue.push_back(w);
+            }
+        }
+    }
+    unreachable!("a strongly connected component of two or more courses has a cycle through each member")
+}

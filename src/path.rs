@@ -1,0 +1,307 @@
+//! Learning paths: the courses that take a learner from what they know to target skills,
+//! with the prerequisites those courses need, in prerequisite order, optionally in terms.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::Serialize;
+
+use crate::catalog::{normalise_skill, Catalog, CourseIx};
+use crate::error::{Error, Result};
+use crate::graph::{PrereqGraph, Progress};
+
+/// What "as small as possible" means when choosing among alternatives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Minimize {
+    /// Fewest courses.
+    #[default]
+    Courses,
+    /// Fewest credits.
+    Credits,
+}
+
+/// A request for a learning path.
+#[derive(Debug, Clone, Default)]
+pub struct PathRequest {
+    pub targets: Vec<String>,
+    pub completed: Vec<CourseIx>,
+    /// Skills the learner already has (these count as met targets and satisfy inferred groups).
+    pub known_skills: Vec<String>,
+    /// Split the plan into terms of at most this many credits.
+    pub max_credits_per_term: Option<f32>,
+    pub minimize: Minimize,
+}
+
+/// Why a course is on the path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StepReason {
+    /// It teaches these target skills.
+    Teaches { skills: Vec<String> },
+    /// It is a prerequisite of these courses on the path.
+    PrerequisiteOf { courses: Vec<CourseIx> },
+}
+
+/// One course on the path.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathStep {
+    pub course: CourseIx,
+    pub reasons: Vec<StepReason>,
+    /// Courses on the path this one needs first (the members chosen for its groups).
+    pub after: Vec<CourseIx>,
+    /// Its term, counting from 0, when terms were asked for.
+    pub term: Option<usize>,
+}
+
+/// A learning path in prerequisite order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LearningPath {
+    pub steps: Vec<PathStep>,
+    /// Term by term, when a credit limit was given.
+    pub terms: Vec<Vec<CourseIx>>,
+    /// Targets the learner already has (by skill or a completed course).
+    pub already_met: Vec<String>,
+    /// Targets no course in the catalog teaches.
+    pub untaught: Vec<String>,
+    /// Targets taught only by courses the learner cannot reach (prerequisites on a cycle).
+    pub unreachable: Vec<String>,
+    pub total_credits: f32,
+}
+
+/// Plans a path: greedy weighted set cover of the missing target skills, where a course's
+/// cost includes the cheapest prerequisites it still needs, then the prerequisites of the
+/// chosen courses (cheapest alternative per OR group), then a topological order.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for a non-positive or non-finite credit limit, and
+/// [`Error::CourseExceedsTermLimit`] when one course alone does not fit in a term.
+pub fn plan(catalog: &Catalog, graph: &PrereqGraph, request: &PathRequest) -> Result<LearningPath> {
+    if let Some(limit) = request.max_credits_per_term {
+        if !limit.is_finite() || limit <= 0.0 {
+            return Err(Error::param("max_credits_per_term", format!("{limit} is not a positive number")));
+        }
+    }
+    let n = catalog.len();
+    let mut progress = Progress::new(n, &request.completed, &[], request.known_skills.iter().cloned());
+    for &c in &request.completed {
+        for s in &catalog.course(c).teaches {
+            progress.add_skill(s);
+        }
+    }
+    let mut targets: Vec<String> = Vec::new();
+    for t in &request.targets {
+        let t = normalise_skill(t);
+        if !t.is_empty() && !targets.contains(&t) {
+            targets.push(t);
+        }
+    }
+    let (already_met, targets): (Vec<String>, Vec<String>) = targets.into_iter().partition(|t| progress.has_skill(t));
+    let (untaught, mut missing): (Vec<String>, Vec<String>) =
+        targets.into_iter().partition(|t| graph.teachers(t).is_empty());
+
+    let mut planner = Planner { catalog, graph, start: progress.clone(), progress, minimize: request.minimize, plan: Vec::new(), chosen: HashMap::new(), reasons: HashMap::new() };
+    let mut unreachable = Vec::new();
+    while !missing.is_empty() {
+        let costs = planner.costs();
+        let best = missing
+            .iter()
+            .flat_map(|s| graph.teachers(s).iter().copied())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .filter(|&c| !planner.progress.is_completed(c) && costs[c].is_finite())
+            .map(|c| {
+                let covered = missing.iter().filter(|s| catalog.course(c).teaches.contains(s)).count();
+                (c, covered as f32 / costs[c])
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| planner.order_key(b.0).cmp(&planner.order_key(a.0))));
+        let Some((course, _)) = best else {
+            unreachable.append(&mut missing);
+            break;
+        };
+        let skills: Vec<String> = missing.iter().filter(|s| catalog.course(course).teaches.contains(s)).cloned().collect();
+        planner.reasons.entry(course).or_default().push(StepReason::Teaches { skills });
+        planner.add_with_prerequisites(course, &costs);
+        missing.retain(|s| !planner.progress.has_skill(s));
+    }
+    planner.finish(already_met, untaught, unreachable, request.max_credits_per_term)
+}
+
+struct Planner<'a> {
+    catalog: &'a Catalog,
+    graph: &'a PrereqGraph,
+    /// The learner as they are now.
+    start: Progress,
+    /// Completed courses plus those already planned.
+    progress: Progress,
+    minimize: Minimize,
+    plan: Vec<CourseIx>,
+    /// For each planned course, the planned courses chosen to meet its groups.
+    chosen: HashMap<CourseIx, Vec<CourseIx>>,
+    reasons: HashMap<CourseIx, Vec<StepReason>>,
+}
+
+impl Planner<'_> {
+    fn weight(&self, c: CourseIx) -> f32 {
+        match self.minimize {
+            Minimize::Courses => 1.0,
+            // A zero-credit course still costs something, so a path never grows for free.
+            Minimize::Credits => self.catalog.course(c).credits().max(0.01),
+        }
+    }
+
+    /// Deterministic preference among equals: lower level, then catalog order.
+    fn order_key(&self, c: CourseIx) -> (u32, CourseIx) {
+        (self.catalog.course(c).level.unwrap_or(u32::MAX), c)
+    }
+
+    /// The cost of taking each course now: its weight plus, for each unmet group, the cheapest
+    /// member's cost. Computed as a fixed point (Bellman-Ford style), so cycles get cost
+    /// infinity unless some alternative leads out of them.
+    fn costs(&self) -> Vec<f32> {
+        let n = self.catalog.len();
+        let mut cost: Vec<f32> = (0..n).map(|c| if self.progress.is_completed(c) { 0.0 } else { f32::INFINITY }).collect();
+        loop {
+            let mut changed = false;
+            for c in 0..n {
+                if self.progress.is_completed(c) {
+                    continue;
+                }
+                let mut total = self.weight(c);
+                for g in self.graph.groups(c) {
+                    if self.progress.satisfies(g) {
+                        continue;
+                    }
+                    let cheapest = g.members.iter().map(|&m| cost[m]).fold(f32::INFINITY, f32::min);
+                    total += cheapest;
+                }
+                if total < cost[c] - 1e-6 {
+                    cost[c] = total;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return cost;
+            }
+        }
+    }
+
+    /// Adds `c` and the prerequisites it still needs. Breadth first, so a course that one
+    /// group needs anyway is reused for another group that lists it as an alternative; groups
+    /// with fewer alternatives are met first for the same reason. Every chosen prerequisite
+    /// has a strictly lower cost than the course needing it, so the choices form no cycle,
+    /// and sorting the new courses by cost puts prerequisites first.
+    fn add_with_prerequisites(&mut self, c: CourseIx, costs: &[f32]) {
+        if self.progress.is_completed(c) {
+            return;
+        }
+        let mut needed = vec![c];
+        let mut next = 0;
+        while next < needed.len() {
+            let x = needed[next];
+            next += 1;
+            let mut groups: Vec<_> = self.graph.groups(x).iter().filter(|g| !self.start.satisfies(g)).collect();
+            groups.sort_by_key(|g| g.members.len());
+            let mut chosen = Vec::new();
+            for g in groups {
+                let reuse = g.members.iter().copied().find(|&m| self.plan.contains(&m) || (needed.contains(&m) && costs[m] < costs[x]));
+                let m = match reuse {
+                    Some(m) => m,
+                    None if self.progress.satisfies(g) => continue,
+                    None => {
+                        let m = g
+                            .members
+                            .iter()
+                            .copied()
+                            .filter(|&m| costs[m] < costs[x])
+                            .min_by(|&a, &b| costs[a].total_cmp(&costs[b]).then_with(|| self.order_key(a).cmp(&self.order_key(b))))
+                            .expect("a course with finite cost has a cheaper member in every unmet group");
+                        needed.push(m);
+                        m
+                    }
+                };
+                chosen.push(m);
+                self.note_prerequisite(m, x);
+            }
+            chosen.sort_unstable();
+            chosen.dedup();
+            self.chosen.insert(x, chosen);
+        }
+        needed.sort_by(|&a, &b| costs[a].total_cmp(&costs[b]));
+        for x in needed {
+            self.progress.mark_completed(x);
+            for s in &self.catalog.course(x).teaches {
+                self.progress.add_skill(s);
+            }
+            self.plan.push(x);
+        }
+    }
+
+    fn note_prerequisite(&mut self, prerequisite: CourseIx, of: CourseIx) {
+        let reasons = self.reasons.entry(prerequisite).or_default();
+        match reasons.iter_mut().find_map(|r| match r {
+            StepReason::PrerequisiteOf { courses } => Some(courses),
+            StepReason::Teaches { .. } => None,
+        }) {
+            Some(courses) if !courses.contains(&of) => courses.push(of),
+            Some(_) => {}
+            None => reasons.push(StepReason::PrerequisiteOf { courses: vec![of] }),
+        }
+    }
+
+    fn finish(self, already_met: Vec<String>, untaught: Vec<String>, unreachable: Vec<String>, limit: Option<f32>) -> Result<LearningPath> {
+        // `plan` was built prerequisites-first, so it is already a topological order; sort
+        // stably into levels of depth so that independent courses appear in a calm order.
+        let mut depth: HashMap<CourseIx, usize> = HashMap::new();
+        for &c in &self.plan {
+            let d = self.chosen[&c].iter().map(|p| depth[p] + 1).max().unwrap_or(0);
+            depth.insert(c, d);
+        }
+        let mut order = self.plan.clone();
+        order.sort_by_key(|&c| (depth[&c], self.order_key(c)));
+
+        let mut terms: Vec<Vec<CourseIx>> = Vec::new();
+        let mut term_of: HashMap<CourseIx, usize> = HashMap::new();
+        if let Some(limit) = limit {
+            let mut load: Vec<f32> = Vec::new();
+            for &c in &order {
+                let credits = self.catalog.course(c).credits();
+                if credits > limit {
+                    return Err(Error::CourseExceedsTermLimit { course: self.catalog.course(c).id.clone(), credits, limit });
+                }
+                let concurrent_ok = |p: CourseIx| {
+                    self.graph.groups(c).iter().any(|g| g.concurrent && g.members.contains(&p))
+                        && !self.graph.groups(c).iter().any(|g| !g.concurrent && g.members.contains(&p))
+                };
+                let earliest = self.chosen[&c]
+                    .iter()
+                    .map(|&p| term_of[&p] + usize::from(!concurrent_ok(p)))
+                    .max()
+                    .unwrap_or(0);
+                let mut t = earliest;
+                while t < load.len() && load[t] + credits > limit + 1e-4 {
+                    t += 1;
+                }
+                if t == load.len() {
+                    load.push(0.0);
+                    terms.push(Vec::new());
+                }
+                load[t] += credits;
+                terms[t].push(c);
+                term_of.insert(c, t);
+            }
+            order.sort_by_key(|&c| (term_of[&c], depth[&c], self.order_key(c)));
+        }
+        let total_credits = order.iter().map(|&c| self.catalog.course(c).credits()).sum();
+        let mut reasons = self.reasons;
+        let steps = order
+            .iter()
+            .map(|&c| PathStep {
+                course: c,
+                reasons: reasons.remove(&c).unwrap_or_default(),
+                after: self.chosen[&c].clone(),
+                term: term_of.get(&c).copied(),
+            })
+            .collect();
+        Ok(LearningPath { steps, terms, already_met, untaught, unreachable, total_credits })
+    }
+}

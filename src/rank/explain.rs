@@ -1,0 +1,77 @@
+//! Plain-words reasons for a recommendation, strongest first.
+
+use serde::Serialize;
+
+use super::score::ScoredCourse;
+use super::{RankOptions, Recommender};
+use crate::graph::Progress;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonKind {
+    GoalSkills,
+    Similar,
+    GoalText,
+    Collaborative,
+    Unlocks,
+    Ready,
+}
+
+/// One reason: what it is, how much of the score it carried, and the sentence to show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    pub kind: ReasonKind,
+    /// `weight * part`: this reason's share of the score.
+    pub contribution: f32,
+    pub text: String,
+}
+
+/// A reason carrying less than this share of the weights is not worth a sentence.
+const MIN_SHARE: f32 = 0.02;
+/// At most this many reasons per course.
+const MAX_REASONS: usize = 3;
+
+pub(crate) fn explain(engine: &Recommender, s: &ScoredCourse, progress: &Progress, options: &RankOptions) -> Vec<Reason> {
+    let w = &options.weights;
+    let p = &s.parts;
+    let mut reasons = Vec::new();
+    if !s.gap_skills.is_empty() {
+        let skills = &s.gap_skills[..s.gap_skills.len().min(2)];
+        let text = match skills {
+            [one] => format!("teaches {one}, a gap for your goal"),
+            [a, b] => format!("teaches {a} and {b}, gaps for your goal"),
+            _ => unreachable!("one or two skills"),
+        };
+        reasons.push(Reason { kind: ReasonKind::GoalSkills, contribution: w.goal_skills * p.goal_skills, text });
+    }
+    if let Some(c) = s.similar_to {
+        let id = &engine.catalog.course(c).id;
+        reasons.push(Reason { kind: ReasonKind::Similar, contribution: w.content * p.content, text: format!("similar to {id}, which you completed") });
+    }
+    if p.goal_text > 0.0 {
+        reasons.push(Reason { kind: ReasonKind::GoalText, contribution: w.goal_text * p.goal_text, text: "close to the goal you described".into() });
+    }
+    if p.collaborative > 0.0 {
+        reasons.push(Reason { kind: ReasonKind::Collaborative, contribution: w.collaborative * p.collaborative, text: "learners like you took it".into() });
+    }
+    if s.unlocks > 0 {
+        let plural = if s.unlocks == 1 { "course" } else { "courses" };
+        reasons.push(Reason { kind: ReasonKind::Unlocks, contribution: w.unlocks * p.unlocks, text: format!("unlocks {} {plural}", s.unlocks) });
+    }
+    reasons.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
+    let floor = MIN_SHARE * w.total();
+    let strongest = reasons.first().map(|r| r.contribution).unwrap_or(0.0);
+    reasons.retain(|r| r.contribution >= floor || r.contribution == strongest && r.contribution > 0.0);
+    reasons.truncate(MAX_REASONS);
+    if reasons.is_empty() {
+        reasons.push(ready_reason(engine, s, progress));
+    }
+    reasons
+}
+
+/// The reason every recommendation has even when no score part speaks: it can be taken now.
+fn ready_reason(engine: &Recommender, s: &ScoredCourse, progress: &Progress) -> Reason {
+    let met = engine.graph.groups(s.course).iter().filter(|g| progress.satisfies(g)).count();
+    let text = if met == 0 { "has no prerequisites, so you can start it now".to_string() } else { "you have met its prerequisites".to_string() };
+    Reason { kind: ReasonKind::Ready, contribution: 0.0, text }
+}

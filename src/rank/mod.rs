@@ -1,0 +1,247 @@
+//! Hybrid ranking: filter to ready courses, score (collaborative affinity, content
+//! similarity, goal text, goal skills, unlocks), diversify with MMR, explain.
+
+mod explain;
+mod mmr;
+mod score;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{Catalog, CourseIx};
+use crate::error::{Error, Result};
+use crate::gaps::{self, GapParams, Taxonomy};
+use crate::graph::{PrereqGraph, Progress};
+use crate::mf::MfModel;
+use crate::similarity::Embeddings;
+
+pub use explain::{Reason, ReasonKind};
+
+/// A skill at or above this level counts as known: it satisfies prerequisites inferred from it.
+pub const KNOWN_SKILL_LEVEL: f32 = 0.5;
+
+/// How much each score part counts. Validated: finite, non-negative, not all zero.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Weights {
+    /// Matrix-factorization affinity of the folded-in learner ("learners like you took it").
+    pub collaborative: f32,
+    /// Similarity to the learner's recent completions.
+    pub content: f32,
+    /// Similarity to the embedding of the learner's goal text.
+    pub goal_text: f32,
+    /// Coverage of the learner's gap skills, weighted by priority.
+    pub goal_skills: f32,
+    /// How many not-yet-taken courses this one opens.
+    pub unlocks: f32,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights { collaborative: 0.3, content: 0.2, goal_text: 0.25, goal_skills: 0.2, unlocks: 0.05 }
+    }
+}
+
+impl Weights {
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the weight that is negative or not finite, or
+    /// `weights` when all are zero.
+    pub fn validate(&self) -> Result<()> {
+        for (name, w) in self.named() {
+            if !w.is_finite() || w < 0.0 {
+                return Err(Error::param(name, format!("weight {w} is not a finite non-negative number")));
+            }
+        }
+        if self.total() <= 0.0 {
+            return Err(Error::param("weights", "at least one weight must be positive"));
+        }
+        Ok(())
+    }
+    fn named(&self) -> [(&'static str, f32); 5] {
+        [
+            ("weights.collaborative", self.collaborative),
+            ("weights.content", self.content),
+            ("weights.goal_text", self.goal_text),
+            ("weights.goal_skills", self.goal_skills),
+            ("weights.unlocks", self.unlocks),
+        ]
+    }
+    fn total(&self) -> f32 {
+        self.named().iter().map(|(_, w)| w).sum()
+    }
+}
+
+/// What the learner brings to one request. The engine keeps none of it between calls.
+#[derive(Debug, Clone, Default)]
+pub struct Learner {
+    /// Completed courses, oldest first (the most recent ones drive content similarity).
+    pub completed: Vec<CourseIx>,
+    /// Courses being taken now: they satisfy concurrent groups and are never recommended.
+    pub in_progress: Vec<CourseIx>,
+    /// Explicit ratings, used for fold-in when the model is an explicit-ratings model.
+    pub ratings: Vec<(CourseIx, f32)>,
+    /// Self-assessed skill levels in `[0, 1]`.
+    pub skills: BTreeMap<String, f32>,
+    /// The unit-length embedding of the learner's goal text, if they wrote one.
+    pub goal_embedding: Option<Vec<f32>>,
+    /// Skill levels the goal requires (`[0, 1]`); the gaps to them drive goal alignment.
+    pub goal_skills: BTreeMap<String, f32>,
+}
+
+/// Per-request options.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RankOptions {
+    pub k: usize,
+    pub weights: Weights,
+    /// MMR's lambda in `[0, 1]`: 1 ranks by relevance alone, lower values trade relevance for variety.
+    pub lambda: f32,
+    /// How many of the latest completions content similarity looks at.
+    pub recent: usize,
+}
+
+impl Default for RankOptions {
+    fn default() -> Self {
+        RankOptions { k: 10, weights: Weights::default(), lambda: 0.7, recent: 5 }
+    }
+}
+
+impl RankOptions {
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `k`, `lambda`, `recent` or the bad weight.
+    pub fn validate(&self) -> Result<()> {
+        self.weights.validate()?;
+        if self.k == 0 || self.k > 1000 {
+            return Err(Error::param("k", format!("{} is not between 1 and 1000", self.k)));
+        }
+        if !self.lambda.is_finite() || !(0.0..=1.0).contains(&self.lambda) {
+            return Err(Error::param("lambda", format!("{} is not between 0 and 1", self.lambda)));
+        }
+        if self.recent == 0 || self.recent > 50 {
+            return Err(Error::param("recent", format!("{} is not between 1 and 50", self.recent)));
+        }
+        Ok(())
+    }
+}
+
+/// Each part of a course's score, before weighting, all in `[0, 1]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct ScoreParts {
+    pub collaborative: f32,
+    pub content: f32,
+    pub goal_text: f32,
+    pub goal_skills: f32,
+    pub unlocks: f32,
+}
+
+/// One recommended course.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recommendation {
+    pub course: CourseIx,
+    /// Weighted relevance, `sum(weight * part)`; MMR chose the order.
+    pub score: f32,
+    pub parts: ScoreParts,
+    /// Strongest reasons first; never empty.
+    pub explanation: Vec<Reason>,
+}
+
+/// The answer to one request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ranking {
+    pub recommendations: Vec<Recommendation>,
+    /// How many courses were ready to take (the candidates).
+    pub candidates: usize,
+}
+
+/// Buffers reused between requests so a hot loop allocates nothing per course.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    collaborative: Vec<f32>,
+    candidates: Vec<CourseIx>,
+}
+
+/// The ranking engine over one catalog and its models. Immutable once built.
+#[derive(Debug, Clone)]
+pub struct Recommender {
+    catalog: Catalog,
+    graph: PrereqGraph,
+    mf: Option<MfModel>,
+    embeddings: Option<Embeddings>,
+    taxonomy: Option<Taxonomy>,
+}
+
+impl Recommender {
+    /// # Errors
+    /// [`Error::Dimension`] when the model's or the embeddings' rows do not match the catalog.
+    pub fn new(catalog: Catalog, graph: PrereqGraph, mf: Option<MfModel>, embeddings: Option<Embeddings>, taxonomy: Option<Taxonomy>) -> Result<Self> {
+        if let Some(m) = &mf {
+            if m.n_items() != catalog.len() {
+                return Err(Error::Dimension { what: "model item rows", expected: catalog.len(), got: m.n_items() });
+            }
+        }
+        if let Some(e) = &embeddings {
+            if e.len() != catalog.len() {
+                return Err(Error::Dimension { what: "embedding rows", expected: catalog.len(), got: e.len() });
+            }
+        }
+        Ok(Recommender { catalog, graph, mf, embeddings, taxonomy })
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+    pub fn graph(&self) -> &PrereqGraph {
+        &self.graph
+    }
+    pub fn embeddings(&self) -> Option<&Embeddings> {
+        self.embeddings.as_ref()
+    }
+    pub fn model(&self) -> Option<&MfModel> {
+        self.mf.as_ref()
+    }
+
+    /// The learner's progress as the prerequisite graph sees it.
+    pub fn progress(&self, learner: &Learner) -> Progress {
+        let known = learner.skills.iter().filter(|(_, &l)| l >= KNOWN_SKILL_LEVEL).map(|(s, _)| s.clone());
+        Progress::new(self.catalog.len(), &learner.completed, &learner.in_progress, known)
+    }
+
+    /// Ranks the ready, not-yet-taken courses for a learner and explains each.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for bad options, skill levels or ratings,
+    /// [`Error::Dimension`] for a goal embedding of the wrong width, and
+    /// [`Error::UnknownCourse`]-style index errors never occur: callers resolve ids through
+    /// the catalog first.
+    pub fn recommend(&self, learner: &Learner, options: &RankOptions, scratch: &mut Scratch) -> Result<Ranking> {
+        options.validate()?;
+        let n = self.catalog.len();
+        for &c in learner.completed.iter().chain(&learner.in_progress).chain(learner.ratings.iter().map(|(c, _)| c)) {
+            if c >= n {
+                return Err(Error::param("completed", format!("course index {c} is outside the catalog of {n}")));
+            }
+        }
+        let gap = gaps::analyze(&learner.skills, &learner.goal_skills, self.taxonomy.as_ref(), &GapParams::default())?;
+        let progress = self.progress(learner);
+        scratch.candidates.clear();
+        scratch.candidates.extend(
+            (0..n).filter(|&c| !progress.is_completed(c) && !learner.in_progress.contains(&c) && self.graph.is_ready(c, &progress)),
+        );
+        let scored = score::score(self, learner, &gap, &progress, options, scratch)?;
+        let picked = mmr::diversify(self, &scored, options);
+        let recommendations = picked
+            .into_iter()
+            .map(|i| {
+                let s = &scored.courses[i];
+                Recommendation {
+                    course: s.course,
+                    score: s.score,
+                    parts: s.parts,
+                    explanation: explain::explain(self, s, &progress, options),
+                }
+            })
+            .collect();
+        Ok(Ranking { recommendations, candidates: scratch.candidates.len() })
+    }
+}

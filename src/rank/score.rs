@@ -1,0 +1,155 @@
+//! Scoring: every part in `[0, 1]`, computed for all candidates with a few passes over
+//! contiguous arrays, then the best `pool` kept for diversification.
+
+use ndarray::Array2;
+
+use super::{Learner, RankOptions, Recommender, ScoreParts, Scratch};
+use crate::catalog::CourseIx;
+use crate::error::Result;
+use crate::gaps::GapAnalysis;
+use crate::graph::Progress;
+use crate::mf::MfKind;
+use crate::similarity::top_k;
+
+/// A candidate with its parts and what its explanation needs.
+#[derive(Debug, Clone)]
+pub(crate) struct ScoredCourse {
+    pub course: CourseIx,
+    pub score: f32,
+    pub parts: ScoreParts,
+    /// The recent completion it is most similar to.
+    pub similar_to: Option<CourseIx>,
+    /// Gap skills it teaches, highest priority first.
+    pub gap_skills: Vec<String>,
+    pub unlocks: usize,
+}
+
+/// The pool MMR chooses from, best score first.
+#[derive(Debug)]
+pub(crate) struct Scored {
+    pub courses: Vec<ScoredCourse>,
+}
+
+/// MMR looks at this many of the best-scored courses per result requested (at least 50).
+const POOL_PER_RESULT: usize = 5;
+
+pub(crate) fn score(
+    engine: &Recommender,
+    learner: &Learner,
+    gap: &GapAnalysis,
+    progress: &Progress,
+    options: &RankOptions,
+    scratch: &mut Scratch,
+) -> Result<Scored> {
+    let w = &options.weights;
+    let n = engine.catalog.len();
+    let candidates = &scratch.candidates;
+
+    // Collaborative affinity: fold the learner in, score every course, then scale the
+    // candidates' scores to [0, 1] so the weight means the same for every model.
+    let mut collaborative_available = false;
+    scratch.collaborative.clear();
+    scratch.collaborative.resize(n, 0.0);
+    if let (Some(mf), true) = (&engine.mf, w.collaborative > 0.0) {
+        let observations: Vec<(CourseIx, f32)> = match mf.kind() {
+            MfKind::Explicit => learner.ratings.clone(),
+            MfKind::Implicit => {
+                let mut seen: Vec<CourseIx> = learner.completed.iter().chain(learner.ratings.iter().map(|(c, _)| c)).copied().collect();
+                seen.sort_unstable();
+                seen.dedup();
+                seen.into_iter().map(|c| (c, 1.0)).collect()
+            }
+        };
+        if !observations.is_empty() {
+            let user = mf.fold_in(&observations)?;
+            mf.score_into(&user, &mut scratch.collaborative)?;
+            min_max_scale(&mut scratch.collaborative, candidates);
+            collaborative_available = true;
+        }
+    }
+
+    // Content and goal text: one pass over the embedding matrix for all queries at once.
+    let mut recent: Vec<CourseIx> = Vec::new();
+    for &c in learner.completed.iter().rev() {
+        if !recent.contains(&c) {
+            recent.push(c);
+        }
+        if recent.len() == options.recent {
+            break;
+        }
+    }
+    let mut sims: Option<Array2<f32>> = None;
+    let mut goal_column = None;
+    if let Some(emb) = &engine.embeddings {
+        let mut queries: Vec<f32> = Vec::new();
+        let mut rows = 0;
+        if w.content > 0.0 {
+            for &c in &recent {
+                queries.extend(emb.row(c).iter());
+                rows += 1;
+            }
+        }
+        if let (Some(goal), true) = (&learner.goal_embedding, w.goal_text > 0.0) {
+            goal_column = Some(rows);
+            queries.extend(crate::similarity::unit(goal, emb.dim())?);
+            rows += 1;
+        }
+        if rows > 0 {
+            let q = Array2::from_shape_vec((rows, emb.dim()), queries).expect("rows * dim values pushed");
+            sims = Some(emb.similarities_many(q.view())?);
+        }
+    }
+    let content_columns = if w.content > 0.0 && engine.embeddings.is_some() { recent.len() } else { 0 };
+
+    let total_priority: f32 = gap.gaps.iter().map(|g| g.priority).sum();
+    let unlock_counts: Vec<usize> = candidates.iter().map(|&c| engine.graph.unlock_count(c, progress)).collect();
+    let max_unlocks = unlock_counts.iter().copied().max().unwrap_or(0);
+
+    let mut parts: Vec<ScoreParts> = Vec::with_capacity(candidates.len());
+    let mut scores: Vec<f32> = Vec::with_capacity(candidates.len());
+    for (j, &c) in candidates.iter().enumerate() {
+        let mut p = ScoreParts::default();
+        if collaborative_available {
+            p.collaborative = scratch.collaborative[c];
+        }
+        if let Some(s) = &sims {
+            p.content = (0..content_columns).map(|k| s[[c, k]]).fold(0.0, f32::max);
+            if let Some(g) = goal_column {
+                p.goal_text = s[[c, g]].max(0.0);
+            }
+        }
+        if total_priority > 0.0 {
+            let teaches = &engine.catalog.course(c).teaches;
+            p.goal_skills = gap.gaps.iter().filter(|g| teaches.contains(&g.skill)).map(|g| g.priority).sum::<f32>() / total_priority;
+        }
+        if max_unlocks > 0 {
+            p.unlocks = (unlock_counts[j] as f32).ln_1p() / (max_unlocks as f32).ln_1p();
+        }
+        scores.push(w.collaborative * p.collaborative + w.content * p.content + w.goal_text * p.goal_text + w.goal_skills * p.goal_skills + w.unlocks * p.unlocks);
+        parts.push(p);
+    }
+
+    let pool = (options.k * POOL_PER_RESULT).max(50);
+    let courses = top_k(&scores, pool, |_| true)
+        .into_iter()
+        .map(|(j, score)| {
+            let c = candidates[j];
+            let similar_to = sims.as_ref().and_then(|s| {
+                (0..content_columns).map(|k| (recent[k], s[[c, k]])).max_by(|a, b| a.1.total_cmp(&b.1)).map(|(r, _)| r)
+            });
+            let teaches = &engine.catalog.course(c).teaches;
+            let gap_skills = gap.gaps.iter().filter(|g| teaches.contains(&g.skill)).map(|g| g.skill.clone()).collect();
+            ScoredCourse { course: c, score, parts: parts[j], similar_to, gap_skills, unlocks: unlock_counts[j] }
+        })
+        .collect();
+    Ok(Scored { courses })
+}
+
+/// Scales `values[c]` for the candidate indices to `[0, 1]`; a constant vector becomes 0.
+fn min_max_scale(values: &mut [f32], candidates: &[CourseIx]) {
+    let (lo, hi) = candidates.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &c| (lo.min(values[c]), hi.max(values[c])));
+    let span = hi - lo;
+    for &c in candidates {
+        values[c] = if span > 1e-12 { (values[c] - lo) / span } else { 0.0 };
+    }
+}

@@ -1,0 +1,137 @@
+//! Content similarity over unit-length course embeddings stored contiguously (one row per
+//! course, in catalog order), so a query is one matrix-vector product.
+
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+
+use crate::error::{Error, Result};
+
+/// Rows farther than this from unit length are rejected rather than silently rescaled.
+const UNIT_TOLERANCE: f32 = 1e-2;
+
+/// An `n x d` matrix of unit-length rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Embeddings {
+    matrix: Array2<f32>,
+}
+
+impl Embeddings {
+    /// Wraps row-major data of `n` rows of `dim` values. Rows are renormalised to exactly unit
+    /// length (stored f16 or int8 rows are close to, not exactly, unit).
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] when the length is not `n * dim`; [`Error::NonFinite`] naming the
+    /// row of a NaN or infinity; [`Error::InvalidParameter`] for a row that is not (close to)
+    /// unit length.
+    pub fn from_vec(n: usize, dim: usize, data: Vec<f32>) -> Result<Embeddings> {
+        if dim == 0 || data.len() != n * dim {
+            return Err(Error::Dimension { what: "embeddings", expected: n * dim.max(1), got: data.len() });
+        }
+        let mut matrix = Array2::from_shape_vec((n, dim), data).expect("length checked above");
+        for (i, mut row) in matrix.axis_iter_mut(Axis(0)).enumerate() {
+            if let Some(&bad) = row.iter().find(|x| !x.is_finite()) {
+                return Err(Error::NonFinite { what: "embeddings", at: format!("row {i}"), value: bad });
+            }
+            let norm = row.dot(&row).sqrt();
+            if (norm - 1.0).abs() > UNIT_TOLERANCE {
+                return Err(Error::param("embeddings", format!("row {i} has length {norm}, not 1")));
+            }
+            row.mapv_inplace(|x| x / norm);
+        }
+        Ok(Embeddings { matrix })
+    }
+
+    pub fn len(&self) -> usize {
+        self.matrix.nrows()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.matrix.nrows() == 0
+    }
+    pub fn dim(&self) -> usize {
+        self.matrix.ncols()
+    }
+    pub fn row(&self, i: usize) -> ArrayView1<'_, f32> {
+        self.matrix.row(i)
+    }
+    pub fn matrix(&self) -> ArrayView2<'_, f32> {
+        self.matrix.view()
+    }
+
+    /// Cosine of `query` (unit length) to every row, written into `out`.
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] when `query` or `out` has the wrong length.
+    pub fn similarities_into(&self, query: &[f32], out: &mut [f32]) -> Result<()> {
+        self.check_query(query)?;
+        if out.len() != self.len() {
+            return Err(Error::Dimension { what: "similarity output", expected: self.len(), got: out.len() });
+        }
+        let q = ArrayView1::from(query);
+        ndarray::linalg::general_mat_vec_mul(1.0, &self.matrix, &q, 0.0, &mut ndarray::ArrayViewMut1::from(out));
+        Ok(())
+    }
+
+    /// Cosines of several queries (rows of `queries`) to every row in one pass over the
+    /// matrix: an `n x m` result.
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] when the queries' width is not the embedding dimension.
+    pub fn similarities_many(&self, queries: ArrayView2<'_, f32>) -> Result<Array2<f32>> {
+        if queries.ncols() != self.dim() {
+            return Err(Error::Dimension { what: "query embedding", expected: self.dim(), got: queries.ncols() });
+        }
+        Ok(self.matrix.dot(&queries.t()))
+    }
+
+    /// The `k` rows most similar to `query`, best first, skipping rows where `skip` is true.
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] when `query` has the wrong length.
+    pub fn top_k(&self, query: &[f32], k: usize, skip: impl Fn(usize) -> bool) -> Result<Vec<(usize, f32)>> {
+        let mut scores = vec![0.0; self.len()];
+        self.similarities_into(query, &mut scores)?;
+        Ok(top_k(&scores, k, |i| !skip(i)))
+    }
+
+    fn check_query(&self, query: &[f32]) -> Result<()> {
+        if query.len() != self.dim() {
+            return Err(Error::Dimension { what: "query embedding", expected: self.dim(), got: query.len() });
+        }
+        if let Some(&bad) = query.iter().find(|x| !x.is_finite()) {
+            return Err(Error::NonFinite { what: "query embedding", at: "query".into(), value: bad });
+        }
+        Ok(())
+    }
+}
+
+/// The `k` highest scores among indices where `keep` is true, best first (ties by lower
+/// index). Partial selection: O(n + k log k), not a full sort.
+pub fn top_k(scores: &[f32], k: usize, keep: impl Fn(usize) -> bool) -> Vec<(usize, f32)> {
+    let mut items: Vec<(usize, f32)> = scores.iter().copied().enumerate().filter(|&(i, s)| keep(i) && !s.is_nan()).collect();
+    let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if items.len() > k && k > 0 {
+        items.select_nth_unstable_by(k - 1, order);
+        items.truncate(k);
+    }
+    items.truncate(k);
+    items.sort_by(order);
+    items
+}
+
+/// Checks a query's width and finiteness and returns it scaled to unit length.
+///
+/// # Errors
+/// [`Error::Dimension`] for the wrong width, [`Error::NonFinite`] for a NaN or infinity, and
+/// [`Error::InvalidParameter`] for an all-zero vector.
+pub fn unit(query: &[f32], dim: usize) -> Result<Vec<f32>> {
+    if query.len() != dim {
+        return Err(Error::Dimension { what: "query embedding", expected: dim, got: query.len() });
+    }
+    if let Some(&bad) = query.iter().find(|x| !x.is_finite()) {
+        return Err(Error::NonFinite { what: "query embedding", at: "query".into(), value: bad });
+    }
+    let norm = query.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm == 0.0 {
+        return Err(Error::param("query embedding", "the vector is all zeros"));
+    }
+    Ok(query.iter().map(|x| x / norm).collect())
+}
