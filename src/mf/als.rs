@@ -11,13 +11,16 @@
 use ndarray::{Array1, Array2};
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
+use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::mf::foldin::{solve_implicit, FoldInScratch};
-use crate::mf::{normal_matrix, positive, Confidence, Csr, FoldInParams, Fitted, MfKind, MfModel, Ratings};
+use crate::mf::{
+    normal_matrix, positive, Confidence, Csr, Fitted, FoldInParams, MfKind, MfModel, Ratings,
+};
 
 /// Training settings. The defaults are tuned on the MOOCCubeX enrolments (HR@10 about 0.26).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlsParams {
     /// Factors per user and item (`k`).
     pub factors: usize,
@@ -66,7 +69,12 @@ impl AlsParams {
 
     /// The fold-in parameters that reproduce this training's user solve.
     pub fn fold_in(&self) -> FoldInParams {
-        FoldInParams { reg: self.reg, bias_reg: 0.0, alpha: self.alpha, confidence: self.confidence }
+        FoldInParams {
+            reg: self.reg,
+            bias_reg: 0.0,
+            alpha: self.alpha,
+            confidence: self.confidence,
+        }
     }
 }
 
@@ -89,7 +97,10 @@ impl AlsParams {
 pub fn train(data: &Ratings, params: &AlsParams) -> Result<Fitted> {
     params.validate()?;
     if let Some(r) = data.entries().iter().find(|r| r.value < 0.0) {
-        let reason = format!("count {} for user {} and item {} is negative", r.value, r.user, r.item);
+        let reason = format!(
+            "count {} for user {} and item {} is negative",
+            r.value, r.user, r.item
+        );
         return Err(Error::param("ratings", reason));
     }
     let by_user = confidences(data.by_user(), params);
@@ -106,9 +117,20 @@ pub fn train(data: &Ratings, params: &AlsParams) -> Result<Fitted> {
         solve_rows(&by_user, &items, &mut users, params.reg, &mut scratch)?;
         solve_rows(&by_item, &users, &mut items, params.reg, &mut scratch)?;
     }
-    let model = MfModel::new(MfKind::Implicit, items, Array1::zeros(data.n_items()), 0.0, None, params.fold_in())?;
+    let model = MfModel::new(
+        MfKind::Implicit,
+        items,
+        Array1::zeros(data.n_items()),
+        0.0,
+        None,
+        params.fold_in(),
+    )?;
     let user_bias = Array1::zeros(data.n_users());
-    Ok(Fitted { model, user_factors: users, user_bias })
+    Ok(Fitted {
+        model,
+        user_factors: users,
+        user_bias,
+    })
 }
 
 /// Each row's `(column, confidence)` pairs, dropping zero counts.
@@ -145,7 +167,8 @@ fn solve_rows(
             x.fill(0.0);
             continue;
         }
-        solve_implicit(gram, fixed, row, scratch, x).map_err(|_| Error::NotPositiveDefinite("ALS"))?;
+        solve_implicit(gram, fixed, row, scratch, x)
+            .map_err(|_| Error::NotPositiveDefinite("ALS"))?;
     }
     Ok(())
 }
@@ -157,13 +180,31 @@ mod tests {
 
     #[test]
     fn negative_count_is_a_typed_error() {
-        let data = Ratings::new(1, 1, vec![Rating { user: 0, item: 0, value: -1.0 }]).unwrap();
-        assert!(matches!(train(&data, &AlsParams::default()), Err(Error::InvalidParameter { .. })));
+        let data = Ratings::new(
+            1,
+            1,
+            vec![Rating {
+                user: 0,
+                item: 0,
+                value: -1.0,
+            }],
+        )
+        .unwrap();
+        assert!(matches!(
+            train(&data, &AlsParams::default()),
+            Err(Error::InvalidParameter { .. })
+        ));
     }
 
     #[test]
     fn validate_rejects_zero_reg() {
-        let bad = AlsParams { reg: 0.0, ..Default::default() };
-        assert!(matches!(bad.validate(), Err(Error::InvalidParameter { name: "reg", .. })));
+        let bad = AlsParams {
+            reg: 0.0,
+            ..Default::default()
+        };
+        assert!(matches!(
+            bad.validate(),
+            Err(Error::InvalidParameter { name: "reg", .. })
+        ));
     }
 }

@@ -18,7 +18,10 @@ pub(crate) struct FoldInScratch {
 impl FoldInScratch {
     /// Room for systems of up to `n` unknowns.
     pub(crate) fn new(n: usize) -> Self {
-        FoldInScratch { a: vec![0.0; n * n], b: vec![0.0; n] }
+        FoldInScratch {
+            a: vec![0.0; n * n],
+            b: vec![0.0; n],
+        }
     }
 }
 
@@ -56,7 +59,10 @@ pub(crate) fn solve_explicit(
 ) -> Result<(f32, Vec<f32>)> {
     let k = model.n_factors();
     let n = k + 1;
-    let items = model.item_factors.as_slice().expect("MfModel keeps its factors contiguous");
+    let items = model
+        .item_factors
+        .as_slice()
+        .expect("MfModel keeps its factors contiguous");
     let (a, z) = (&mut scratch.a[..n * n], &mut scratch.b[..n]);
     a.fill(0.0);
     z.fill(0.0);
@@ -80,6 +86,7 @@ pub(crate) fn solve_explicit(
 }
 
 /// `A[lower] += w · y yᵀ` on the lower triangle of the `n × n` row-major `a`.
+#[inline(never)]
 pub(crate) fn add_outer_lower(a: &mut [f32], n: usize, w: f32, y: &[f32]) {
     for (i, &yi) in y.iter().enumerate() {
         axpy(w * yi, &y[..=i], &mut a[i * n..i * n + i + 1]);
@@ -88,7 +95,12 @@ pub(crate) fn add_outer_lower(a: &mut [f32], n: usize, w: f32, y: &[f32]) {
 
 /// Solves `A x = b` in place for symmetric positive definite `A`, of which only the lower
 /// triangle is read (and overwritten with the Cholesky factor `L`). `b` becomes `x`.
-pub(crate) fn cholesky_solve(a: &mut [f32], n: usize, b: &mut [f32]) -> Result<(), NotPositiveDefinite> {
+#[inline(never)]
+pub(crate) fn cholesky_solve(
+    a: &mut [f32],
+    n: usize,
+    b: &mut [f32],
+) -> Result<(), NotPositiveDefinite> {
     // Cholesky–Banachiewicz, row by row: L[i][j] = (A[i][j] − L[i][..j]·L[j][..j]) / L[j][j].
     for i in 0..n {
         let (done, rest) = a.split_at_mut(i * n);
@@ -128,7 +140,12 @@ pub(crate) fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
 /// A dot product with eight independent sums, so the compiler can vectorize it.
 pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
     let mut acc = [0f32; 8];
     for (x, y) in ca.zip(cb) {
         for l in 0..8 {

@@ -158,6 +158,8 @@ pub struct Ranking {
 #[derive(Debug, Default)]
 pub struct Scratch {
     collaborative: Vec<f32>,
+    similarities: Vec<f32>,
+    alignment: Vec<f32>,
     candidates: Vec<CourseIx>,
 }
 

@@ -1,8 +1,6 @@
 //! Scoring: every part in `[0, 1]`, computed for all candidates with a few passes over
 //! contiguous arrays, then the best `pool` kept for diversification.
 
-use ndarray::Array2;
-
 use super::{Learner, RankOptions, Recommender, ScoreParts, Scratch};
 use crate::catalog::CourseIx;
 use crate::error::Result;
@@ -78,30 +76,41 @@ pub(crate) fn score(
             break;
         }
     }
-    let mut sims: Option<Array2<f32>> = None;
-    let mut goal_column = None;
+    // Content: similarity to the centroid of the recent completions (the learner's content
+    // profile); goal text: similarity to the goal's embedding. Both in one pass.
+    let mut queries: Vec<Vec<f32>> = Vec::new();
+    let (mut content_column, mut goal_column) = (None, None);
     if let Some(emb) = &engine.embeddings {
-        let mut queries: Vec<f32> = Vec::new();
-        let mut rows = 0;
-        if w.content > 0.0 {
+        if w.content > 0.0 && !recent.is_empty() {
+            let mut centroid = vec![0.0f32; emb.dim()];
             for &c in &recent {
-                queries.extend(emb.row(c).iter());
-                rows += 1;
+                centroid.iter_mut().zip(emb.row(c)).for_each(|(a, b)| *a += b);
+            }
+            if let Ok(unit) = crate::similarity::unit(&centroid, emb.dim()) {
+                content_column = Some(queries.len());
+                queries.push(unit);
             }
         }
         if let (Some(goal), true) = (&learner.goal_embedding, w.goal_text > 0.0) {
-            goal_column = Some(rows);
-            queries.extend(crate::similarity::unit(goal, emb.dim())?);
-            rows += 1;
+            goal_column = Some(queries.len());
+            queries.push(crate::similarity::unit(goal, emb.dim())?);
         }
-        if rows > 0 {
-            let q = Array2::from_shape_vec((rows, emb.dim()), queries).expect("rows * dim values pushed");
-            sims = Some(emb.similarities_many(q.view())?);
+        let views: Vec<&[f32]> = queries.iter().map(Vec::as_slice).collect();
+        scratch.similarities.resize(n * views.len(), 0.0);
+        emb.similarities_multi(&views, &mut scratch.similarities)?;
+    }
+    let sims = &scratch.similarities;
+
+    // Goal alignment: the priority of the gap skills each course teaches, accumulated from
+    // the skills' teacher lists rather than by scanning every course's skills.
+    let total_priority: f32 = gap.gaps.iter().map(|g| g.priority).sum();
+    scratch.alignment.clear();
+    scratch.alignment.resize(n, 0.0);
+    for g in &gap.gaps {
+        for &c in engine.graph.teachers(&g.skill) {
+            scratch.alignment[c] += g.priority / total_priority;
         }
     }
-    let content_columns = if w.content > 0.0 && engine.embeddings.is_some() { recent.len() } else { 0 };
-
-    let total_priority: f32 = gap.gaps.iter().map(|g| g.priority).sum();
     let unlock_counts: Vec<usize> = candidates.iter().map(|&c| engine.graph.unlock_count(c, progress)).collect();
     let max_unlocks = unlock_counts.iter().copied().max().unwrap_or(0);
 
@@ -112,16 +121,13 @@ pub(crate) fn score(
         if collaborative_available {
             p.collaborative = scratch.collaborative[c];
         }
-        if let Some(s) = &sims {
-            p.content = (0..content_columns).map(|k| s[[c, k]]).fold(0.0, f32::max);
-            if let Some(g) = goal_column {
-                p.goal_text = s[[c, g]].max(0.0);
-            }
+        if let Some(j) = content_column {
+            p.content = sims[j * n + c].max(0.0);
         }
-        if total_priority > 0.0 {
-            let teaches = &engine.catalog.course(c).teaches;
-            p.goal_skills = gap.gaps.iter().filter(|g| teaches.contains(&g.skill)).map(|g| g.priority).sum::<f32>() / total_priority;
+        if let Some(j) = goal_column {
+            p.goal_text = sims[j * n + c].max(0.0);
         }
+        p.goal_skills = scratch.alignment[c];
         if max_unlocks > 0 {
             p.unlocks = (unlock_counts[j] as f32).ln_1p() / (max_unlocks as f32).ln_1p();
         }
@@ -134,9 +140,15 @@ pub(crate) fn score(
         .into_iter()
         .map(|(j, score)| {
             let c = candidates[j];
-            let similar_to = sims.as_ref().and_then(|s| {
-                (0..content_columns).map(|k| (recent[k], s[[c, k]])).max_by(|a, b| a.1.total_cmp(&b.1)).map(|(r, _)| r)
-            });
+            // The single completion it is closest to, for the explanation.
+            let similar_to = match (&engine.embeddings, content_column) {
+                (Some(emb), Some(_)) => recent
+                    .iter()
+                    .map(|&r| (r, emb.row(r).dot(&emb.row(c))))
+                    .max_by(|a, b| a.1.total_cmp(&b.1))
+                    .map(|(r, _)| r),
+                _ => None,
+            };
             let teaches = &engine.catalog.course(c).teaches;
             let gap_skills = gap.gaps.iter().filter(|g| teaches.contains(&g.skill)).map(|g| g.skill.clone()).collect();
             ScoredCourse { course: c, score, parts: parts[j], similar_to, gap_skills, unlocks: unlock_counts[j] }

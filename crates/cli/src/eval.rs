@@ -1,10 +1,308 @@
-//! `wayfinder eval ratings|ranking`.
+//! `wayfinder eval ratings|ranking`: reads the files, calls the core's splits, trainers and
+//! metrics, times the fits, and prints a table or one JSON object.
 
-use clap::Subcommand;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::json;
+use wayfinder::eval::{self, BlockScorer, Popularity, RankingReport, RatingReport};
+use wayfinder::mf::als::{self, AlsParams};
+use wayfinder::mf::sgd::{self, SgdParams};
+use wayfinder::mf::Confidence;
 
 #[derive(Subcommand)]
-pub enum EvalCommand {}
+pub enum EvalCommand {
+    /// Rating prediction: seeded k-fold RMSE and MAE of biased MF trained by SGD.
+    Ratings(RatingsArgs),
+    /// Top-k ranking over all items: implicit ALS against a popularity baseline.
+    Ranking(RankingArgs),
+}
 
-pub fn run(cmd: EvalCommand) -> anyhow::Result<()> {
-    match cmd {}
+#[derive(Args)]
+pub struct RatingsArgs {
+    /// `user<TAB or comma>item<sep>rating[<sep>timestamp]` lines (e.g. MovieLens u.data).
+    #[arg(long)]
+    ratings: PathBuf,
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    /// Seeds the split and the model's initial factors.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+    #[arg(long, default_value_t = SgdParams::default().factors)]
+    factors: usize,
+    #[arg(long, default_value_t = SgdParams::default().epochs)]
+    epochs: usize,
+    #[arg(long, default_value_t = SgdParams::default().lr)]
+    lr: f32,
+    /// Learning-rate multiplier applied after each epoch.
+    #[arg(long, default_value_t = SgdParams::default().lr_decay)]
+    lr_decay: f32,
+    #[arg(long, default_value_t = SgdParams::default().reg)]
+    reg: f32,
+    #[arg(long, default_value_t = SgdParams::default().bias_reg)]
+    bias_reg: f32,
+    #[arg(long, default_value_t = SgdParams::default().init_std)]
+    init_std: f32,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// `user item item ...` per line, white-space-separated integer ids.
+    Kgat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ConfidenceCurve {
+    /// c = 1 + alpha * count
+    Linear,
+    /// c = 1 + alpha * ln(1 + count / eps)
+    Log,
+}
+
+#[derive(Args)]
+pub struct RankingArgs {
+    #[arg(long)]
+    train: PathBuf,
+    /// Held-out items per user (leave-one-out in the KGAT files).
+    #[arg(long)]
+    test: PathBuf,
+    #[arg(long, value_enum)]
+    format: Format,
+    /// Length of each user's top-k list.
+    #[arg(long, default_value_t = 10)]
+    k: usize,
+    #[arg(long)]
+    json: bool,
+    #[arg(long, default_value_t = AlsParams::default().factors)]
+    factors: usize,
+    #[arg(long, default_value_t = AlsParams::default().iterations)]
+    iterations: usize,
+    #[arg(long, default_value_t = AlsParams::default().reg)]
+    reg: f32,
+    #[arg(long, default_value_t = AlsParams::default().alpha)]
+    alpha: f32,
+    #[arg(long, value_enum, default_value_t = ConfidenceCurve::Linear)]
+    confidence: ConfidenceCurve,
+    /// The `eps` of the log confidence curve.
+    #[arg(long, default_value_t = 1.0)]
+    eps: f32,
+    /// Seeds the model's initial factors and the user sample.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Keep a seeded sample of this many users (and their items), for bounded runs.
+    #[arg(long)]
+    max_users: Option<usize>,
+}
+
+pub fn run(cmd: EvalCommand) -> Result<()> {
+    match cmd {
+        EvalCommand::Ratings(args) => ratings(args),
+        EvalCommand::Ranking(args) => ranking(args),
+    }
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
+
+fn ratings(args: RatingsArgs) -> Result<()> {
+    let params = SgdParams {
+        factors: args.factors,
+        epochs: args.epochs,
+        lr: args.lr,
+        lr_decay: args.lr_decay,
+        reg: args.reg,
+        bias_reg: args.bias_reg,
+        init_std: args.init_std,
+        seed: args.seed,
+    };
+    params.validate()?;
+    let text = read(&args.ratings)?;
+    let data = eval::parse_ratings(&text)
+        .with_context(|| format!("parsing {}", args.ratings.display()))?;
+    let mut folds: Vec<(RatingReport, f64)> = Vec::with_capacity(args.folds);
+    for (f, split) in eval::kfold(&data.ratings, args.folds, args.seed)?
+        .into_iter()
+        .enumerate()
+    {
+        let start = Instant::now();
+        let fit = sgd::train(&split.train, &params)
+            .with_context(|| format!("training fold {}", f + 1))?;
+        let seconds = start.elapsed().as_secs_f64();
+        folds.push((eval::rating_errors(&fit, &split.test)?, seconds));
+    }
+    let mean =
+        |g: fn(&(RatingReport, f64)) -> f64| folds.iter().map(g).sum::<f64>() / folds.len() as f64;
+    let (rmse, mae, fit_seconds) = (mean(|f| f.0.rmse), mean(|f| f.0.mae), mean(|f| f.1));
+    if args.json {
+        let per_fold: Vec<_> =
+            folds.iter().map(|(r, s)| json!({"rmse": r.rmse, "mae": r.mae, "fit_seconds": s, "test_ratings": r.n})).collect();
+        let out = json!({
+            "task": "ratings",
+            "file": args.ratings.display().to_string(),
+            "ratings": data.ratings.len(),
+            "users": data.ratings.n_users(),
+            "items": data.ratings.n_items(),
+            "model": "biased MF (SGD)",
+            "folds": args.folds,
+            "seed": args.seed,
+            "params": params,
+            "rmse": rmse,
+            "mae": mae,
+            "fit_seconds": fit_seconds,
+            "per_fold": per_fold,
+        });
+        println!("{out}");
+        return Ok(());
+    }
+    println!(
+        "{}: {} ratings, {} users, {} items; biased MF, {} factors, {} epochs; {}-fold, seed {}",
+        args.ratings.display(),
+        data.ratings.len(),
+        data.ratings.n_users(),
+        data.ratings.n_items(),
+        params.factors,
+        params.epochs,
+        args.folds,
+        args.seed
+    );
+    println!("{:>6} {:>8} {:>8} {:>9}", "fold", "RMSE", "MAE", "fit (s)");
+    for (f, (r, s)) in folds.iter().enumerate() {
+        println!("{:>6} {:>8.4} {:>8.4} {:>9.3}", f + 1, r.rmse, r.mae, s);
+    }
+    println!(
+        "{:>6} {:>8.4} {:>8.4} {:>9.3}",
+        "mean", rmse, mae, fit_seconds
+    );
+    Ok(())
+}
+
+fn ranking(args: RankingArgs) -> Result<()> {
+    let Format::Kgat = args.format;
+    let confidence = match args.confidence {
+        ConfidenceCurve::Linear => Confidence::Linear,
+        ConfidenceCurve::Log => Confidence::Log { eps: args.eps },
+    };
+    let params = AlsParams {
+        factors: args.factors,
+        iterations: args.iterations,
+        reg: args.reg,
+        alpha: args.alpha,
+        confidence,
+        seed: args.seed,
+        ..AlsParams::default()
+    };
+    params.validate()?;
+    let parse = |path: &Path| -> Result<Vec<eval::KgatLine>> {
+        eval::parse_kgat(&read(path)?).with_context(|| format!("parsing {}", path.display()))
+    };
+    let (train_lines, test_lines) = (parse(&args.train)?, parse(&args.test)?);
+    let split = eval::implicit_split(&train_lines, &test_lines, args.max_users, args.seed)?;
+
+    let start = Instant::now();
+    let fit = als::train(&split.train, &params).context("training ALS")?;
+    let fit_seconds = start.elapsed().as_secs_f64();
+    let (als_report, als_eval_seconds) = timed_ranking(&fit, &split, args.k)?;
+
+    let start = Instant::now();
+    let popularity = Popularity::fit(&split.train);
+    let pop_fit_seconds = start.elapsed().as_secs_f64();
+    let (pop_report, pop_eval_seconds) = timed_ranking(&popularity, &split, args.k)?;
+
+    if args.json {
+        let out = json!({
+            "task": "ranking",
+            "train": args.train.display().to_string(),
+            "test": args.test.display().to_string(),
+            "users": split.train.n_users(),
+            "items": split.train.n_items(),
+            "train_pairs": split.train.len(),
+            "test_pairs": split.test.len(),
+            "duplicates_dropped": split.duplicates_dropped,
+            "unseen_test_items": split.unseen_test_items,
+            "max_users": args.max_users,
+            "seed": args.seed,
+            "model": "implicit ALS",
+            "params": params,
+            "k": args.k,
+            "evaluated_users": als_report.users,
+            "fit_seconds": fit_seconds,
+            "eval_seconds": als_eval_seconds,
+            "hr": als_report.hr,
+            "ndcg": als_report.ndcg,
+            "precision": als_report.precision,
+            "recall": als_report.recall,
+            "map": als_report.map,
+            "coverage": als_report.coverage,
+            "popularity": metrics_json(&pop_report, pop_fit_seconds, pop_eval_seconds),
+        });
+        println!("{out}");
+        return Ok(());
+    }
+    println!(
+        "{} / {}: {} users, {} items, {} training pairs ({} repeats dropped), {} test pairs ({} with unseen items)",
+        args.train.display(),
+        args.test.display(),
+        split.train.n_users(),
+        split.train.n_items(),
+        split.train.len(),
+        split.duplicates_dropped,
+        split.test.len(),
+        split.unseen_test_items
+    );
+    let k = args.k;
+    println!(
+        "{:<12} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9}",
+        "model",
+        format!("HR@{k}"),
+        format!("NDCG@{k}"),
+        format!("P@{k}"),
+        format!("R@{k}"),
+        format!("MAP@{k}"),
+        "coverage",
+        "fit (s)",
+        "eval (s)"
+    );
+    let row = |name: &str, r: &RankingReport, fit: f64, eval: f64| {
+        println!(
+            "{name:<12} {:>8.4} {:>8.4} {:>8.4} {:>8.4} {:>8.4} {:>9.4} {:>9.2} {:>9.2}",
+            r.hr, r.ndcg, r.precision, r.recall, r.map, r.coverage, fit, eval
+        );
+    };
+    row(
+        &format!("ALS k={}", params.factors),
+        &als_report,
+        fit_seconds,
+        als_eval_seconds,
+    );
+    row("popularity", &pop_report, pop_fit_seconds, pop_eval_seconds);
+    Ok(())
+}
+
+fn timed_ranking(
+    scorer: &dyn BlockScorer,
+    split: &eval::ImplicitSplit,
+    k: usize,
+) -> Result<(RankingReport, f64)> {
+    let start = Instant::now();
+    let report = eval::evaluate_ranking(scorer, &split.train, &split.test, k, None)?;
+    Ok((report, start.elapsed().as_secs_f64()))
+}
+
+fn metrics_json(r: &RankingReport, fit_seconds: f64, eval_seconds: f64) -> serde_json::Value {
+    json!({
+        "hr": r.hr,
+        "ndcg": r.ndcg,
+        "precision": r.precision,
+        "recall": r.recall,
+        "map": r.map,
+        "coverage": r.coverage,
+        "fit_seconds": fit_seconds,
+        "eval_seconds": eval_seconds,
+    })
 }
