@@ -48,6 +48,22 @@ pub enum Error {
     /// A least-squares system in matrix factorization broke down (overflowing values).
     #[error("{0}: the least-squares system is not positive definite; the data or factors overflowed")]
     NotPositiveDefinite(&'static str),
+    #[error("bundle manifest is invalid: {0}")]
+    BundleManifest(String),
+    #[error("bundle format version {found} is not supported (this build reads version {supported})")]
+    BundleVersion { found: u32, supported: u32 },
+    #[error("bundle file {0:?} is missing")]
+    BundleMissingFile(String),
+    #[error("bundle file {file:?} is {got} bytes, but the manifest says {expected} (truncated or replaced)")]
+    BundleSize { file: String, expected: u64, got: u64 },
+    #[error("bundle file {file:?} is corrupt: sha256 {actual}, but the manifest says {expected}")]
+    BundleChecksum { file: String, expected: String, actual: String },
+    #[error("bundle tensor {name:?}: {reason}")]
+    BundleTensor { name: String, reason: String },
+    #[error("bundle {what} has {tensor} rows, but its catalog has {catalog} courses")]
+    BundleRows { what: &'static str, catalog: usize, tensor: usize },
+    #[error("the query embedder does not match the bundle: the catalog was embedded with {what} sha256 {expected}, this one is {actual}")]
+    EmbedderMismatch { what: &'static str, expected: String, actual: String },
 }
 
 impl Error {

@@ -41,10 +41,17 @@ pub(crate) fn solve_implicit(
     let a = &mut scratch.a[..k * k];
     a.copy_from_slice(gram);
     x.fill(0.0);
-    for &(item, c) in weighted {
-        let y = &items[item * k..(item + 1) * k];
-        add_outer_lower(a, k, c - 1.0, y);
-        axpy(c, y, x);
+    let row = |item: usize| &items[item * k..(item + 1) * k];
+    // Four observations per pass over A, so each row of A is loaded once per four.
+    for group in weighted.chunks(4) {
+        let mut w = [0.0; 4];
+        let mut y = [row(group[0].0); 4];
+        for (t, &(item, c)) in group.iter().enumerate() {
+            w[t] = c - 1.0;
+            y[t] = row(item);
+            axpy(c, y[t], x);
+        }
+        add_outer4_upper(a, k, w, y);
     }
     cholesky_solve(a, k, x)
 }
@@ -59,10 +66,7 @@ pub(crate) fn solve_explicit(
 ) -> Result<(f32, Vec<f32>)> {
     let k = model.n_factors();
     let n = k + 1;
-    let items = model
-        .item_factors
-        .as_slice()
-        .expect("MfModel keeps its factors contiguous");
+    let items = model.item_factors.as_slice().expect("MfModel keeps its factors contiguous");
     let (a, z) = (&mut scratch.a[..n * n], &mut scratch.b[..n]);
     a.fill(0.0);
     z.fill(0.0);
@@ -72,7 +76,7 @@ pub(crate) fn solve_explicit(
     for &(item, r) in observations {
         row[1..].copy_from_slice(&items[item * k..(item + 1) * k]);
         let residual = r - model.global_mean - model.item_bias[item];
-        add_outer_lower(a, n, 1.0, &row);
+        add_outer4_upper(a, n, [1.0, 0.0, 0.0, 0.0], [&row; 4]);
         axpy(residual, &row, z);
     }
     let count = observations.len() as f32;
@@ -85,49 +89,71 @@ pub(crate) fn solve_explicit(
     Ok((z[0], z[1..].to_vec()))
 }
 
-/// `A[lower] += w · y yᵀ` on the lower triangle of the `n × n` row-major `a`.
-#[inline(never)]
-pub(crate) fn add_outer_lower(a: &mut [f32], n: usize, w: f32, y: &[f32]) {
-    for (i, &yi) in y.iter().enumerate() {
-        axpy(w * yi, &y[..=i], &mut a[i * n..i * n + i + 1]);
+/// `A += Σₜ wₜ · yₜ yₜᵀ` on the upper triangle of the `n × n` row-major `a`.
+fn add_outer4_upper(a: &mut [f32], n: usize, w: [f32; 4], y: [&[f32]; 4]) {
+    for (i, row) in a.chunks_exact_mut(n).enumerate() {
+        let c = [w[0] * y[0][i], w[1] * y[1][i], w[2] * y[2][i], w[3] * y[3][i]];
+        axpy4(c, [&y[0][i..], &y[1][i..], &y[2][i..], &y[3][i..]], &mut row[i..]);
     }
 }
 
-/// Solves `A x = b` in place for symmetric positive definite `A`, of which only the lower
-/// triangle is read (and overwritten with the Cholesky factor `L`). `b` becomes `x`.
-#[inline(never)]
-pub(crate) fn cholesky_solve(
-    a: &mut [f32],
-    n: usize,
-    b: &mut [f32],
-) -> Result<(), NotPositiveDefinite> {
-    // Cholesky–Banachiewicz, row by row: L[i][j] = (A[i][j] − L[i][..j]·L[j][..j]) / L[j][j].
-    for i in 0..n {
-        let (done, rest) = a.split_at_mut(i * n);
-        let row_i = &mut rest[..n];
-        for j in 0..i {
-            let row_j = &done[j * n..j * n + j + 1];
-            row_i[j] = (row_i[j] - dot(&row_i[..j], &row_j[..j])) / row_j[j];
+/// Solves `A x = b` in place for symmetric positive definite `A`, of which only the upper
+/// triangle is read (and overwritten with the Cholesky factor `U`, `A = UᵀU`). `b` becomes `x`.
+pub(crate) fn cholesky_solve(a: &mut [f32], n: usize, b: &mut [f32]) -> Result<(), NotPositiveDefinite> {
+    // Right-looking factorization, four pivots at a time: finish the block's rows, then
+    // subtract their outer products from every later row in one pass per row.
+    for j in (0..n).step_by(4) {
+        let end = (j + 4).min(n);
+        for p in j..end {
+            let (done, rest) = a.split_at_mut(p * n);
+            let row_p = &mut rest[p..n];
+            for q in j..p {
+                let u_q = &done[q * n + p..q * n + n];
+                axpy(-u_q[0], u_q, row_p);
+            }
+            let d = row_p[0];
+            if !(d > 0.0 && d.is_finite()) {
+                return Err(NotPositiveDefinite);
+            }
+            let d = d.sqrt();
+            let inverse = 1.0 / d;
+            row_p[0] = d;
+            row_p[1..].iter_mut().for_each(|u| *u *= inverse);
         }
-        let d = row_i[i] - dot(&row_i[..i], &row_i[..i]);
-        if !(d > 0.0 && d.is_finite()) {
-            return Err(NotPositiveDefinite);
+        let (done, rest) = a.split_at_mut(end * n);
+        for (i, row) in (end..n).zip(rest.chunks_exact_mut(n)) {
+            let mut c = [0.0; 4];
+            let mut u = [&done[j * n + i..j * n + n]; 4];
+            for (t, q) in (j..end).enumerate() {
+                c[t] = -done[q * n + i];
+                u[t] = &done[q * n + i..q * n + n];
+            }
+            axpy4(c, u, &mut row[i..]);
         }
-        row_i[i] = d.sqrt();
     }
-    // Forward: L y = b.
-    for i in 0..n {
-        let row = &a[i * n..i * n + i + 1];
-        b[i] = (b[i] - dot(&row[..i], &b[..i])) / row[i];
+    // Forward: Uᵀ y = b, using row p of U as column p of Uᵀ.
+    for p in 0..n {
+        let row = &a[p * n + p..p * n + n];
+        b[p] /= row[0];
+        let yp = b[p];
+        axpy(-yp, &row[1..], &mut b[p + 1..]);
     }
-    // Backward: Lᵀ x = y, using row i of L as column i of Lᵀ.
-    for i in (0..n).rev() {
-        let row = &a[i * n..i * n + i + 1];
-        b[i] /= row[i];
-        let xi = b[i];
-        axpy(-xi, &row[..i], &mut b[..i]);
+    // Backward: U x = y.
+    for p in (0..n).rev() {
+        let row = &a[p * n + p..p * n + n];
+        b[p] = (b[p] - dot(&row[1..], &b[p + 1..])) / row[0];
     }
     Ok(())
+}
+
+/// `y += Σₜ cₜ · vₜ` over `y.len()` entries: four vectors per pass over `y`.
+#[inline(always)]
+fn axpy4(c: [f32; 4], v: [&[f32]; 4], y: &mut [f32]) {
+    let len = y.len();
+    let (v0, v1, v2, v3) = (&v[0][..len], &v[1][..len], &v[2][..len], &v[3][..len]);
+    for t in 0..len {
+        y[t] += c[0] * v0[t] + c[1] * v1[t] + c[2] * v2[t] + c[3] * v3[t];
+    }
 }
 
 /// `y += a · x`.
@@ -162,7 +188,7 @@ mod tests {
     #[test]
     fn cholesky_solves_a_known_system() {
         // A = [[4, 2, 0], [2, 5, 1], [0, 1, 3]], x = [1, -1, 2] → b = A x = [2, -1, 5].
-        let mut a = vec![4.0, 0.0, 0.0, 2.0, 5.0, 0.0, 0.0, 1.0, 3.0];
+        let mut a = vec![4.0, 2.0, 0.0, 0.0, 5.0, 1.0, 0.0, 0.0, 3.0];
         let mut b = vec![2.0, -1.0, 5.0];
         cholesky_solve(&mut a, 3, &mut b).unwrap();
         for (got, want) in b.iter().zip([1.0, -1.0, 2.0]) {
@@ -171,8 +197,36 @@ mod tests {
     }
 
     #[test]
+    fn implicit_solve_matches_the_normal_equations() {
+        // k = 10 crosses the four-pivot blocks with a remainder; 6 observations a remainder too.
+        let k = 10;
+        let items: Vec<f32> = (0..7 * k).map(|t| ((t * 37 % 11) as f32 - 5.0) / 7.0).collect();
+        let weighted: Vec<(usize, f32)> = (0..6).map(|i| (i, 1.0 + i as f32)).collect();
+        let mut gram = vec![0.0; k * k];
+        for i in 0..7 {
+            for (r, c) in (0..k * k).map(|t| (t / k, t % k)) {
+                gram[r * k + c] += items[i * k + r] * items[i * k + c];
+            }
+        }
+        (0..k).for_each(|d| gram[d * k + d] += 0.5);
+        let mut x = vec![0.0; k];
+        solve_implicit(&gram, &items, &weighted, &mut FoldInScratch::new(k), &mut x).unwrap();
+        // Check (G + Σ (c-1) y yᵀ) x = Σ c y entry by entry.
+        for r in 0..k {
+            let mut lhs: f32 = (0..k).map(|c| gram[r * k + c] * x[c]).sum();
+            let mut rhs = 0.0;
+            for &(i, conf) in &weighted {
+                let y = &items[i * k..(i + 1) * k];
+                lhs += (conf - 1.0) * y[r] * dot(y, &x);
+                rhs += conf * y[r];
+            }
+            assert!((lhs - rhs).abs() < 1e-3 * rhs.abs().max(1.0), "row {r}: {lhs} vs {rhs}");
+        }
+    }
+
+    #[test]
     fn cholesky_rejects_indefinite() {
-        let mut a = vec![1.0, 0.0, 2.0, 1.0];
+        let mut a = vec![1.0, 2.0, 0.0, 1.0];
         assert!(cholesky_solve(&mut a, 2, &mut [1.0, 1.0]).is_err());
     }
 

@@ -1,0 +1,388 @@
+//! The bundle: the versioned, checksummed set of static files the pipeline writes and the
+//! browser downloads. [`Bundle::write`] produces the files as bytes; [`Bundle::from_files`]
+//! validates all of them (format version, sizes, sha256, tensor names, shapes and dtypes,
+//! finite values, catalog rows against tensor rows) before anything trusts them.
+//!
+//! Files: `manifest.json` (format, counts, the sha256 of every other file, the embedder's
+//! hashes, training parameters and seed, an evaluation summary), `catalog.json` (the catalog
+//! format, inferred skills marked), `tensors.safetensors` (`item_factors` `[n, k]` f32,
+//! `item_bias` `[n]` f32, `global_mean` `[1]` f32, `embeddings` `[n, d]` as f32, f16 or i8 with
+//! per-row `embedding_scales` `[n]` f32), and optionally `taxonomy.json`.
+
+use std::collections::BTreeMap;
+
+use half::f16;
+use ndarray::{Array1, Array2};
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::catalog::{Catalog, Strictness};
+use crate::error::{Error, Result};
+use crate::gaps::Taxonomy;
+use crate::mf::{Confidence, FoldInParams, MfKind, MfModel};
+use crate::similarity::Embeddings;
+
+pub const FORMAT: &str = "wayfinder-bundle";
+/// The bundle format this build reads and writes.
+pub const VERSION: u32 = 1;
+pub const MANIFEST: &str = "manifest.json";
+pub const CATALOG: &str = "catalog.json";
+pub const TENSORS: &str = "tensors.safetensors";
+pub const TAXONOMY: &str = "taxonomy.json";
+
+/// How course embeddings are stored in the tensor file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Storage {
+    #[default]
+    F32,
+    F16,
+    /// Symmetric int8 with one f32 scale per row.
+    Int8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Counts {
+    pub courses: usize,
+    pub factors: usize,
+    pub embedding_dim: usize,
+    pub learners: usize,
+    pub interactions: usize,
+    pub explicit_groups: usize,
+    pub inferred_groups: usize,
+    pub cycles: usize,
+}
+
+/// The model and tokenizer that embedded the catalog; queries must use the same ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmbedderInfo {
+    pub name: String,
+    pub model_sha256: String,
+    pub tokenizer_sha256: String,
+}
+
+/// The matrix-factorization model's kind, fold-in parameters and training record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    /// `explicit` or `implicit`.
+    pub kind: String,
+    pub fold_in_reg: f32,
+    pub fold_in_bias_reg: f32,
+    pub alpha: f32,
+    /// `None` for linear confidence, `Some(eps)` for logarithmic.
+    pub log_confidence_eps: Option<f32>,
+    pub rating_range: Option<(f32, f32)>,
+    pub seed: u64,
+    /// Training parameters as the trainer reported them.
+    pub params: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub version: u32,
+    /// RFC 3339 time the pipeline wrote the bundle (the pipeline supplies it; the core has no clock).
+    pub created: String,
+    pub counts: Counts,
+    pub files: BTreeMap<String, FileEntry>,
+    pub embedder: Option<EmbedderInfo>,
+    pub embedding_storage: Storage,
+    pub model: Option<ModelInfo>,
+    /// Held-out evaluation of the trained model, as the pipeline measured it.
+    pub evaluation: serde_json::Value,
+}
+
+impl Manifest {
+    /// A short stable name for caches: format version plus the first hex digits of the
+    /// hashes of every file.
+    pub fn cache_key(&self) -> String {
+        let mut h = Sha256::new();
+        for (name, f) in &self.files {
+            h.update(name.as_bytes());
+            h.update(f.sha256.as_bytes());
+        }
+        format!("wayfinder-v{}-{}", self.version, &hex(&h.finalize())[..16])
+    }
+}
+
+/// A loaded, validated bundle.
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    pub manifest: Manifest,
+    pub catalog: Catalog,
+    pub model: Option<MfModel>,
+    pub embeddings: Option<Embeddings>,
+    pub taxonomy: Option<Taxonomy>,
+}
+
+/// What the pipeline hands to [`Bundle::write`].
+pub struct BundleParts<'a> {
+    pub created: String,
+    pub catalog: &'a Catalog,
+    pub model: Option<(&'a MfModel, ModelInfo)>,
+    pub embeddings: Option<&'a Embeddings>,
+    pub storage: Storage,
+    pub embedder: Option<EmbedderInfo>,
+    pub taxonomy: Option<&'a Taxonomy>,
+    pub counts: Counts,
+    pub evaluation: serde_json::Value,
+}
+
+impl Bundle {
+    /// Serialises the parts into `(file name, bytes)` pairs, manifest last.
+    ///
+    /// # Errors
+    /// [`Error::BundleRows`] when the model or embeddings do not have one row per course, and
+    /// [`Error::BundleTensor`] if serialisation fails.
+    pub fn write(parts: BundleParts<'_>) -> Result<Vec<(String, Vec<u8>)>> {
+        let n = parts.catalog.len();
+        let mut tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = Vec::new();
+        let mut counts = parts.counts.clone();
+        counts.courses = n;
+        if let Some((model, _)) = &parts.model {
+            if model.n_items() != n {
+                return Err(Error::BundleRows { what: "item factors", catalog: n, tensor: model.n_items() });
+            }
+            counts.factors = model.n_factors();
+            tensors.push(("item_factors".into(), Dtype::F32, vec![n, model.n_factors()], f32_bytes(model.item_factors().iter().copied())));
+            tensors.push(("item_bias".into(), Dtype::F32, vec![n], f32_bytes(model.item_bias().iter().copied())));
+            tensors.push(("global_mean".into(), Dtype::F32, vec![1], f32_bytes([model.global_mean()])));
+        }
+        if let Some(e) = parts.embeddings {
+            if e.len() != n {
+                return Err(Error::BundleRows { what: "embeddings", catalog: n, tensor: e.len() });
+            }
+            counts.embedding_dim = e.dim();
+            let shape = vec![n, e.dim()];
+            let values = e.matrix();
+            match parts.storage {
+                Storage::F32 => tensors.push(("embeddings".into(), Dtype::F32, shape, f32_bytes(values.iter().copied()))),
+                Storage::F16 => tensors.push((
+                    "embeddings".into(),
+                    Dtype::F16,
+                    shape,
+                    values.iter().flat_map(|&x| f16::from_f32(x).to_le_bytes()).collect(),
+                )),
+                Storage::Int8 => {
+                    let mut scales = Vec::with_capacity(n);
+                    let mut q = Vec::with_capacity(n * e.dim());
+                    for row in values.rows() {
+                        let max = row.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+                        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+                        scales.push(scale);
+                        q.extend(row.iter().map(|&x| (x / scale).round().clamp(-127.0, 127.0) as i8 as u8));
+                    }
+                    tensors.push(("embeddings".into(), Dtype::I8, shape, q));
+                    tensors.push(("embedding_scales".into(), Dtype::F32, vec![n], f32_bytes(scales)));
+                }
+            }
+        }
+        let views = tensors
+            .iter()
+            .map(|(name, dtype, shape, data)| {
+                TensorView::new(*dtype, shape.clone(), data)
+                    .map(|v| (name.clone(), v))
+                    .map_err(|e| Error::BundleTensor { name: name.clone(), reason: e.to_string() })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let tensor_bytes = safetensors::serialize(views, None).map_err(|e| Error::BundleTensor { name: TENSORS.into(), reason: e.to_string() })?;
+
+        let mut files = vec![(CATALOG.to_string(), parts.catalog.to_json().into_bytes()), (TENSORS.to_string(), tensor_bytes)];
+        if let Some(t) = parts.taxonomy {
+            files.push((TAXONOMY.to_string(), serde_json::to_vec(t).expect("a taxonomy serialises")));
+        }
+        let manifest = Manifest {
+            format: FORMAT.into(),
+            version: VERSION,
+            created: parts.created,
+            counts,
+            files: files.iter().map(|(name, bytes)| (name.clone(), FileEntry { sha256: sha256_hex(bytes), bytes: bytes.len() as u64 })).collect(),
+            embedder: parts.embedder,
+            embedding_storage: parts.storage,
+            model: parts.model.map(|(_, info)| info),
+            evaluation: parts.evaluation,
+        };
+        files.push((MANIFEST.to_string(), serde_json::to_vec_pretty(&manifest).expect("a manifest serialises")));
+        Ok(files)
+    }
+
+    /// Parses the manifest alone (the browser reads it first to know what to fetch).
+    ///
+    /// # Errors
+    /// [`Error::BundleManifest`] for malformed JSON or a wrong format name, and
+    /// [`Error::BundleVersion`] for a version this build does not read.
+    pub fn manifest(bytes: &[u8]) -> Result<Manifest> {
+        // Check the format and version before the full schema, so an old or future bundle
+        // gets the version error rather than a schema complaint.
+        #[derive(Deserialize)]
+        struct Head {
+            format: String,
+            version: u32,
+        }
+        let head: Head = serde_json::from_slice(bytes).map_err(|e| Error::BundleManifest(e.to_string()))?;
+        if head.format != FORMAT {
+            return Err(Error::BundleManifest(format!("format is {:?}, expected {FORMAT:?}", head.format)));
+        }
+        if head.version != VERSION {
+            return Err(Error::BundleVersion { found: head.version, supported: VERSION });
+        }
+        serde_json::from_slice(bytes).map_err(|e| Error::BundleManifest(e.to_string()))
+    }
+
+    /// Loads and validates a bundle from its manifest and a way to get each file's bytes.
+    ///
+    /// # Errors
+    /// One typed error per failure: [`Error::BundleManifest`], [`Error::BundleVersion`],
+    /// [`Error::BundleMissingFile`], [`Error::BundleSize`], [`Error::BundleChecksum`],
+    /// [`Error::BundleTensor`], [`Error::BundleRows`], [`Error::NonFinite`], and catalog errors.
+    pub fn from_files<'a>(manifest: &[u8], file: impl Fn(&str) -> Option<&'a [u8]>) -> Result<Bundle> {
+        let manifest = Bundle::manifest(manifest)?;
+        for required in [CATALOG, TENSORS] {
+            if !manifest.files.contains_key(required) {
+                return Err(Error::BundleManifest(format!("it lists no {required}")));
+            }
+        }
+        let mut bytes: BTreeMap<&str, &[u8]> = BTreeMap::new();
+        for (name, entry) in &manifest.files {
+            let data = file(name).ok_or_else(|| Error::BundleMissingFile(name.clone()))?;
+            verify(name, entry, data)?;
+            bytes.insert(name, data);
+        }
+        let (catalog, _) = Catalog::from_json(bytes[CATALOG], Strictness::Strict)?;
+        let n = catalog.len();
+        if manifest.counts.courses != n {
+            return Err(Error::BundleRows { what: "manifest course count", catalog: n, tensor: manifest.counts.courses });
+        }
+        let tensors = SafeTensors::deserialize(bytes[TENSORS]).map_err(|e| Error::BundleTensor { name: TENSORS.into(), reason: e.to_string() })?;
+        let model = match &manifest.model {
+            Some(info) => Some(load_model(&tensors, info, n)?),
+            None => None,
+        };
+        let embeddings = if tensors.names().iter().any(|t| *t == "embeddings") {
+            Some(load_embeddings(&tensors, manifest.embedding_storage, n)?)
+        } else {
+            None
+        };
+        let taxonomy = bytes.get(TAXONOMY).map(|b| Taxonomy::from_json(b)).transpose()?;
+        Ok(Bundle { manifest, catalog, model, embeddings, taxonomy })
+    }
+
+    /// Checks that a query embedder is the one that embedded the catalog.
+    ///
+    /// # Errors
+    /// [`Error::EmbedderMismatch`] naming the model or tokenizer whose hash differs, and
+    /// [`Error::BundleManifest`] when the bundle records no embedder.
+    pub fn check_embedder(&self, model_sha256: &str, tokenizer_sha256: &str) -> Result<()> {
+        let info = self.manifest.embedder.as_ref().ok_or_else(|| Error::BundleManifest("it records no embedder".into()))?;
+        for (what, expected, actual) in [("model", &info.model_sha256, model_sha256), ("tokenizer", &info.tokenizer_sha256, tokenizer_sha256)] {
+            if !expected.eq_ignore_ascii_case(actual) {
+                return Err(Error::EmbedderMismatch { what, expected: expected.clone(), actual: actual.to_string() });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Lower-case hex sha256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn verify(name: &str, entry: &FileEntry, data: &[u8]) -> Result<()> {
+    if data.len() as u64 != entry.bytes {
+        return Err(Error::BundleSize { file: name.into(), expected: entry.bytes, got: data.len() as u64 });
+    }
+    let actual = sha256_hex(data);
+    if !actual.eq_ignore_ascii_case(&entry.sha256) {
+        return Err(Error::BundleChecksum { file: name.into(), expected: entry.sha256.clone(), actual });
+    }
+    Ok(())
+}
+
+fn f32_bytes(values: impl IntoIterator<Item = f32>) -> Vec<u8> {
+    values.into_iter().flat_map(f32::to_le_bytes).collect()
+}
+
+fn tensor<'a>(t: &'a SafeTensors<'a>, name: &str, dtype: Dtype, rank: usize) -> Result<TensorView<'a>> {
+    let view = t.tensor(name).map_err(|_| Error::BundleTensor { name: name.into(), reason: "missing".into() })?;
+    if view.dtype() != dtype {
+        return Err(Error::BundleTensor { name: name.into(), reason: format!("dtype is {:?}, expected {dtype:?}", view.dtype()) });
+    }
+    if view.shape().len() != rank {
+        return Err(Error::BundleTensor { name: name.into(), reason: format!("shape {:?} has rank {}, expected {rank}", view.shape(), view.shape().len()) });
+    }
+    Ok(view)
+}
+
+fn f32s(view: &TensorView<'_>) -> Vec<f32> {
+    view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+}
+
+fn rows(what: &'static str, view: &TensorView<'_>, n: usize) -> Result<()> {
+    if view.shape()[0] != n {
+        return Err(Error::BundleRows { what, catalog: n, tensor: view.shape()[0] });
+    }
+    Ok(())
+}
+
+fn load_model(t: &SafeTensors<'_>, info: &ModelInfo, n: usize) -> Result<MfModel> {
+    let factors = tensor(t, "item_factors", Dtype::F32, 2)?;
+    rows("item factors", &factors, n)?;
+    let bias = tensor(t, "item_bias", Dtype::F32, 1)?;
+    rows("item biases", &bias, n)?;
+    let mean = tensor(t, "global_mean", Dtype::F32, 1)?;
+    let k = factors.shape()[1];
+    let kind = match info.kind.as_str() {
+        "explicit" => MfKind::Explicit,
+        "implicit" => MfKind::Implicit,
+        other => return Err(Error::BundleManifest(format!("model kind {other:?} is neither explicit nor implicit"))),
+    };
+    let fold_in = FoldInParams {
+        reg: info.fold_in_reg,
+        bias_reg: info.fold_in_bias_reg,
+        alpha: info.alpha,
+        confidence: info.log_confidence_eps.map_or(Confidence::Linear, |eps| Confidence::Log { eps }),
+    };
+    let global_mean = *f32s(&mean).first().ok_or_else(|| Error::BundleTensor { name: "global_mean".into(), reason: "empty".into() })?;
+    MfModel::new(
+        kind,
+        Array2::from_shape_vec((n, k), f32s(&factors)).expect("safetensors checked the byte length against the shape"),
+        Array1::from(f32s(&bias)),
+        global_mean,
+        info.rating_range,
+        fold_in,
+    )
+}
+
+fn load_embeddings(t: &SafeTensors<'_>, storage: Storage, n: usize) -> Result<Embeddings> {
+    let (dtype, name) = match storage {
+        Storage::F32 => (Dtype::F32, "embeddings"),
+        Storage::F16 => (Dtype::F16, "embeddings"),
+        Storage::Int8 => (Dtype::I8, "embeddings"),
+    };
+    let view = tensor(t, name, dtype, 2)?;
+    rows("embeddings", &view, n)?;
+    let dim = view.shape()[1];
+    let values: Vec<f32> = match storage {
+        Storage::F32 => f32s(&view),
+        Storage::F16 => view.data().chunks_exact(2).map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
+        Storage::Int8 => {
+            let scales = tensor(t, "embedding_scales", Dtype::F32, 1)?;
+            rows("embedding scales", &scales, n)?;
+            let scales = f32s(&scales);
+            view.data().chunks_exact(dim.max(1)).zip(&scales).flat_map(|(row, &s)| row.iter().map(move |&q| q as i8 as f32 * s)).collect()
+        }
+    };
+    Embeddings::from_vec(n, dim, values)
+}

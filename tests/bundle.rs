@@ -1,0 +1,136 @@
+//! Bundle round trip and every corruption rejected with its own error.
+
+use std::collections::BTreeMap;
+
+use ndarray::{Array1, Array2};
+use wayfinder::bundle::{sha256_hex, Bundle, BundleParts, Counts, EmbedderInfo, ModelInfo, Storage, MANIFEST, TENSORS, CATALOG};
+use wayfinder::catalog::{Catalog, Strictness};
+use wayfinder::error::Error;
+use wayfinder::mf::{Confidence, FoldInParams, MfKind, MfModel};
+use wayfinder::similarity::Embeddings;
+
+fn catalog() -> Catalog {
+    Catalog::from_json(include_bytes!("fixtures/small_catalog.json"), Strictness::Strict).unwrap().0
+}
+
+fn parts_files(storage: Storage) -> BTreeMap<String, Vec<u8>> {
+    let catalog = catalog();
+    let n = catalog.len();
+    let (k, dim) = (4, 8);
+    let factors = Array2::from_shape_fn((n, k), |(i, j)| ((i * 7 + j * 3) % 11) as f32 / 11.0 - 0.5);
+    let fold_in = FoldInParams { reg: 0.1, bias_reg: 0.0, alpha: 10.0, confidence: Confidence::Linear };
+    let model = MfModel::new(MfKind::Implicit, factors, Array1::zeros(n), 0.0, None, fold_in).unwrap();
+    let mut data: Vec<f32> = (0..n * dim).map(|x| ((x * 13) % 17) as f32 - 8.0).collect();
+    for row in data.chunks_mut(dim) {
+        let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt();
+        row.iter_mut().for_each(|x| *x /= norm);
+    }
+    let embeddings = Embeddings::from_vec(n, dim, data).unwrap();
+    let info = ModelInfo { kind: "implicit".into(), fold_in_reg: 0.1, fold_in_bias_reg: 0.0, alpha: 10.0, log_confidence_eps: None, rating_range: None, seed: 7, params: serde_json::json!({"factors": k}) };
+    let parts = BundleParts {
+        created: "2026-11-29T00:00:00Z".into(),
+        catalog: &catalog,
+        model: Some((&model, info)),
+        embeddings: Some(&embeddings),
+        storage,
+        embedder: Some(EmbedderInfo { name: "test".into(), model_sha256: "aa".repeat(32), tokenizer_sha256: "bb".repeat(32) }),
+        taxonomy: None,
+        counts: Counts::default(),
+        evaluation: serde_json::json!({"hr": 0.5}),
+    };
+    Bundle::write(parts).unwrap().into_iter().collect()
+}
+
+fn load(files: &BTreeMap<String, Vec<u8>>) -> Result<Bundle, Error> {
+    Bundle::from_files(&files[MANIFEST], |name| files.get(name).map(Vec::as_slice))
+}
+
+/// Rewrites the manifest's record of `name` so that only the deeper checks can catch a change.
+fn rehash(files: &mut BTreeMap<String, Vec<u8>>, name: &str) {
+    let mut manifest: serde_json::Value = serde_json::from_slice(&files[MANIFEST]).unwrap();
+    manifest["files"][name]["sha256"] = sha256_hex(&files[name]).into();
+    manifest["files"][name]["bytes"] = files[name].len().into();
+    files.insert(MANIFEST.into(), serde_json::to_vec(&manifest).unwrap());
+}
+
+#[test]
+fn round_trip_in_every_storage() {
+    for storage in [Storage::F32, Storage::F16, Storage::Int8] {
+        let files = parts_files(storage);
+        let bundle = load(&files).unwrap();
+        assert_eq!(bundle.catalog.courses(), catalog().courses());
+        let model = bundle.model.unwrap();
+        assert_eq!((model.n_items(), model.n_factors()), (catalog().len(), 4));
+        let emb = bundle.embeddings.unwrap();
+        let exact = load(&parts_files(Storage::F32)).unwrap().embeddings.unwrap();
+        let worst = (0..emb.len()).map(|i| emb.row(i).dot(&exact.row(i))).fold(1.0f32, f32::min);
+        assert!(worst > 0.999, "{storage:?}: worst cosine to f32 {worst}");
+        assert_eq!(bundle.manifest.evaluation["hr"], 0.5);
+        assert!(bundle.manifest.cache_key().starts_with("wayfinder-v1-"));
+    }
+}
+
+#[test]
+fn every_corruption_has_its_own_error() {
+    let good = parts_files(Storage::F16);
+
+    let mut truncated = good.clone();
+    truncated.get_mut(TENSORS).unwrap().truncate(100);
+    assert!(matches!(load(&truncated), Err(Error::BundleSize { file, .. }) if file == TENSORS));
+
+    let mut flipped = good.clone();
+    let t = flipped.get_mut(TENSORS).unwrap();
+    let last = t.len() - 1;
+    t[last] ^= 0x40;
+    assert!(matches!(load(&flipped), Err(Error::BundleChecksum { file, .. }) if file == TENSORS));
+
+    let mut version = good.clone();
+    let m = String::from_utf8(version[MANIFEST].clone()).unwrap().replace("\"version\": 1", "\"version\": 99");
+    version.insert(MANIFEST.into(), m.into_bytes());
+    assert!(matches!(load(&version), Err(Error::BundleVersion { found: 99, supported: 1 })));
+
+    let mut missing = good.clone();
+    missing.remove(CATALOG);
+    assert!(matches!(load(&missing), Err(Error::BundleMissingFile(f)) if f == CATALOG));
+
+    let mut garbage = good.clone();
+    garbage.insert(MANIFEST.into(), b"{not json".to_vec());
+    assert!(matches!(load(&garbage), Err(Error::BundleManifest(_))));
+
+    // A NaN in the factors with a consistent checksum: caught by value validation.
+    let mut nan = good.clone();
+    let bytes = nan.get_mut(TENSORS).unwrap();
+    let header = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let json: serde_json::Value = serde_json::from_slice(&bytes[8..8 + header]).unwrap();
+    let start = 8 + header + json["item_factors"]["data_offsets"][0].as_u64().unwrap() as usize;
+    bytes[start..start + 4].copy_from_slice(&f32::NAN.to_le_bytes());
+    rehash(&mut nan, TENSORS);
+    assert!(matches!(load(&nan), Err(Error::NonFinite { what: "item factors", .. })), "{:?}", load(&nan).err());
+
+    // A catalog with one course fewer than the tensors have rows.
+    let mut rows = good.clone();
+    let mut catalog: serde_json::Value = serde_json::from_slice(&rows[CATALOG]).unwrap();
+    catalog["courses"].as_array_mut().unwrap().remove(0); // MATH 101: nothing lists it alone
+    for course in catalog["courses"].as_array_mut().unwrap() {
+        for group in course["prerequisites"].as_array_mut().into_iter().flatten() {
+            if let Some(members) = group.as_array_mut() {
+                members.retain(|m| m != "MATH 101");
+            }
+        }
+        if let Some(groups) = course["prerequisites"].as_array_mut() {
+            groups.retain(|g| g.as_array().is_none_or(|m| !m.is_empty()));
+        }
+    }
+    rows.insert(CATALOG.into(), serde_json::to_vec(&catalog).unwrap());
+    rehash(&mut rows, CATALOG);
+    let mut manifest: serde_json::Value = serde_json::from_slice(&rows[MANIFEST]).unwrap();
+    manifest["counts"]["courses"] = (catalog["courses"].as_array().unwrap().len()).into();
+    rows.insert(MANIFEST.into(), serde_json::to_vec(&manifest).unwrap());
+    assert!(matches!(load(&rows), Err(Error::BundleRows { what: "item factors", .. })), "{:?}", load(&rows).err());
+
+    // The query embedder must be the one that embedded the catalog.
+    let bundle = load(&good).unwrap();
+    assert!(bundle.check_embedder(&"aa".repeat(32), &"bb".repeat(32)).is_ok());
+    assert!(matches!(bundle.check_embedder(&"cc".repeat(32), &"bb".repeat(32)), Err(Error::EmbedderMismatch { what: "model", .. })));
+    assert!(matches!(bundle.check_embedder(&"aa".repeat(32), &"cc".repeat(32)), Err(Error::EmbedderMismatch { what: "tokenizer", .. })));
+}
