@@ -64,6 +64,8 @@ pub enum Error {
     BundleRows { what: &'static str, catalog: usize, tensor: usize },
     #[error("the query embedder does not match the bundle: the catalog was embedded with {what} sha256 {expected}, this one is {actual}")]
     EmbedderMismatch { what: &'static str, expected: String, actual: String },
+    #[error("{file} CSV line {line}: {reason}")]
+    CatalogCsv { file: &'static str, line: u64, reason: String },
 }
 
 impl Error {

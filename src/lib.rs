@@ -13,6 +13,7 @@ pub mod error;
 pub mod eval;
 pub mod gaps;
 pub mod graph;
+pub mod import;
 pub mod mf;
 pub mod path;
 pub mod rank;

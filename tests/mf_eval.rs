@@ -57,17 +57,17 @@ fn coverage_rmse_and_mae() {
 // ---------------------------------------------------------------------------------------
 // Synthetic data with a known low-rank structure.
 
-/// Ratings `3.5 + u·v + noise` (clipped to 1..5) for a random 60% of a `users × items` grid.
+/// Ratings `3 + u·v + noise` (clipped to 1..5) for a random 60% of a `users × items` grid.
 fn synthetic_ratings(users: usize, items: usize, rank: usize, seed: u64) -> (Vec<Rating>, Vec<Vec<f32>>, Vec<Vec<f32>>) {
     let mut rng = Pcg64::seed_from_u64(seed);
-    let mut vector = |rng: &mut Pcg64| (0..rank).map(|_| rng.gen_range(-0.8f32..0.8)).collect::<Vec<_>>();
+    let vector = |rng: &mut Pcg64| (0..rank).map(|_| rng.gen_range(-1f32..1.0)).collect::<Vec<_>>();
     let u: Vec<Vec<f32>> = (0..users).map(|_| vector(&mut rng)).collect();
     let v: Vec<Vec<f32>> = (0..items).map(|_| vector(&mut rng)).collect();
     let mut entries = Vec::new();
     for (user, uf) in u.iter().enumerate() {
         for (item, vf) in v.iter().enumerate() {
             if rng.gen::<f32>() < 0.6 {
-                let truth = 3.5 + uf.iter().zip(vf).map(|(a, b)| a * b).sum::<f32>();
+                let truth = 3.0 + uf.iter().zip(vf).map(|(a, b)| a * b).sum::<f32>();
                 let value = (truth + rng.gen_range(-0.1f32..0.1)).clamp(1.0, 5.0);
                 entries.push(Rating { user, item, value });
             }
@@ -93,7 +93,7 @@ fn correlation(a: &[f32], b: &[f32]) -> f64 {
 fn sgd_reduces_training_rmse() {
     let (entries, _, _) = synthetic_ratings(30, 25, 3, 7);
     let data = Ratings::new(30, 25, entries).unwrap();
-    let short = SgdParams { factors: 8, epochs: 1, seed: 3, ..Default::default() };
+    let short = SgdParams { factors: 6, epochs: 1, lr: 0.02, reg: 0.02, seed: 3, ..Default::default() };
     let long = SgdParams { epochs: 80, ..short.clone() };
     let (before, after) = (training_rmse(&sgd::train(&data, &short).unwrap(), &data), training_rmse(&sgd::train(&data, &long).unwrap(), &data));
     assert!(after < 0.5 * before, "training RMSE went from {before} to {after} (seed 3)");
@@ -106,7 +106,8 @@ fn explicit_fold_in_recovers_a_held_out_learner() {
     // The last user is never trained on: half their ratings are folded in, half predicted.
     let (held, train): (Vec<Rating>, Vec<Rating>) = entries.into_iter().partition(|r| r.user == users);
     let data = Ratings::new(users, items, train).unwrap();
-    let fit = sgd::train(&data, &SgdParams { factors: 10, epochs: 80, seed, ..Default::default() }).unwrap();
+    let params = SgdParams { factors: 6, epochs: 100, lr: 0.02, reg: 0.02, seed, ..Default::default() };
+    let fit = sgd::train(&data, &params).unwrap();
     let (known, hidden): (Vec<&Rating>, Vec<&Rating>) = held.iter().partition(|r| r.item % 2 == 0);
     let observations: Vec<(usize, f32)> = known.iter().map(|r| (r.item, r.value)).collect();
     let learner = fit.model.fold_in(&observations).unwrap();

@@ -1,0 +1,201 @@
+//! Importers that turn other catalog formats into Wayfinder's. The UIUC importer reads the
+//! course-catalog CSV and the prerequisite-group CSV (one course from each
+//! `PrereqGroupNum` group of a course), as published in wadefagen/datasets.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{Catalog, Course, GroupSpec, Strictness};
+use crate::error::{Error, Result};
+use crate::graph::{GraphOptions, PrereqGraph};
+
+/// What the UIUC import kept, dropped and found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ImportReport {
+    pub courses: usize,
+    pub groups_kept: usize,
+    /// Group members naming a course that is not in the catalog.
+    pub dropped_members: usize,
+    /// Groups left with no member in the catalog.
+    pub dropped_groups: usize,
+    /// Prerequisite rows for courses that are not in the catalog.
+    pub rows_for_unknown_courses: usize,
+    /// Groups whose members disagreed on concurrent enrolment (kept as not concurrent).
+    pub mixed_concurrency_groups: usize,
+    /// Duplicate catalog rows (same subject and number) after the first.
+    pub duplicate_rows: usize,
+    /// Each prerequisite cycle found, as course ids.
+    pub cycles: Vec<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct CatalogRow {
+    #[serde(rename = "Subject")]
+    subject: String,
+    #[serde(rename = "Number")]
+    number: String,
+    #[serde(rename = "Name")]
+    name: String,
+    #[serde(rename = "Description")]
+    description: String,
+    #[serde(rename = "Credit Hours")]
+    credit_hours: String,
+}
+
+#[derive(Deserialize)]
+struct PrereqRow {
+    #[serde(rename = "CourseName")]
+    course: String,
+    #[serde(rename = "PrereqName")]
+    prerequisite: String,
+    #[serde(rename = "ConcurrentAllowed")]
+    concurrent: String,
+    #[serde(rename = "PrereqGroupNum")]
+    group: u32,
+}
+
+/// Imports the UIUC catalog and prerequisite files.
+///
+/// # Errors
+/// [`Error::CatalogCsv`] naming the file and line of a malformed row, and catalog validation
+/// errors.
+pub fn uiuc(catalog_csv: &[u8], prereqs_csv: &[u8]) -> Result<(Catalog, ImportReport)> {
+    let mut report = ImportReport::default();
+    let mut courses: Vec<Course> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for (i, row) in csv::Reader::from_reader(catalog_csv).deserialize::<CatalogRow>().enumerate() {
+        let row = row.map_err(|e| csv_error("catalog", i, e))?;
+        let id = format!("{} {}", row.subject.trim(), row.number.trim());
+        if !seen.insert(id.clone()) {
+            report.duplicate_rows += 1;
+            continue;
+        }
+        let number: Option<u32> = row.number.trim().parse().ok();
+        courses.push(Course {
+            id,
+            title: decode(&row.name),
+            description: strip_prerequisite_sentences(&decode(&row.description)),
+            tags: vec![row.subject.trim().to_string()],
+            credits: first_number(&row.credit_hours),
+            level: number.map(|n| n / 100 * 100),
+            ..Course::default()
+        });
+    }
+    let known: HashMap<String, usize> = courses.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+
+    // course -> group number -> (members, all concurrent, any concurrent)
+    let mut groups: BTreeMap<usize, BTreeMap<u32, (Vec<String>, bool, bool)>> = BTreeMap::new();
+    for (i, row) in csv::Reader::from_reader(prereqs_csv).deserialize::<PrereqRow>().enumerate() {
+        let row = row.map_err(|e| csv_error("prerequisites", i, e))?;
+        let Some(&course) = known.get(row.course.trim()) else {
+            report.rows_for_unknown_courses += 1;
+            continue;
+        };
+        let concurrent = row.concurrent.trim().eq_ignore_ascii_case("true");
+        let entry = groups.entry(course).or_default().entry(row.group).or_insert((Vec::new(), true, false));
+        entry.1 &= concurrent;
+        entry.2 |= concurrent;
+        let prerequisite = row.prerequisite.trim().to_string();
+        if known.contains_key(&prerequisite) && prerequisite != courses[course].id {
+            if !entry.0.contains(&prerequisite) {
+                entry.0.push(prerequisite);
+            }
+        } else {
+            report.dropped_members += 1;
+        }
+    }
+    for (course, by_number) in groups {
+        for (_, (members, all, any)) in by_number {
+            if members.is_empty() {
+                report.dropped_groups += 1;
+                continue;
+            }
+            if any && !all {
+                report.mixed_concurrency_groups += 1;
+            }
+            report.groups_kept += 1;
+            courses[course].prerequisites.push(if all { GroupSpec::Detailed { any_of: members, concurrent: true } } else { GroupSpec::AnyOf(members) });
+        }
+    }
+    let (catalog, _) = Catalog::new(courses, Strictness::Strict)?;
+    report.courses = catalog.len();
+    let graph = PrereqGraph::new(&catalog, GraphOptions::default());
+    report.cycles = graph.cycles().iter().map(|c| c.cycle.iter().map(|&i| catalog.course(i).id.clone()).collect()).collect();
+    Ok((catalog, report))
+}
+
+fn csv_error(file: &'static str, index: usize, e: csv::Error) -> Error {
+    // Line numbers count the header as line 1.
+    let line = e.position().map_or(index as u64 + 2, |p| p.line());
+    Error::CatalogCsv { file, line, reason: e.to_string() }
+}
+
+fn decode(s: &str) -> String {
+    html_escape::decode_html_entities(s.trim()).into_owned()
+}
+
+/// The first number in text such as `3 hours.`, `1 TO 5 hours.` or `3 OR 4 hours.`.
+fn first_number(s: &str) -> Option<f32> {
+    s.split(|c: char| !(c.is_ascii_digit() || c == '.')).filter(|t| !t.is_empty() && *t != ".").find_map(|t| t.trim_end_matches('.').parse().ok())
+}
+
+/// Removes sentences that state prerequisites (they leak the answer into content features).
+pub fn strip_prerequisite_sentences(description: &str) -> String {
+    let mut kept = Vec::new();
+    let mut rest = description;
+    while !rest.is_empty() {
+        // A sentence ends at ". " (or the end); course numbers like "CS 225." end one too.
+        let end = rest.find(". ").map_or(rest.len(), |i| i + 1);
+        let sentence = rest[..end].trim();
+        let lower = sentence.to_ascii_lowercase();
+        if !(lower.starts_with("prerequisite") || lower.starts_with("prereq") || lower.starts_with("credit or concurrent registration")) && !sentence.is_empty() {
+            kept.push(sentence);
+        }
+        rest = &rest[end..];
+    }
+    kept.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CATALOG: &str = "Year,Term,YearTerm,Subject,Number,Name,Description,Credit Hours,Section Info,Degree Attributes,Schedule Information
+2019,Fall,2019-fa,CS,124,Intro to Computer Science I,Basic concepts &amp; techniques. Prerequisite: None.,3 hours.,,,
+2019,Fall,2019-fa,CS,225,Data Structures,Data abstractions. Prerequisite: One of CS 125; CS 173. More text.,4 hours.,,,
+2019,Fall,2019-fa,CS,173,Discrete Structures,Logic.,1 TO 3 hours.,,,
+2019,Fall,2019-fa,CS,374,Algorithms,Graphs.,4 hours.,,,
+";
+    const PREREQS: &str = "CourseName,PrereqName,ConcurrentAllowed,PrereqGroupNum
+CS 225,CS 124,False,0
+CS 225,CS 125,False,0
+CS 225,CS 173,True,1
+CS 374,CS 225,False,0
+CS 374,ECE 999,False,1
+CS 999,CS 124,False,0
+";
+
+    #[test]
+    fn imports_groups_and_reports_drops() {
+        let (catalog, report) = uiuc(CATALOG.as_bytes(), PREREQS.as_bytes()).unwrap();
+        let cs225 = catalog.course(catalog.require("CS 225").unwrap());
+        assert_eq!(cs225.description, "Data abstractions. More text.");
+        assert_eq!(cs225.level, Some(200));
+        assert_eq!(cs225.prerequisites, vec![GroupSpec::AnyOf(vec!["CS 124".into()]), GroupSpec::Detailed { any_of: vec!["CS 173".into()], concurrent: true }]);
+        assert_eq!(catalog.course(0).description, "Basic concepts & techniques.");
+        assert_eq!(catalog.course(2).credits, Some(1.0));
+        assert_eq!(report.dropped_members, 2, "CS 125 and ECE 999 are not in the catalog");
+        assert_eq!(report.dropped_groups, 1);
+        assert_eq!(report.rows_for_unknown_courses, 1);
+        assert_eq!(report.groups_kept, 3);
+        assert!(report.cycles.is_empty());
+    }
+
+    #[test]
+    fn a_malformed_row_names_file_and_line() {
+        let bad = "CourseName,PrereqName,ConcurrentAllowed,PrereqGroupNum\nCS 225,CS 124,False,zero\n";
+        let err = uiuc(CATALOG.as_bytes(), bad.as_bytes()).unwrap_err();
+        assert!(matches!(err, Error::CatalogCsv { file: "prerequisites", line: 2, .. }), "{err}");
+    }
+}
