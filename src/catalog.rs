@@ -1,7 +1,7 @@
 //! Courses, their ids, and validation. A [`Catalog`] is validated once when it is built;
 //! code past that point trusts its indices.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -31,15 +31,22 @@ pub struct Course {
     pub requires: Vec<String>,
     /// AND of OR groups: one course from every group.
     pub prerequisites: Vec<GroupSpec>,
-    /// Which of `teaches` / `requires` a pipeline inferred from text rather than read from the catalog.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub inferred_skills: Vec<String>,
+    /// Skills in `teaches` / `requires` that a pipeline inferred from the course text rather
+    /// than read from the catalog, with the inference's score (cosine similarity).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub inferred_skills: BTreeMap<String, f32>,
 }
 
 impl Course {
     /// The credits used for planning: the catalog's value or [`DEFAULT_CREDITS`].
     pub fn credits(&self) -> f32 {
         self.credits.unwrap_or(DEFAULT_CREDITS)
+    }
+
+    /// How sure the catalog is that this course teaches or requires `skill`: 1 for a listed
+    /// skill, the inference score for an inferred one.
+    pub fn skill_confidence(&self, skill: &str) -> f32 {
+        self.inferred_skills.get(skill).copied().unwrap_or(1.0)
     }
 }
 
@@ -76,6 +83,9 @@ pub struct Group {
     pub concurrent: bool,
     /// `Some(skill)` when the group was inferred from a required skill rather than listed.
     pub inferred_from: Option<String>,
+    /// Confidence per member, in `members` order: 1 for listed groups; for inferred ones, the
+    /// weaker of "the course requires the skill" and "the member teaches it".
+    pub scores: Vec<f32>,
 }
 
 /// How validation treats prerequisites that name courses missing from the catalog.
@@ -166,7 +176,10 @@ impl Catalog {
             }
             normalise_skills(&mut course.teaches);
             normalise_skills(&mut course.requires);
-            normalise_skills(&mut course.inferred_skills);
+            course.inferred_skills = std::mem::take(&mut course.inferred_skills)
+                .into_iter()
+                .map(|(skill, score)| (normalise_skill(&skill), score))
+                .collect();
         }
         let mut report = ValidationReport::default();
         let mut groups = Vec::with_capacity(courses.len());
@@ -205,7 +218,8 @@ impl Catalog {
                     report.emptied_groups += 1;
                     continue;
                 }
-                resolved.push(Group { members, concurrent: spec.concurrent(), inferred_from: None });
+                let scores = vec![1.0; members.len()];
+                resolved.push(Group { members, concurrent: spec.concurrent(), inferred_from: None, scores });
             }
             groups.push(resolved);
         }

@@ -66,6 +66,8 @@ pub enum Error {
     EmbedderMismatch { what: &'static str, expected: String, actual: String },
     #[error("{file} CSV line {line}: {reason}")]
     CatalogCsv { file: &'static str, line: u64, reason: String },
+    #[error("interactions line {line}: {reason}")]
+    InteractionLine { line: usize, reason: String },
 }
 
 impl Error {

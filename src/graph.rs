@@ -121,7 +121,9 @@ impl PrereqGraph {
                         .iter()
                         .any(|g| g.members.iter().all(|m| members.binary_search(m).is_ok()));
                     if !implied {
-                        groups[i].push(Group { members, concurrent: false, inferred_from: Some(skill.clone()) });
+                        let need = course.skill_confidence(skill);
+                        let scores = members.iter().map(|&m| need.min(catalog.course(m).skill_confidence(skill))).collect();
+                        groups[i].push(Group { members, concurrent: false, inferred_from: Some(skill.clone()), scores });
                     }
                 }
             }

@@ -14,6 +14,7 @@ pub mod eval;
 pub mod gaps;
 pub mod graph;
 pub mod import;
+pub mod interactions;
 pub mod mf;
 pub mod path;
 pub mod rank;
