@@ -19,6 +19,8 @@ pub mod mf;
 pub mod path;
 pub mod rank;
 pub mod similarity;
+pub mod simulate;
+pub mod skills;
 
 pub use catalog::{Catalog, Course, CourseIx, Strictness};
 pub use error::{Error, Result};

@@ -183,7 +183,15 @@ pub(crate) fn cholesky_solve(a: &mut [f32], n: usize, b: &mut [f32]) -> Result<(
 fn axpy4(c: [f32; 4], v: [&[f32]; 4], y: &mut [f32]) {
     let len = y.len();
     let (v0, v1, v2, v3) = (&v[0][..len], &v[1][..len], &v[2][..len], &v[3][..len]);
-    for t in 0..len {
+    // Blocks of eight map onto one 256-bit (or two 128-bit) vector operations.
+    let body = len - len % 8;
+    for b in (0..body).step_by(8) {
+        let (y, v0, v1, v2, v3) = (&mut y[b..b + 8], &v0[b..b + 8], &v1[b..b + 8], &v2[b..b + 8], &v3[b..b + 8]);
+        for t in 0..8 {
+            y[t] += c[0] * v0[t] + c[1] * v1[t] + c[2] * v2[t] + c[3] * v3[t];
+        }
+    }
+    for t in body..len {
         y[t] += c[0] * v0[t] + c[1] * v1[t] + c[2] * v2[t] + c[3] * v3[t];
     }
 }

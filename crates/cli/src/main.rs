@@ -3,7 +3,12 @@
 
 use clap::{Parser, Subcommand};
 
+mod answer;
+mod build;
+mod embed;
 mod eval;
+mod files;
+mod import;
 
 #[derive(Parser)]
 #[command(name = "wayfinder", version, about = "Course recommendations that stay on the learner's device")]
@@ -17,12 +22,31 @@ enum Command {
     /// Evaluate a model offline (rating prediction or top-k ranking).
     #[command(subcommand)]
     Eval(eval::EvalCommand),
+    /// Embed text lines from stdin as JSON arrays of 384 floats on stdout, in input order.
+    Embed(embed::EmbedArgs),
+    /// Convert another catalog format to Wayfinder's JSON.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
+    /// Build a bundle: validate, infer skills and prerequisites, train, embed, write.
+    Build(build::BuildArgs),
+    /// Recommend what to take next, from a bundle.
+    Recommend(answer::RecommendArgs),
+    /// Plan a learning path to target skills, from a bundle.
+    Path(answer::PathArgs),
+    /// Print the prerequisite graph of a bundle (explicit and inferred edges, cycles).
+    Graph(answer::GraphArgs),
 }
 
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Eval(cmd) => eval::run(cmd),
+        Command::Embed(args) => embed::run(args),
+        Command::Import(cmd) => import::run(cmd),
+        Command::Build(args) => build::run(args),
+        Command::Recommend(args) => answer::recommend(args),
+        Command::Path(args) => answer::path(args),
+        Command::Graph(args) => answer::graph(args),
     };
     if let Err(err) = result {
         eprintln!("error: {err}");

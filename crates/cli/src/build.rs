@@ -1,0 +1,329 @@
+//! `wayfinder build`: catalog (+ enrolments, + taxonomy) -> a versioned, checksummed bundle.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{json, Value};
+use wayfinder::bundle::{Bundle, BundleParts, Counts, EmbedderInfo, ModelInfo, Storage};
+use wayfinder::catalog::{Catalog, Course, Strictness};
+use wayfinder::embed::{Embedder, DIM};
+use wayfinder::eval::{evaluate_ranking, leave_one_out, rating_errors, Popularity};
+use wayfinder::gaps::Taxonomy;
+use wayfinder::graph::{GraphOptions, PrereqGraph, Progress};
+use wayfinder::interactions::{self, Interactions};
+use wayfinder::mf::{als, sgd, Confidence, Fitted, MfModel, Rating, Ratings};
+use wayfinder::similarity::Embeddings;
+use wayfinder::skills;
+
+use crate::files;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Csv,
+    Kgat,
+}
+
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+pub enum Kind {
+    /// Implicit ALS on enrolments (best for ranking); ratings, if any, are ignored.
+    Implicit,
+    /// Biased MF by SGD on the ratings column.
+    Explicit,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum StorageArg {
+    F32,
+    F16,
+    Int8,
+}
+
+#[derive(Args)]
+pub struct BuildArgs {
+    /// The catalog JSON.
+    #[arg(long)]
+    catalog: PathBuf,
+    /// Enrolments or ratings: CSV `user,course[,rating][,timestamp]`, or kgat with --format kgat.
+    #[arg(long)]
+    interactions: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "csv")]
+    format: Format,
+    /// Skill taxonomy JSON: infers skills for courses that list none.
+    #[arg(long)]
+    taxonomy: Option<PathBuf>,
+    /// The directory holding model.onnx and tokenizer.json.
+    #[arg(long)]
+    model: PathBuf,
+    /// The bundle directory to write.
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, value_enum, default_value = "implicit")]
+    kind: Kind,
+    /// How course embeddings are stored.
+    #[arg(long, value_enum, default_value = "f16")]
+    storage: StorageArg,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    #[arg(long, default_value_t = 32)]
+    factors: usize,
+    /// Texts per embedding batch.
+    #[arg(long, default_value_t = 32)]
+    batch: usize,
+    /// Drop prerequisites naming unknown courses (and report them) instead of failing.
+    #[arg(long)]
+    lenient: bool,
+    /// Minimum cosine for an inferred skill.
+    #[arg(long, default_value_t = skills::InferParams::default().threshold)]
+    skill_threshold: f32,
+    /// No progress bars.
+    #[arg(long)]
+    quiet: bool,
+    /// Print a JSON summary.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: BuildArgs) -> Result<()> {
+    let started = Instant::now();
+    let catalog_bytes = files::read(&args.catalog)?;
+    let strictness = if args.lenient { Strictness::Lenient } else { Strictness::Strict };
+    let (catalog, report) = Catalog::from_json(&catalog_bytes, strictness).with_context(|| format!("catalog {}", args.catalog.display()))?;
+    let taxonomy = args
+        .taxonomy
+        .as_ref()
+        .map(|p| Taxonomy::from_json(&files::read(p)?).with_context(|| format!("taxonomy {}", p.display())))
+        .transpose()?;
+    let embedder = files::embedder(&args.model)?;
+
+    // Embed every course; with a taxonomy, infer skills for courses that list none, then
+    // rebuild the catalog so the inferred skills are validated like listed ones.
+    let texts: Vec<String> = catalog.courses().iter().map(course_text).collect();
+    let embed_started = Instant::now();
+    let vectors = embed_all(&embedder, &texts, args.batch, args.quiet)?;
+    let embed_seconds = embed_started.elapsed().as_secs_f64();
+    let mut inferred_courses = 0;
+    let catalog = match &taxonomy {
+        Some(t) => {
+            let vocabulary = skills::vocabulary(t);
+            let skill_vectors = embedder.embed_batch(&vocabulary, args.batch)?.into_iter().map(|e| e.vector).collect::<Vec<_>>();
+            let mut courses: Vec<Course> = catalog.courses().to_vec();
+            let params = skills::InferParams { threshold: args.skill_threshold, ..Default::default() };
+            inferred_courses = skills::infer(&mut courses, &vectors, &vocabulary, &skill_vectors, t, &params)?;
+            Catalog::new(courses, Strictness::Strict)?.0
+        }
+        None => catalog,
+    };
+    let graph = PrereqGraph::new(&catalog, GraphOptions::default());
+    let embeddings = Embeddings::from_vec(catalog.len(), DIM, vectors.concat())?;
+
+    let interactions = match &args.interactions {
+        Some(path) => {
+            let bytes = files::read(path)?;
+            let parsed = match args.format {
+                Format::Csv => interactions::parse_csv(&bytes, &catalog),
+                Format::Kgat => interactions::parse_kgat(&String::from_utf8_lossy(&bytes), &catalog),
+            };
+            Some(parsed.with_context(|| format!("interactions {}", path.display()))?)
+        }
+        None => None,
+    };
+    let train_started = Instant::now();
+    let trained = match &interactions {
+        Some(i) => Some(train(&catalog, &graph, i, &args)?),
+        None => None,
+    };
+    let train_seconds = train_started.elapsed().as_secs_f64();
+
+    let counts = Counts {
+        learners: interactions.as_ref().map_or(0, |i| i.users.len()),
+        interactions: interactions.as_ref().map_or(0, |i| i.entries.len()),
+        explicit_groups: (0..catalog.len()).map(|c| graph.groups(c).iter().filter(|g| g.inferred_from.is_none()).count()).sum(),
+        inferred_groups: (0..catalog.len()).map(|c| graph.groups(c).iter().filter(|g| g.inferred_from.is_some()).count()).sum(),
+        cycles: graph.cycles().len(),
+        ..Counts::default()
+    };
+    let evaluation = trained.as_ref().map_or(Value::Null, |t| t.evaluation.clone());
+    let files = Bundle::write(BundleParts {
+        created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        catalog: &catalog,
+        model: trained.as_ref().map(|t| (&t.model, t.info.clone())),
+        embeddings: Some(&embeddings),
+        storage: match args.storage {
+            StorageArg::F32 => Storage::F32,
+            StorageArg::F16 => Storage::F16,
+            StorageArg::Int8 => Storage::Int8,
+        },
+        embedder: Some(EmbedderInfo {
+            name: "all-MiniLM-L6-v2 (int8 ONNX)".into(),
+            model_sha256: embedder.model_sha256().into(),
+            tokenizer_sha256: embedder.tokenizer_sha256().into(),
+        }),
+        taxonomy: taxonomy.as_ref(),
+        counts,
+        evaluation: evaluation.clone(),
+    })?;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    let mut total_bytes = 0;
+    for (name, bytes) in &files {
+        let path = args.out.join(name);
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        total_bytes += bytes.len();
+    }
+    let summary = json!({
+        "out": args.out,
+        "courses": catalog.len(),
+        "dropped_prerequisites": report.dropped(),
+        "courses_with_inferred_skills": inferred_courses,
+        "cycles": graph.cycles().len(),
+        "learners": interactions.as_ref().map_or(0, |i| i.users.len()),
+        "interactions": interactions.as_ref().map_or(0, |i| i.entries.len()),
+        "embed_seconds": embed_seconds,
+        "courses_per_second": catalog.len() as f64 / embed_seconds.max(1e-9),
+        "train_seconds": train_seconds,
+        "evaluation": evaluation,
+        "bytes": total_bytes,
+        "seconds": started.elapsed().as_secs_f64(),
+    });
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else if !args.quiet {
+        eprintln!(
+            "wrote {} ({} courses, {} bytes) in {:.1}s; embedding {:.0} courses/s",
+            args.out.display(),
+            catalog.len(),
+            total_bytes,
+            started.elapsed().as_secs_f64(),
+            summary["courses_per_second"].as_f64().unwrap_or(0.0)
+        );
+    }
+    Ok(())
+}
+
+/// The text a course is embedded from: title, description and tags.
+pub fn course_text(c: &Course) -> String {
+    let mut text = c.title.clone();
+    if !c.description.is_empty() {
+        text.push_str(". ");
+        text.push_str(&c.description);
+    }
+    if !c.tags.is_empty() {
+        text.push_str(" (");
+        text.push_str(&c.tags.join(", "));
+        text.push(')');
+    }
+    text
+}
+
+fn bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} {per_sec} eta {eta}").expect("a valid template").progress_chars("=> "));
+    bar.set_message(what.to_string());
+    bar
+}
+
+fn embed_all(embedder: &Embedder, texts: &[String], batch: usize, quiet: bool) -> Result<Vec<Vec<f32>>> {
+    let progress = bar(texts.len() as u64, quiet, "embedding");
+    let mut out = Vec::with_capacity(texts.len());
+    // Chunks of many batches keep the length-sorting effective and still move the bar.
+    for chunk in texts.chunks(batch.max(1) * 16) {
+        out.extend(embedder.embed_batch(chunk, batch)?.into_iter().map(|e| e.vector));
+        progress.inc(chunk.len() as u64);
+    }
+    progress.finish_and_clear();
+    Ok(out)
+}
+
+struct Trained {
+    model: MfModel,
+    info: ModelInfo,
+    evaluation: Value,
+}
+
+fn ratings(catalog: &Catalog, interactions: &Interactions, kind: Kind) -> Result<Ratings> {
+    let entries = interactions
+        .entries
+        .iter()
+        .map(|e| Rating { user: e.user, item: e.course, value: if kind == Kind::Explicit { e.rating.unwrap_or(f32::NAN) } else { 1.0 } })
+        .collect();
+    Ok(Ratings::new(interactions.users.len(), catalog.len(), entries)?)
+}
+
+fn train(catalog: &Catalog, graph: &PrereqGraph, interactions: &Interactions, args: &BuildArgs) -> Result<Trained> {
+    if args.kind == Kind::Explicit && !interactions.has_ratings() {
+        bail!("--kind explicit needs a rating on every interaction line");
+    }
+    let data = ratings(catalog, interactions, args.kind)?;
+    let spinner = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
+    spinner.enable_steady_tick(Duration::from_millis(120));
+    spinner.set_message("training: held-out evaluation");
+    let split = leave_one_out(&data, args.seed);
+    let trainer = Trainer { kind: args.kind, factors: args.factors, seed: args.seed };
+    let held_out = trainer.fit(&split.train)?;
+    let evaluation = match args.kind {
+        Kind::Implicit => {
+            // Readiness as each learner stood when their training courses were done.
+            let by_user = split.train.by_user();
+            let ready = |u: usize, i: usize| graph.is_ready(i, &Progress::new(catalog.len(), by_user.cols(u), &[], Vec::<String>::new()));
+            let model = evaluate_ranking(&held_out, &split.train, &split.test, 10, Some(&ready))?;
+            let popularity = evaluate_ranking(&Popularity::fit(&split.train), &split.train, &split.test, 10, Some(&ready))?;
+            json!({"split": "leave-one-out", "seed": args.seed, "model": model, "popularity": popularity})
+        }
+        Kind::Explicit => json!({"split": "leave-one-out", "seed": args.seed, "ratings": rating_errors(&held_out, &split.test)?}),
+    };
+    spinner.set_message("training: final model");
+    let fitted = trainer.fit(&data)?;
+    spinner.finish_and_clear();
+    let f = fitted.model.fold_in_params();
+    let info = ModelInfo {
+        kind: match args.kind {
+            Kind::Implicit => "implicit",
+            Kind::Explicit => "explicit",
+        }
+        .into(),
+        fold_in_reg: f.reg,
+        fold_in_bias_reg: f.bias_reg,
+        alpha: f.alpha,
+        log_confidence_eps: match f.confidence {
+            Confidence::Linear => None,
+            Confidence::Log { eps } => Some(eps),
+        },
+        rating_range: fitted.model.rating_range(),
+        seed: args.seed,
+        params: trainer.describe(),
+    };
+    Ok(Trained { model: fitted.model, info, evaluation })
+}
+
+/// The model `--kind` asks for, with the build's factors and seed.
+struct Trainer {
+    kind: Kind,
+    factors: usize,
+    seed: u64,
+}
+
+impl Trainer {
+    fn als(&self) -> als::AlsParams {
+        als::AlsParams { factors: self.factors, seed: self.seed, ..Default::default() }
+    }
+    fn sgd(&self) -> sgd::SgdParams {
+        sgd::SgdParams { factors: self.factors, seed: self.seed, ..Default::default() }
+    }
+    fn fit(&self, data: &Ratings) -> Result<Fitted> {
+        Ok(match self.kind {
+            Kind::Implicit => als::train(data, &self.als())?,
+            Kind::Explicit => sgd::train(data, &self.sgd())?,
+        })
+    }
+    fn describe(&self) -> Value {
+        match self.kind {
+            Kind::Implicit => serde_json::to_value(self.als()).unwrap_or(Value::Null),
+            Kind::Explicit => serde_json::to_value(self.sgd()).unwrap_or(Value::Null),
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! Reading files for the core, with errors that name the file.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use wayfinder::bundle::{Bundle, MANIFEST};
+use wayfinder::embed::Embedder;
+
+pub fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Loads and validates a bundle directory.
+pub fn bundle(dir: &Path) -> Result<Bundle> {
+    let manifest = read(&dir.join(MANIFEST))?;
+    let names = Bundle::manifest(&manifest).with_context(|| format!("bundle {} has a bad manifest", dir.display()))?;
+    let mut files = BTreeMap::new();
+    for name in names.files.keys() {
+        // A missing file is reported by the loader with its name.
+        if let Ok(bytes) = std::fs::read(dir.join(name)) {
+            files.insert(name.clone(), bytes);
+        }
+    }
+    Bundle::from_files(&manifest, |name| files.get(name).map(Vec::as_slice)).with_context(|| format!("bundle {} is not valid", dir.display()))
+}
+
+/// Loads the MiniLM embedder from a model directory (`model.onnx`, `tokenizer.json`).
+pub fn embedder(dir: &Path) -> Result<Embedder> {
+    let model = read(&dir.join("model.onnx")).context("the embedding model is missing; run `make model`")?;
+    let tokenizer = read(&dir.join("tokenizer.json")).context("the tokenizer is missing; run `make model`")?;
+    Embedder::from_bytes(&model, &tokenizer).with_context(|| format!("cannot load the embedder from {}", dir.display()))
+}
