@@ -7,7 +7,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 SHARED_DATA ?= $(abspath ../shared/data)
 export WAYFINDER_DATA ?= $(SHARED_DATA)
 
-.PHONY: help demo test test-native test-wasm cli wasm model bench setup-rust fuzz
+.PHONY: help demo test test-native test-wasm cli wasm model bench setup-rust fuzz bundle
 
 help:
 	@echo "make demo   build everything, fetch the model, serve the site on 127.0.0.1"
@@ -43,3 +43,10 @@ wasm:
 
 demo:
 	@echo "make demo: the site is not ready yet (issues 4-6); run 'make test' or 'make cli' meanwhile"; exit 1
+
+# The demo bundle: the shipped demo catalog and its simulated enrolments, built by the CLI.
+BUNDLE_DIR ?= www/bundle
+bundle: model cli
+	$(TARGET_DIR)/release/wayfinder build --catalog data/demo/catalog.json \
+	    --interactions data/demo/enrollments.csv --taxonomy data/demo/taxonomy.json \
+	    --model model --out $(BUNDLE_DIR) --storage f16

@@ -49,7 +49,7 @@ impl Taxonomy {
 
 /// The analysis's tunable numbers, validated by [`GapParams::validate`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct GapParams {
     /// Priority multiplier for foundational skills (and skills another goal skill builds on).
     pub foundational_weight: f32,
@@ -80,6 +80,7 @@ impl GapParams {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SkillGap {
     pub skill: String,
     pub current: f32,
@@ -91,12 +92,14 @@ pub struct SkillGap {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Strength {
     pub skill: String,
     pub level: f32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct GapAnalysis {
     pub gaps: Vec<SkillGap>,
     pub strengths: Vec<Strength>,

@@ -5,6 +5,7 @@
 //! The core does no I/O: it takes bytes and values and returns values, and builds for native
 //! targets and for `wasm32-unknown-unknown` alike.
 
+pub mod api;
 pub mod bundle;
 pub mod catalog;
 #[cfg(feature = "embed")]

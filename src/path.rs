@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::graph::{PrereqGraph, Progress};
 
 /// What "as small as possible" means when choosing among alternatives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Minimize {
     /// Fewest courses.

@@ -4,7 +4,8 @@
 //! of a course id, `CS` in `CS 101`), with one or two favourites; a taste for each course tag;
 //! and an ability. Term by term the learner picks courses that are ready given what they have
 //! completed (a concurrent group may be met by a pick from the same term), favouring courses
-//! that match their interests and whose level suits how far along they are. They rate each
+//! that match their interests or lead to courses that do, and whose level suits how far
+//! along they are. They rate each
 //! course from 1 to 5: higher when it matches their interests and ability, lower when it is
 //! advanced, plus noise. The same parameters and seed always give the same enrolments.
 
@@ -145,9 +146,13 @@ fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// How strongly interest steers which ready course a learner picks (a log-odds scale).
 const CHOICE_SHARPNESS: f32 = 4.0;
+/// A course is worth this share of the best course it helps unlock, per prerequisite step, up
+/// to LOOKAHEAD steps: learners take other programs' courses when their own program needs them.
+const PROSPECT_DECAY: f32 = 0.95;
+const LOOKAHEAD: usize = 4;
 /// Log-weight lost per level (100) a course is above, or below, where the learner is now.
 const ABOVE_LEVEL_PENALTY: f32 = 0.9;
-const BELOW_LEVEL_PENALTY: f32 = 0.4;
+const BELOW_LEVEL_PENALTY: f32 = 0.7;
 /// Rating model: stars = BASE + MATCH * (affinity - MATCH_CENTRE) + ABILITY * ability
 ///                       - DIFFICULTY * (level - 1) + noise, rounded and clipped to 1..=5.
 const RATING_BASE: f32 = 3.3;
@@ -252,6 +257,7 @@ fn study(world: &World, graph: &PrereqGraph, persona: &Persona, params: &SimPara
     let mut history = Vec::new();
     let mut weights = Vec::with_capacity(n);
     for term in 0..persona.terms {
+        let prospects = prospects(world, graph, persona, &progress);
         // The level a learner is ready for climbs from 100 in the first term to 400 in the last.
         let stage = 1.0 + (4 * term / persona.terms) as f32;
         let load = rng.gen_range(params.per_term.0..=params.per_term.1);
@@ -267,7 +273,7 @@ fn study(world: &World, graph: &PrereqGraph, persona: &Persona, params: &SimPara
                     let d = l - stage;
                     if d > 0.0 { ABOVE_LEVEL_PENALTY * d } else { -BELOW_LEVEL_PENALTY * d }
                 });
-                (CHOICE_SHARPNESS * persona.affinity(course) - distance).exp()
+                (CHOICE_SHARPNESS * prospects[c] - distance).exp()
             }));
             let Some(c) = weighted_choice(&weights, rng) else { break };
             taken[c] = true;
@@ -284,6 +290,29 @@ fn study(world: &World, graph: &PrereqGraph, persona: &Persona, params: &SimPara
         }
     }
     history
+}
+
+/// How much each course is worth to a learner this term: its own affinity, or a discounted
+/// share of the best untaken course it would help unlock (by meeting one of that course's
+/// unmet groups), looking up to [`LOOKAHEAD`] prerequisite steps ahead.
+fn prospects(world: &World, graph: &PrereqGraph, persona: &Persona, progress: &Progress) -> Vec<f32> {
+    let own: Vec<f32> = world.courses.iter().map(|c| persona.affinity(c)).collect();
+    let mut prospects = own.clone();
+    // Each round looks one step further; a fixed number of rounds also ends on the cycles
+    // that concurrent groups may form.
+    for _ in 0..LOOKAHEAD {
+        let mut next = own.clone();
+        for d in (0..own.len()).filter(|&d| !progress.is_completed(d)) {
+            let value = PROSPECT_DECAY * prospects[d];
+            for group in graph.groups(d).iter().filter(|g| !progress.satisfies(g)) {
+                for &m in &group.members {
+                    next[m] = next[m].max(value);
+                }
+            }
+        }
+        prospects = next;
+    }
+    prospects
 }
 
 fn rate(course: &CourseView, persona: &Persona, params: &SimParams, rng: &mut impl Rng) -> f32 {

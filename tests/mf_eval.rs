@@ -1,6 +1,9 @@
 //! Matrix factorization and evaluation: metrics on hand-computed lists, training and fold-in
 //! on small synthetic data with known structure, input errors, seeding, and bounded slices of
-//! MovieLens 100k and MOOCCubeX when the data folder is present.
+//! MovieLens 100k and MOOCCubeX when the data folder is present. Training needs the `train`
+//! feature (on by default).
+
+#![cfg(feature = "train")]
 
 use std::path::PathBuf;
 

@@ -61,7 +61,15 @@ impl Encoder {
             let fact = InferenceFact::dt_shape(i64::datum_type(), tvec!(batch.to_dim(), sequence.to_dim()));
             model.set_input_fact(ix, fact).map_err(|e| fail("cannot set the input shapes", e))?;
         }
-        let model = model.into_optimized().map_err(|e| fail("cannot optimise the model", e))?;
+        let mut model = model.into_typed().map_err(|e| fail("cannot type the model", e))?;
+        model.declutter().map_err(|e| fail("cannot simplify the model", e))?;
+        // tract 0.23.9's simplification folds the always-true half of the attention-mask
+        // expression into a constant that has lost a broadcast axis: the mask then computes
+        // [batch, 1, 1, sequence] (all attention needs, as it is the same for every query)
+        // while the graph still records [batch, 1, sequence, sequence]. Recomputing the
+        // recorded shapes makes them agree before kernels are chosen from them.
+        model.refresh_output_facts().map_err(|e| fail("cannot recompute shapes", e))?;
+        model.optimize().map_err(|e| fail("cannot optimise the model", e))?;
         let dim = output_dim(&model)?;
         let plan = model.into_runnable().map_err(|e| fail("cannot plan the model", e))?;
         Ok(Encoder { plan, slot, dim })
@@ -85,7 +93,7 @@ impl Encoder {
         }
         let fail = |e: TractError| Error::EmbedModel(format!("inference failed on {shape:?} tokens: {e:#}"));
         let outputs = self.plan.run(inputs).map_err(fail)?;
-        let states = outputs[0].to_array_view::<f32>().map_err(fail)?;
+        let states = outputs[0].to_plain_array_view::<f32>().map_err(fail)?;
         let expected = [batch.rows, batch.len, self.dim];
         if states.shape() != expected {
             return Err(Error::EmbedModel(format!("output has shape {:?}, expected {expected:?}", states.shape())));
@@ -107,7 +115,7 @@ impl Encoder {
 fn output_dim(model: &TypedModel) -> Result<usize> {
     let fact = model.output_fact(0).map_err(|e| Error::EmbedModel(format!("no output: {e:#}")))?;
     let shape = fact.shape.dims();
-    match (fact.datum_type, shape.len(), shape.last().and_then(|d| d.to_usize().ok())) {
+    match (fact.datum_type, shape.len(), shape.last().and_then(|d| d.to_i64().ok()).and_then(|d| usize::try_from(d).ok())) {
         (DatumType::F32, 3, Some(dim)) if dim > 0 => Ok(dim),
         _ => Err(Error::EmbedModel(format!(
             "the first output is {fact:?}; expected f32 [batch, sequence, dim] token states"

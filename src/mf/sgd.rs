@@ -40,9 +40,9 @@ pub struct SgdParams {
 impl Default for SgdParams {
     fn default() -> Self {
         SgdParams {
-            factors: 150,
-            epochs: 60,
-            lr: 0.007,
+            factors: 100,
+            epochs: 40,
+            lr: 0.01,
             lr_decay: 0.98,
             reg: 0.06,
             bias_reg: 0.02,

@@ -23,7 +23,7 @@ pub const KNOWN_SKILL_LEVEL: f32 = 0.5;
 
 /// How much each score part counts. Validated: finite, non-negative, not all zero.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct Weights {
     /// Matrix-factorization affinity of the folded-in learner ("learners like you took it").
     pub collaborative: f32,
@@ -127,6 +127,7 @@ impl RankOptions {
 
 /// Each part of a course's score, before weighting, all in `[0, 1]`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ScoreParts {
     pub collaborative: f32,
     pub content: f32,
@@ -201,6 +202,9 @@ impl Recommender {
     }
     pub fn model(&self) -> Option<&MfModel> {
         self.mf.as_ref()
+    }
+    pub fn taxonomy(&self) -> Option<&Taxonomy> {
+        self.taxonomy.as_ref()
     }
 
     /// The learner's progress as the prerequisite graph sees it.

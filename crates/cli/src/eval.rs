@@ -94,6 +94,9 @@ pub struct RankingArgs {
     /// Seeds the model's initial factors and the user sample.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Training threads (0: every core). The model is the same for any number.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
     /// Keep a seeded sample of this many users (and their items), for bounded runs.
     #[arg(long)]
     max_users: Option<usize>,
@@ -195,6 +198,7 @@ fn ranking(args: RankingArgs) -> Result<()> {
         alpha: args.alpha,
         confidence,
         seed: args.seed,
+        threads: args.threads,
         ..AlsParams::default()
     };
     params.validate()?;

@@ -1,0 +1,112 @@
+//! The `wayfinder` binary end to end: build a bundle from the small fixture catalog, answer
+//! from it, and fail clearly on bad input. Needs the model (`make model`); skips without it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn model_dir() -> Option<PathBuf> {
+    let dir = root().join("model");
+    if dir.join("model.onnx").is_file() && dir.join("tokenizer.json").is_file() {
+        Some(dir)
+    } else {
+        eprintln!("skipping: {} has no model (run `make model`)", dir.display());
+        None
+    }
+}
+
+fn wayfinder(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wayfinder")).args(args).output().expect("the binary runs")
+}
+
+fn ok_json(args: &[&str]) -> Value {
+    let out = wayfinder(args);
+    assert!(out.status.success(), "wayfinder {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn fixture(name: &str) -> String {
+    root().join("tests/fixtures").join(name).display().to_string()
+}
+
+fn build(model: &Path, out: &Path, interactions: Option<&str>) -> Output {
+    let (catalog, model, out) = (fixture("small_catalog.json"), model.display().to_string(), out.display().to_string());
+    let mut args = vec!["build", "--catalog", &catalog, "--model", &model, "--out", &out, "--quiet", "--json", "--factors", "4"];
+    if let Some(i) = interactions {
+        args.extend(["--interactions", i]);
+    }
+    wayfinder(&args)
+}
+
+#[test]
+fn build_then_answer_from_the_bundle() {
+    let Some(model) = model_dir() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let enrollments = fixture("small_enrollments.csv");
+    let out = build(&model, &bundle, Some(&enrollments));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["courses"], 14);
+    assert_eq!(summary["learners"], 5);
+    assert!(summary["evaluation"]["model"]["hr"].is_number(), "{summary}");
+    let b = bundle.display().to_string();
+
+    let graph = ok_json(&["graph", "--bundle", &b, "--json"]);
+    let edges = graph["edges"].as_array().unwrap();
+    assert!(edges.iter().any(|e| e["course"] == "DS 300" && e["prerequisite"] == "CS 102" && e["inferred"] == true));
+    assert!(edges.iter().any(|e| e["course"] == "CS 301" && e["prerequisite"] == "CS 202" && e["inferred"] == false && e["score"] == 1.0));
+    assert_eq!(graph["cycles"], serde_json::json!([["LOOP 1", "LOOP 2", "LOOP 1"]]));
+
+    let recs = ok_json(&["recommend", "--bundle", &b, "--completed", "CS 101,MATH 101", "--goal", "I want to learn databases and SQL", "-k", "5", "--json", "--model", &model.display().to_string()]);
+    let list = recs["recommendations"].as_array().unwrap();
+    assert_eq!(list.len(), 5);
+    for r in list {
+        assert!(r["id"].is_string() && r["title"].is_string() && r["score"].is_number());
+        assert!(r["parts"]["goalText"].is_number());
+        assert!(!r["explanation"].as_array().unwrap().is_empty());
+        assert_ne!(r["id"], "CS 301", "not ready");
+    }
+    assert!(list.iter().take(3).any(|r| r["id"] == "DB 210"), "a databases goal finds Databases: {recs}");
+
+    let path = ok_json(&["path", "--bundle", &b, "--target", "algorithms", "--max-credits", "8", "--json"]);
+    let steps: Vec<&str> = path["steps"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(steps.last(), Some(&"CS 301"));
+    assert_eq!(steps.len(), 5);
+    assert!(path["terms"].as_array().unwrap().len() >= 3);
+
+    // Without enrolments the bundle still ranks by content, goal and prerequisites.
+    let bare = dir.path().join("bare");
+    assert!(build(&model, &bare, None).status.success());
+    let recs = ok_json(&["recommend", "--bundle", &bare.display().to_string(), "--completed", "CS 101", "--json"]);
+    assert!(!recs["recommendations"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn bad_input_names_the_file_and_the_problem() {
+    let Some(model) = model_dir() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "user,course\nann,CS 101\nbob,CS 999\n").unwrap();
+    let out = build(&model, &dir.path().join("b"), Some(&bad.display().to_string()));
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.csv") && err.contains("line 3") && err.contains("CS 999"), "{err}");
+
+    let bundle = dir.path().join("ok");
+    assert!(build(&model, &bundle, None).status.success());
+    let tensors = bundle.join("tensors.safetensors");
+    let mut bytes = std::fs::read(&tensors).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&tensors, bytes).unwrap();
+    let out = wayfinder(&["graph", "--bundle", &bundle.display().to_string(), "--json"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("tensors.safetensors") && err.contains("sha256"), "{err}");
+}
