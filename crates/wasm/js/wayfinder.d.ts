@@ -1,0 +1,215 @@
+// Types for Wayfinder's browser API (wayfinder.js). Every input and output is listed here.
+
+export interface FileProgress {
+  /** manifest.json, catalog.json, tensors.safetensors, model.onnx, tokenizer.json, ... */
+  file: string;
+  loaded: number;
+  total: number;
+  fromCache: boolean;
+}
+
+export interface LoadOptions {
+  /** The bundle directory (holding manifest.json). */
+  bundleUrl: string;
+  /** model.onnx; without it (and tokenizerUrl) goal text and search are unavailable. */
+  modelUrl?: string;
+  tokenizerUrl?: string;
+  onProgress?: (progress: FileProgress) => void;
+  /** Keep the files in the Cache API (default true; a page whose service worker caches them can say false). */
+  useCache?: boolean;
+  workerUrl?: string | URL;
+}
+
+export interface Weights {
+  collaborative?: number;
+  content?: number;
+  goalText?: number;
+  goalSkills?: number;
+  unlocks?: number;
+}
+
+/** Skill name to level, from 0 to 1. */
+export type SkillLevels = Record<string, number>;
+
+export interface RecommendQuery {
+  /** Completed course ids, oldest first. */
+  completed?: string[];
+  inProgress?: string[];
+  /** Course id to rating (1 to 5). */
+  ratings?: Record<string, number>;
+  skills?: SkillLevels;
+  goalText?: string;
+  goalSkills?: SkillLevels;
+  /** How many to return (1 to 1000, default 10). */
+  k?: number;
+  weights?: Weights;
+  /** MMR lambda from 0 (most varied) to 1 (relevance only); default 0.7. */
+  diversity?: number;
+}
+
+export interface ScoreParts {
+  collaborative: number;
+  content: number;
+  goalText: number;
+  goalSkills: number;
+  unlocks: number;
+}
+
+export interface RecommendedCourse {
+  id: string;
+  title: string;
+  credits: number;
+  score: number;
+  parts: ScoreParts;
+  /** Plain-words reasons, strongest first; never empty. */
+  explanation: string[];
+}
+
+export interface RecommendAnswer {
+  recommendations: RecommendedCourse[];
+  /** Ids in the query that are not in the catalog (ignored). */
+  unknownCourses: string[];
+  /** How many courses were ready to take. */
+  candidates: number;
+}
+
+export interface PathQuery {
+  targetSkills: string[];
+  completed?: string[];
+  skills?: SkillLevels;
+  maxCreditsPerTerm?: number;
+  minimize?: 'courses' | 'credits';
+}
+
+export type PathReason =
+  | { kind: 'teaches'; skills: string[] }
+  | { kind: 'prerequisiteOf'; courses: string[] };
+
+export interface PathStep {
+  id: string;
+  title: string;
+  credits: number;
+  /** Term from 0 when maxCreditsPerTerm was given. */
+  term: number | null;
+  /** Courses on the path this one comes after. */
+  after: string[];
+  reasons: PathReason[];
+}
+
+export interface PathAnswer {
+  steps: PathStep[];
+  terms: string[][];
+  alreadyMet: string[];
+  untaught: string[];
+  unreachable: string[];
+  totalCredits: number;
+  unknownCourses: string[];
+}
+
+export interface GapParams {
+  foundationalWeight?: number;
+  minGap?: number;
+  strengthLevel?: number;
+  gainPerCourse?: number;
+}
+
+export interface GapsQuery {
+  skills?: SkillLevels;
+  goalProfile?: SkillLevels;
+  params?: GapParams;
+}
+
+export interface SkillGap {
+  skill: string;
+  current: number;
+  required: number;
+  gap: number;
+  priority: number;
+  foundational: boolean;
+}
+
+export interface GapAnalysis {
+  gaps: SkillGap[];
+  strengths: { skill: string; level: number }[];
+  readiness: number;
+  estimatedCourses: number;
+}
+
+export interface ScoredCourse {
+  id: string;
+  title: string;
+  score: number;
+}
+
+export interface PrerequisiteGroup {
+  anyOf: string[];
+  concurrent: boolean;
+  inferredFrom: string | null;
+}
+
+export interface CourseView {
+  id: string;
+  title: string;
+  description: string;
+  tags: string[];
+  credits: number;
+  level: number | null;
+  teaches: string[];
+  requires: string[];
+  prerequisites: PrerequisiteGroup[];
+  unlocks: string[];
+}
+
+export interface CourseSummary {
+  id: string;
+  title: string;
+  credits: number;
+  level: number | null;
+  tags: string[];
+  hasPrerequisites: boolean;
+}
+
+export interface Edge {
+  course: string;
+  prerequisite: string;
+  group: number;
+  inferred: boolean;
+  skill: string | null;
+  concurrent: boolean;
+  score: number;
+}
+
+export interface GraphAnswer {
+  edges: Edge[];
+  cycles: string[][];
+}
+
+export interface FileEntry { sha256: string; bytes: number }
+
+export interface Manifest {
+  format: string;
+  version: number;
+  created: string;
+  counts: Record<string, number>;
+  files: Record<string, FileEntry>;
+  embedder: { name: string; model_sha256: string; tokenizer_sha256: string } | null;
+  embedding_storage: 'f32' | 'f16' | 'int8';
+  model: Record<string, unknown> | null;
+  evaluation: unknown;
+}
+
+export declare class Recommender {
+  static load(options: LoadOptions): Promise<Recommender>;
+  manifestInfo: { manifest: Manifest; cacheKey: string };
+  recommend(query?: RecommendQuery): Promise<RecommendAnswer>;
+  learningPath(query: PathQuery): Promise<PathAnswer>;
+  gaps(query: GapsQuery): Promise<GapAnalysis>;
+  similar(courseId: string, k?: number): Promise<ScoredCourse[]>;
+  search(text: string, k?: number): Promise<ScoredCourse[]>;
+  course(id: string): Promise<CourseView>;
+  courses(): Promise<CourseSummary[]>;
+  graph(): Promise<GraphAnswer>;
+  manifest(): Promise<Manifest>;
+  embedText(text: string): Promise<number[]>;
+  terminate(): void;
+}

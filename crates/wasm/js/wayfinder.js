@@ -1,0 +1,62 @@
+// Wayfinder's page-side API: a promise-based client of the Web Worker in worker.js, so the
+// page's main thread never runs the model. Learner data is passed to each call and never
+// stored here or in the worker.
+
+export class Recommender {
+  #worker;
+  #next = 0;
+  #pending = new Map();
+
+  constructor(worker) {
+    this.#worker = worker;
+    worker.onmessage = ({ data }) => {
+      const call = this.#pending.get(data.id);
+      if (!call) return;
+      if (data.progress) {
+        call.onProgress?.(data.progress);
+        return;
+      }
+      this.#pending.delete(data.id);
+      if ('error' in data) call.reject(new Error(data.error));
+      else call.resolve(data.result);
+    };
+    worker.onerror = (event) => {
+      for (const call of this.#pending.values()) call.reject(new Error(event.message || 'worker failed'));
+      this.#pending.clear();
+    };
+  }
+
+  /**
+   * Starts the worker and loads the bundle, model and tokenizer (from the Cache API when
+   * present). URLs are resolved against the page.
+   */
+  static async load({ bundleUrl, modelUrl, tokenizerUrl, onProgress, useCache = true, workerUrl } = {}) {
+    if (!bundleUrl) throw new Error('bundleUrl: required');
+    const worker = new Worker(workerUrl ?? new URL('./worker.js', import.meta.url), { type: 'module' });
+    const rec = new Recommender(worker);
+    const abs = (u) => (u ? new URL(u, globalThis.location?.href).href : undefined);
+    const info = await rec.#call('load', [{ bundleUrl: abs(bundleUrl), modelUrl: abs(modelUrl), tokenizerUrl: abs(tokenizerUrl), useCache }], onProgress);
+    rec.manifestInfo = info;
+    return rec;
+  }
+
+  #call(method, args, onProgress) {
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, onProgress });
+      this.#worker.postMessage({ id, method, args });
+    });
+  }
+
+  recommend(query = {}) { return this.#call('recommend', [query]); }
+  learningPath(query = {}) { return this.#call('learningPath', [query]); }
+  gaps(query = {}) { return this.#call('gaps', [query]); }
+  similar(courseId, k = 10) { return this.#call('similar', [courseId, k]); }
+  search(text, k = 10) { return this.#call('search', [text, k]); }
+  course(id) { return this.#call('course', [id]); }
+  courses() { return this.#call('courses', []); }
+  graph() { return this.#call('graph', []); }
+  manifest() { return this.#call('manifest', []); }
+  embedText(text) { return this.#call('embedText', [text]); }
+  terminate() { this.#worker.terminate(); }
+}

@@ -1,0 +1,122 @@
+// Wayfinder's Web Worker: runs the wasm module (and so the embedding model) off the page's
+// main thread. Messages: {id, method, args} in; {id, result} or {id, error} out; progress
+// while loading as {id, progress}. The worker keeps no learner data: each call carries it.
+import init, { Engine, readManifest, lastPanic } from './wayfinder_wasm.js';
+
+let engine = null;
+let ready = null;
+
+const CACHE_PREFIX = 'wayfinder-';
+
+async function readBody(response, file, total, fromCache, progress) {
+  if (!response.body) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    progress({ file, loaded: bytes.length, total: bytes.length, fromCache });
+    return bytes;
+  }
+  const reader = response.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    progress({ file, loaded, total: Math.max(total, loaded), fromCache });
+  }
+  const bytes = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) { bytes.set(c, at); at += c.length; }
+  progress({ file, loaded, total: loaded, fromCache });
+  return bytes;
+}
+
+// Fetches a file with progress; with a cache, answers from it when it has the file and stores
+// what the network sent. Integrity is checked by the engine against the manifest's sha256.
+async function fetchFile(url, file, expected, cache, progress) {
+  let response = cache ? await cache.match(url) : undefined;
+  const fromCache = Boolean(response);
+  if (!response) {
+    response = await fetch(url);
+    if (!response.ok) throw new Error(`${file}: HTTP ${response.status} for ${url}`);
+  }
+  const total = Number(response.headers.get('content-length')) || expected || 0;
+  const bytes = await readBody(response, file, total, fromCache, progress);
+  if (cache && !fromCache) {
+    await cache.put(url, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } }));
+  }
+  return bytes;
+}
+
+async function load({ bundleUrl, modelUrl, tokenizerUrl, useCache = true }, progress) {
+  await (ready ??= init());
+  const base = bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`;
+  // The manifest itself comes from the network when it can (it names the current version),
+  // and from any Wayfinder cache when offline.
+  let manifestBytes;
+  try {
+    manifestBytes = await fetchFile(`${base}manifest.json`, 'manifest.json', 0, null, progress);
+  } catch (err) {
+    const cached = useCache && 'caches' in self ? await caches.match(`${base}manifest.json`) : undefined;
+    if (!cached) throw err;
+    manifestBytes = new Uint8Array(await cached.arrayBuffer());
+  }
+  const { manifest, cacheKey } = readManifest(manifestBytes);
+  const cache = useCache && 'caches' in self ? await caches.open(cacheKey) : null;
+  if (cache) {
+    await cache.put(`${base}manifest.json`, new Response(manifestBytes));
+    for (const name of await caches.keys()) {
+      if (name.startsWith(CACHE_PREFIX) && name !== cacheKey) await caches.delete(name);
+    }
+  }
+  const files = {};
+  for (const [name, entry] of Object.entries(manifest.files)) {
+    files[name] = await fetchFile(`${base}${name}`, name, entry.bytes, cache, progress);
+  }
+  const model = modelUrl ? await fetchFile(modelUrl, 'model.onnx', 0, cache, progress) : undefined;
+  const tokenizer = tokenizerUrl ? await fetchFile(tokenizerUrl, 'tokenizer.json', 0, cache, progress) : undefined;
+  try {
+    engine = new Engine(manifestBytes, files, model, tokenizer);
+  } catch (err) {
+    // A corrupt or mismatched file must not be served from the cache next time.
+    if (cache) await caches.delete(cacheKey);
+    throw err;
+  }
+  return { manifest, cacheKey };
+}
+
+const methods = {
+  recommend: (q) => engine.recommend(q),
+  learningPath: (q) => engine.learningPath(q),
+  gaps: (q) => engine.gaps(q),
+  similar: (id, k) => engine.similar(id, k),
+  search: (text, k) => engine.search(text, k),
+  course: (id) => engine.course(id),
+  courses: () => engine.courses(),
+  graph: () => engine.graph(),
+  manifest: () => engine.manifest(),
+  embedText: (text) => Array.from(engine.embedText(text)),
+};
+
+self.onmessage = async ({ data: { id, method, args } }) => {
+  try {
+    let result;
+    if (method === 'load') {
+      result = await load(args[0], (progress) => self.postMessage({ id, progress }));
+    } else if (!engine) {
+      throw new Error(`${method}: the recommender is not loaded`);
+    } else if (!(method in methods)) {
+      throw new Error(`unknown method ${method}`);
+    } else {
+      result = methods[method](...args);
+    }
+    self.postMessage({ id, result });
+  } catch (err) {
+    // A Rust panic aborts as a WebAssembly trap; report its message and drop the engine,
+    // whose memory can no longer be trusted.
+    const panic = err instanceof WebAssembly.RuntimeError ? lastPanic() : null;
+    if (panic) engine = null;
+    const message = panic ? `internal error: ${panic}` : (err && err.message) || String(err);
+    self.postMessage({ id, error: message });
+  }
+};

@@ -1,0 +1,163 @@
+//! The browser module: converts JS values to core requests, calls `wayfinder::api`, and
+//! converts the answers back. No rule lives here; see `wayfinder::api` for the behaviour.
+//!
+//! The page (or the worker in `js/worker.js`) fetches the bundle, the model and the
+//! tokenizer, and hands their bytes to [`Engine::new`], which validates every file against the
+//! manifest's sha256 and checks that the embedder is the one that embedded the catalog.
+//! The engine keeps no learner data: every call gets the learner's state as an argument.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wayfinder::api::{self, GapsQuery, PathQuery, RecommendQuery};
+use wayfinder::bundle::{Bundle, Manifest};
+use wayfinder::embed::Embedder;
+use wayfinder::graph::{GraphOptions, PrereqGraph};
+use wayfinder::rank::{Recommender, Scratch};
+
+thread_local! {
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Installs a panic hook that keeps the panic's message: wasm32 aborts on panic, so the
+/// worker catches the trap and reports [`last_panic`] as an ordinary `Error` instead of a
+/// bare "unreachable".
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.to_string();
+        LAST_PANIC.with(|p| *p.borrow_mut() = Some(message));
+    }));
+}
+
+/// The message of the last Rust panic, if one happened (the module must then be reloaded).
+#[wasm_bindgen(js_name = lastPanic)]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.with(|p| p.borrow().clone())
+}
+
+fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, JsError> {
+    let value = if value.is_undefined() || value.is_null() { js_sys::Object::new().into() } else { value };
+    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value)).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { what.to_string() } else { format!("{what}.{path}") };
+        JsError::new(&format!("{field}: {}", e.inner()))
+    })
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Parses and checks a manifest alone, so the loader knows which files to fetch, their
+/// hashes and sizes, and the cache name.
+#[wasm_bindgen(js_name = readManifest)]
+pub fn read_manifest(bytes: &[u8]) -> Result<JsValue, JsError> {
+    let manifest = Bundle::manifest(bytes)?;
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Info<'a> {
+        manifest: &'a Manifest,
+        cache_key: String,
+    }
+    to_js(&Info { cache_key: manifest.cache_key(), manifest: &manifest })
+}
+
+/// A loaded bundle and, when given, the embedder for goals and searches.
+#[wasm_bindgen]
+pub struct Engine {
+    engine: Recommender,
+    embedder: Option<Embedder>,
+    manifest: Manifest,
+    scratch: RefCell<Scratch>,
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// `files` maps each file name in the manifest to its bytes (`Uint8Array`). `model` and
+    /// `tokenizer` are optional; without them goal text and search are unavailable.
+    #[wasm_bindgen(constructor)]
+    pub fn new(manifest: &[u8], files: &js_sys::Object, model: Option<Vec<u8>>, tokenizer: Option<Vec<u8>>) -> Result<Engine, JsError> {
+        let names: Vec<String> = Bundle::manifest(manifest)?.files.keys().cloned().collect();
+        let mut bytes = std::collections::BTreeMap::new();
+        for name in names {
+            let value = js_sys::Reflect::get(files, &JsValue::from_str(&name)).map_err(|_| JsError::new(&format!("files.{name}: cannot be read")))?;
+            if !value.is_undefined() {
+                bytes.insert(name, js_sys::Uint8Array::new(&value).to_vec());
+            }
+        }
+        let bundle = Bundle::from_files(manifest, |n| bytes.get(n).map(Vec::as_slice))?;
+        let embedder = match (model, tokenizer) {
+            (Some(m), Some(t)) => {
+                let e = Embedder::from_bytes(&m, &t)?;
+                bundle.check_embedder(e.model_sha256(), e.tokenizer_sha256())?;
+                Some(e)
+            }
+            (None, None) => None,
+            _ => return Err(JsError::new("model and tokenizer: give both or neither")),
+        };
+        let graph = PrereqGraph::new(&bundle.catalog, GraphOptions::default());
+        let manifest = bundle.manifest.clone();
+        let engine = Recommender::new(bundle.catalog, graph, bundle.model, bundle.embeddings, bundle.taxonomy)?;
+        Ok(Engine { engine, embedder, manifest, scratch: RefCell::new(Scratch::default()) })
+    }
+
+    fn embed(&self, field: &str, text: &str) -> Result<Vec<f32>, JsError> {
+        let e = self.embedder.as_ref().ok_or_else(|| JsError::new(&format!("{field}: no embedding model was loaded")))?;
+        Ok(e.embed(text)?.vector)
+    }
+
+    /// Ranked, diversified, explained recommendations for the learner in `query`.
+    pub fn recommend(&self, query: JsValue) -> Result<JsValue, JsError> {
+        let query: RecommendQuery = from_js("recommend", query)?;
+        let goal = match query.goal_text.as_deref().map(str::trim) {
+            Some(text) if !text.is_empty() && self.engine.embeddings().is_some() => Some(self.embed("goalText", text)?),
+            _ => None,
+        };
+        to_js(&api::recommend(&self.engine, &query, goal, &mut self.scratch.borrow_mut())?)
+    }
+
+    #[wasm_bindgen(js_name = learningPath)]
+    pub fn learning_path(&self, query: JsValue) -> Result<JsValue, JsError> {
+        to_js(&api::learning_path(&self.engine, &from_js::<PathQuery>("learningPath", query)?)?)
+    }
+
+    pub fn gaps(&self, query: JsValue) -> Result<JsValue, JsError> {
+        to_js(&api::gaps(&self.engine, &from_js::<GapsQuery>("gaps", query)?)?)
+    }
+
+    pub fn similar(&self, course_id: &str, k: usize) -> Result<JsValue, JsError> {
+        to_js(&api::similar(&self.engine, course_id, k)?)
+    }
+
+    /// Semantic search: the courses closest in meaning to `text`.
+    pub fn search(&self, text: &str, k: usize) -> Result<JsValue, JsError> {
+        let query = self.embed("search", text)?;
+        to_js(&api::search(&self.engine, &query, k)?)
+    }
+
+    pub fn course(&self, id: &str) -> Result<JsValue, JsError> {
+        to_js(&api::course(&self.engine, id)?)
+    }
+
+    pub fn courses(&self) -> Result<JsValue, JsError> {
+        to_js(&api::courses(&self.engine))
+    }
+
+    pub fn graph(&self) -> Result<JsValue, JsError> {
+        to_js(&api::graph(&self.engine))
+    }
+
+    pub fn manifest(&self) -> Result<JsValue, JsError> {
+        to_js(&self.manifest)
+    }
+
+    /// One text's embedding (for benchmarks and tests).
+    #[wasm_bindgen(js_name = embedText)]
+    pub fn embed_text(&self, text: &str) -> Result<Vec<f32>, JsError> {
+        self.embed("text", text)
+    }
+}
