@@ -7,7 +7,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 SHARED_DATA ?= $(abspath ../shared/data)
 export WAYFINDER_DATA ?= $(SHARED_DATA)
 
-.PHONY: help demo test test-native test-wasm cli wasm model bench setup-rust fuzz bundle
+.PHONY: help demo test test-native test-wasm test-e2e cli wasm model bench setup-rust fuzz bundle
 
 help:
 	@echo "make demo   build everything, fetch the model, serve the site on 127.0.0.1"
@@ -15,6 +15,7 @@ help:
 	@echo "make cli    build the native CLI as $(TARGET_DIR)/release/wayfinder"
 	@echo "make model  fetch the MiniLM model and tokenizer into model/ and check their hashes"
 	@echo "make bench  full-size benchmarks on ../shared/data (slow)"
+	@echo "make test-e2e  the site's browser tests in headless Chromium (part of make test)"
 
 setup-rust:
 	@rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -26,23 +27,41 @@ cli:
 	$(CARGO) build -j$(JOBS) --release -p wayfinder-cli
 	@echo "built $(TARGET_DIR)/release/wayfinder"
 
-test: setup-rust model test-native test-wasm
+test: setup-rust model test-native test-wasm test-e2e
 
 test-native:
 	$(CARGO) test -j$(JOBS) --workspace
 
 # The core must build for the browser with training left out.
-test-wasm: setup-rust
+test-wasm: setup-rust model
 	$(CARGO) build -j$(JOBS) -p wayfinder --lib --target wasm32-unknown-unknown --no-default-features
+	@CARGO="$(CARGO)" JOBS=$(JOBS) bash scripts/test-wasm.sh
 
 bench: model
 	$(CARGO) bench -j$(JOBS) -p wayfinder
+	$(CARGO) bench -j$(JOBS) -p wayfinder --features embed --bench embed
 
-wasm:
-	@echo "make wasm: the browser module is not built yet (issue 5)"; exit 1
+wasm: setup-rust
+	bash scripts/build-wasm.sh
 
-demo:
-	@echo "make demo: the site is not ready yet (issues 4-6); run 'make test' or 'make cli' meanwhile"; exit 1
+# The site (www/) uses the browser module and the model where the builds leave them: link
+# them in (both links are git-ignored). A real directory already there is left alone.
+define link-site
+	@for d in pkg model; do [ -d www/$$d ] && [ ! -L www/$$d ] || ln -sfn ../$$d www/$$d; done
+endef
+
+# Serves the study planner on 127.0.0.1 only, until interrupted.
+demo: model wasm bundle
+	$(link-site)
+	python3 scripts/serve.py --port $${PORT:-8080}
+
+# Browser tests (tests/e2e/) in Debian's Chromium, installed when missing; playwright-core
+# never downloads a browser of its own.
+test-e2e: model wasm bundle
+	$(link-site)
+	@[ -x /usr/bin/chromium ] || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	node --test --test-concurrency=1 tests/e2e/
 
 # The demo bundle: the shipped demo catalog and its simulated enrolments, built by the CLI.
 BUNDLE_DIR ?= www/bundle

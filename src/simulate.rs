@@ -2,12 +2,13 @@
 //!
 //! Each simulated learner has hidden traits: an interest in every program (the subject part
 //! of a course id, `CS` in `CS 101`), with one or two favourites; a taste for each course tag;
-//! and an ability. Term by term the learner picks courses that are ready given what they have
-//! completed (a concurrent group may be met by a pick from the same term), favouring courses
-//! that match their interests or lead to courses that do, and whose level suits how far
-//! along they are. They rate each
-//! course from 1 to 5: higher when it matches their interests and ability, lower when it is
-//! advanced, plus noise. The same parameters and seed always give the same enrolments.
+//! an ability; and one to three advanced goal courses they can reach in their terms, which
+//! they plan for by choosing a prerequisite for every group the goals need. Term by term the
+//! learner picks courses that are ready given what they have completed (a concurrent group
+//! may be met by a pick from the same term), favouring planned courses, courses that match
+//! their interests, and levels that suit how far along they are. They rate each course from
+//! 1 to 5: higher when it matches their interests and ability, lower when it is advanced,
+//! plus noise. The same parameters and seed always give the same enrolments.
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -104,7 +105,7 @@ pub fn simulate(catalog: &Catalog, graph: &PrereqGraph, params: &SimParams) -> R
     if graph.len() != catalog.len() {
         return Err(Error::Dimension { what: "prerequisite graph courses", expected: catalog.len(), got: graph.len() });
     }
-    let world = World::new(catalog);
+    let world = World::new(catalog, graph, params.terms.1);
     // One seed per learner, drawn up front, so a learner's history does not depend on how many
     // random numbers the learners before them happened to use.
     let mut seeds = Pcg64::seed_from_u64(params.seed);
@@ -113,7 +114,7 @@ pub fn simulate(catalog: &Catalog, graph: &PrereqGraph, params: &SimParams) -> R
         let mut rng = Pcg64::seed_from_u64(seeds.gen());
         let persona = Persona::sample(&world, params, &mut rng);
         let learner = format!("L{:04}", i + 1);
-        for (course, rating, term) in study(&world, graph, &persona, params, &mut rng) {
+        for (course, rating, term) in study(&world, &persona, params, &mut rng) {
             enrolments.push(Enrolment { learner: learner.clone(), course, rating, term });
         }
     }
@@ -144,15 +145,15 @@ fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
 // ---------------------------------------------------------------------------------------
 // The model of a learner
 
-/// How strongly interest steers which ready course a learner picks (a log-odds scale).
+/// How strongly affinity steers which ready course a learner picks (a log-odds scale).
 const CHOICE_SHARPNESS: f32 = 4.0;
-/// A course is worth this share of the best course it helps unlock, per prerequisite step, up
-/// to LOOKAHEAD steps: learners take other programs' courses when their own program needs them.
-const PROSPECT_DECAY: f32 = 0.95;
-const LOOKAHEAD: usize = 4;
+/// Log-weight added to the courses a learner plans to take on the way to their goals.
+const PLAN_BONUS: f32 = 4.0;
+/// Each learner aims at between one and this many advanced goal courses.
+const MAX_GOALS: usize = 3;
 /// Log-weight lost per level (100) a course is above, or below, where the learner is now.
 const ABOVE_LEVEL_PENALTY: f32 = 0.9;
-const BELOW_LEVEL_PENALTY: f32 = 0.7;
+const BELOW_LEVEL_PENALTY: f32 = 1.2;
 /// Rating model: stars = BASE + MATCH * (affinity - MATCH_CENTRE) + ABILITY * ability
 ///                       - DIFFICULTY * (level - 1) + noise, rounded and clipped to 1..=5.
 const RATING_BASE: f32 = 3.3;
@@ -163,8 +164,9 @@ const RATING_DIFFICULTY: f32 = 0.3;
 /// Share of a course's affinity that comes from its program; the rest from its tags.
 const PROGRAM_SHARE: f32 = 0.75;
 
-/// The catalog as the simulator sees it: each course's program, tags and level.
-struct World {
+/// The catalog as the simulator sees it: each course's program, tags, level and depth.
+struct World<'a> {
+    graph: &'a PrereqGraph,
     programs: usize,
     tags: usize,
     courses: Vec<CourseView>,
@@ -175,16 +177,21 @@ struct CourseView {
     tags: Vec<usize>,
     /// Level in hundreds (1 for a 100-level course), if the catalog gives one.
     level: Option<f32>,
+    /// Terms of prerequisites before the course can be taken, counted up to `horizon`.
+    depth: usize,
 }
 
-impl World {
-    fn new(catalog: &Catalog) -> World {
+impl<'a> World<'a> {
+    /// `horizon` is the most terms any learner studies; depths beyond it are not told apart.
+    fn new(catalog: &Catalog, graph: &'a PrereqGraph, horizon: usize) -> World<'a> {
         let mut programs: HashMap<&str, usize> = HashMap::new();
         let mut tags: HashMap<&str, usize> = HashMap::new();
+        let depths = depths(graph, horizon);
         let courses = catalog
             .courses()
             .iter()
-            .map(|c| {
+            .zip(depths)
+            .map(|(c, depth)| {
                 let n = programs.len();
                 let program_ix = *programs.entry(program(&c.id)).or_insert(n);
                 let mut course_tags: Vec<usize> = c
@@ -197,27 +204,89 @@ impl World {
                     .collect();
                 course_tags.sort_unstable();
                 course_tags.dedup();
-                CourseView { program: program_ix, tags: course_tags, level: c.level.map(|l| (l as f32 / 100.0).max(1.0)) }
+                let level = c.level.map(|l| (l as f32 / 100.0).max(1.0));
+                CourseView { program: program_ix, tags: course_tags, level, depth }
             })
             .collect();
-        World { programs: programs.len(), tags: tags.len(), courses }
+        World { graph, programs: programs.len(), tags: tags.len(), courses }
+    }
+
+    /// How well each course matches a learner with these interests and tastes, from 0 to 1.
+    fn affinities(&self, interest: &[f32], taste: &[f32]) -> Vec<f32> {
+        self.courses
+            .iter()
+            .map(|c| {
+                let tags = if c.tags.is_empty() {
+                    0.0
+                } else {
+                    c.tags.iter().map(|&t| taste[t]).sum::<f32>() / c.tags.len() as f32
+                };
+                PROGRAM_SHARE * interest[c.program] + (1.0 - PROGRAM_SHARE) * tags
+            })
+            .collect()
+    }
+
+    /// The goals and, for every group of a planned course that no planned course meets yet,
+    /// the member reachable soonest (the better liked on a tie).
+    fn plan(&self, goals: &[CourseIx], affinity: &[f32]) -> Vec<bool> {
+        let mut planned = vec![false; self.courses.len()];
+        let mut stack = goals.to_vec();
+        while let Some(c) = stack.pop() {
+            if std::mem::replace(&mut planned[c], true) {
+                continue;
+            }
+            for group in self.graph.groups(c) {
+                if group.members.iter().any(|&m| planned[m]) {
+                    continue;
+                }
+                let best = group.members.iter().copied().min_by(|&a, &b| {
+                    self.courses[a].depth.cmp(&self.courses[b].depth).then(affinity[b].total_cmp(&affinity[a]))
+                });
+                stack.extend(best);
+            }
+        }
+        planned
     }
 }
 
-/// A learner's hidden traits.
+/// Terms of prerequisites each course needs when every prerequisite takes a term (a member
+/// of a concurrent group may share the term), found by relaxation and capped just past
+/// `horizon`, so courses on a cycle or beyond any learner's reach stop there.
+fn depths(graph: &PrereqGraph, horizon: usize) -> Vec<usize> {
+    let cap = horizon + 1;
+    let mut depth = vec![0; graph.len()];
+    for _ in 0..=cap {
+        let next: Vec<usize> = (0..graph.len())
+            .map(|c| {
+                let needed = graph.groups(c).iter().map(|g| {
+                    g.members.iter().map(|&m| depth[m] + usize::from(!g.concurrent)).min().unwrap_or(0)
+                });
+                needed.max().unwrap_or(0).min(cap)
+            })
+            .collect();
+        if next == depth {
+            break;
+        }
+        depth = next;
+    }
+    depth
+}
+
+/// A learner's hidden traits, and the plan they follow.
 struct Persona {
-    /// Interest in each program, from 0 to 1; the favourite is 1.
-    interest: Vec<f32>,
-    /// Taste for each tag, from 0 to 1.
-    taste: Vec<f32>,
+    /// How well each course matches the learner, from 0 to 1.
+    affinity: Vec<f32>,
+    /// Courses the learner means to take: their goals and the prerequisites those need.
+    planned: Vec<bool>,
     /// Roughly standard normal: how well the learner does in general.
     ability: f32,
     terms: usize,
 }
 
 impl Persona {
-    /// A favourite program, sometimes a second one, and a little interest in the rest: a
-    /// mixture like a Dirichlet draw with a small concentration, without needing `rand_distr`.
+    /// A favourite program, sometimes a second one, and a little interest in the rest (a
+    /// mixture like a Dirichlet draw with a small concentration, without `rand_distr`), a
+    /// taste for each tag, and one to three advanced goals the learner can reach in time.
     fn sample(world: &World, params: &SimParams, rng: &mut impl Rng) -> Persona {
         let mut interest: Vec<f32> = (0..world.programs).map(|_| 0.05 + 0.15 * rng.gen::<f32>()).collect();
         if world.programs > 0 {
@@ -229,35 +298,38 @@ impl Persona {
             }
         }
         // Squaring skews tastes low, so each learner cares strongly about only a few tags.
-        let taste = (0..world.tags).map(|_| rng.gen::<f32>().powi(2)).collect();
-        Persona {
-            interest,
-            taste,
-            ability: 0.8 * standard_normal(rng),
-            terms: rng.gen_range(params.terms.0..=params.terms.1),
-        }
-    }
+        let taste: Vec<f32> = (0..world.tags).map(|_| rng.gen::<f32>().powi(2)).collect();
+        let ability = 0.8 * standard_normal(rng);
+        let terms = rng.gen_range(params.terms.0..=params.terms.1);
+        let affinity = world.affinities(&interest, &taste);
 
-    /// How well a course matches this learner, from 0 to 1.
-    fn affinity(&self, course: &CourseView) -> f32 {
-        let tags = if course.tags.is_empty() {
-            0.0
-        } else {
-            course.tags.iter().map(|&t| self.taste[t]).sum::<f32>() / course.tags.len() as f32
-        };
-        PROGRAM_SHARE * self.interest[course.program] + (1.0 - PROGRAM_SHARE) * tags
+        // Advanced: 300-level or above, or (without a level) two terms of prerequisites.
+        let reachable: Vec<CourseIx> = (0..world.courses.len())
+            .filter(|&c| {
+                let course = &world.courses[c];
+                course.depth < terms && course.level.map_or(course.depth >= 2, |l| l >= 3.0)
+            })
+            .collect();
+        let mut weights: Vec<f32> = reachable.iter().map(|&c| (CHOICE_SHARPNESS * affinity[c]).exp()).collect();
+        let mut goals = Vec::new();
+        for _ in 0..rng.gen_range(1..=MAX_GOALS) {
+            let Some(i) = weighted_choice(&weights, rng) else { break };
+            weights[i] = 0.0;
+            goals.push(reachable[i]);
+        }
+        let planned = world.plan(&goals, &affinity);
+        Persona { affinity, planned, ability, terms }
     }
 }
 
 /// One learner's studies: `(course, rating, term)` in the order taken.
-fn study(world: &World, graph: &PrereqGraph, persona: &Persona, params: &SimParams, rng: &mut impl Rng) -> Vec<(CourseIx, f32, u32)> {
+fn study(world: &World, persona: &Persona, params: &SimParams, rng: &mut impl Rng) -> Vec<(CourseIx, f32, u32)> {
     let n = world.courses.len();
     let mut progress = Progress::new(n, &[], &[], std::iter::empty());
     let mut taken = vec![false; n];
     let mut history = Vec::new();
     let mut weights = Vec::with_capacity(n);
     for term in 0..persona.terms {
-        let prospects = prospects(world, graph, persona, &progress);
         // The level a learner is ready for climbs from 100 in the first term to 400 in the last.
         let stage = 1.0 + (4 * term / persona.terms) as f32;
         let load = rng.gen_range(params.per_term.0..=params.per_term.1);
@@ -265,15 +337,15 @@ fn study(world: &World, graph: &PrereqGraph, persona: &Persona, params: &SimPara
         for _ in 0..load {
             weights.clear();
             weights.extend((0..n).map(|c| {
-                if taken[c] || !graph.is_ready(c, &progress) {
+                if taken[c] || !world.graph.is_ready(c, &progress) {
                     return 0.0;
                 }
-                let course = &world.courses[c];
-                let distance = course.level.map_or(0.0, |l| {
+                let distance = world.courses[c].level.map_or(0.0, |l| {
                     let d = l - stage;
                     if d > 0.0 { ABOVE_LEVEL_PENALTY * d } else { -BELOW_LEVEL_PENALTY * d }
                 });
-                (CHOICE_SHARPNESS * prospects[c] - distance).exp()
+                let plan = if persona.planned[c] { PLAN_BONUS } else { 0.0 };
+                (CHOICE_SHARPNESS * persona.affinity[c] + plan - distance).exp()
             }));
             let Some(c) = weighted_choice(&weights, rng) else { break };
             taken[c] = true;
@@ -283,7 +355,7 @@ fn study(world: &World, graph: &PrereqGraph, persona: &Persona, params: &SimPara
         }
         for &c in &this_term {
             progress.mark_completed(c);
-            history.push((c, rate(&world.courses[c], persona, params, rng), term as u32 + 1));
+            history.push((c, rate(&world.courses[c], persona.affinity[c], persona.ability, params, rng), term as u32 + 1));
         }
         if this_term.is_empty() {
             break;
@@ -292,32 +364,9 @@ fn study(world: &World, graph: &PrereqGraph, persona: &Persona, params: &SimPara
     history
 }
 
-/// How much each course is worth to a learner this term: its own affinity, or a discounted
-/// share of the best untaken course it would help unlock (by meeting one of that course's
-/// unmet groups), looking up to [`LOOKAHEAD`] prerequisite steps ahead.
-fn prospects(world: &World, graph: &PrereqGraph, persona: &Persona, progress: &Progress) -> Vec<f32> {
-    let own: Vec<f32> = world.courses.iter().map(|c| persona.affinity(c)).collect();
-    let mut prospects = own.clone();
-    // Each round looks one step further; a fixed number of rounds also ends on the cycles
-    // that concurrent groups may form.
-    for _ in 0..LOOKAHEAD {
-        let mut next = own.clone();
-        for d in (0..own.len()).filter(|&d| !progress.is_completed(d)) {
-            let value = PROSPECT_DECAY * prospects[d];
-            for group in graph.groups(d).iter().filter(|g| !progress.satisfies(g)) {
-                for &m in &group.members {
-                    next[m] = next[m].max(value);
-                }
-            }
-        }
-        prospects = next;
-    }
-    prospects
-}
-
-fn rate(course: &CourseView, persona: &Persona, params: &SimParams, rng: &mut impl Rng) -> f32 {
+fn rate(course: &CourseView, affinity: f32, ability: f32, params: &SimParams, rng: &mut impl Rng) -> f32 {
     let difficulty = course.level.map_or(1.0, |l| l - 1.0);
-    let stars = RATING_BASE + RATING_MATCH * (persona.affinity(course) - MATCH_CENTRE) + RATING_ABILITY * persona.ability
+    let stars = RATING_BASE + RATING_MATCH * (affinity - MATCH_CENTRE) + RATING_ABILITY * ability
         - RATING_DIFFICULTY * difficulty
         + params.noise * standard_normal(rng);
     stars.round().clamp(1.0, 5.0)
@@ -463,17 +512,18 @@ mod tests {
     #[test]
     fn a_devoted_learner_takes_mostly_their_program() {
         let (catalog, graph) = catalog();
-        let world = World::new(&catalog);
+        let world = World::new(&catalog, &graph, 3);
         let bio = world.courses[catalog.require("BIO 101").unwrap()].program;
         let mut interest = vec![0.02; world.programs];
         interest[bio] = 1.0;
-        let persona = Persona { interest, taste: vec![0.0; world.tags], ability: 0.0, terms: 3 };
+        let affinity = world.affinities(&interest, &vec![0.0; world.tags]);
+        let persona = Persona { affinity, planned: vec![false; catalog.len()], ability: 0.0, terms: 3 };
         let p = SimParams { per_term: (3, 3), ..SimParams::default() };
         let mut rng = Pcg64::seed_from_u64(1);
         let (mut in_bio, mut total) = (0, 0);
         let mut bio_stars = Vec::new();
         for _ in 0..20 {
-            for (c, rating, _) in study(&world, &graph, &persona, &p, &mut rng) {
+            for (c, rating, _) in study(&world, &persona, &p, &mut rng) {
                 total += 1;
                 if world.courses[c].program == bio {
                     in_bio += 1;
@@ -484,6 +534,36 @@ mod tests {
         assert!(in_bio as f32 >= 0.7 * total as f32, "{in_bio} of {total} courses in BIO");
         let mean = bio_stars.iter().sum::<f32>() / bio_stars.len() as f32;
         assert!(mean >= 3.5, "a devoted learner rates their program {mean:.2} on average");
+    }
+
+    #[test]
+    fn depth_counts_terms_and_a_concurrent_lab_shares_one() {
+        let (catalog, graph) = catalog();
+        let depth = |horizon, id| World::new(&catalog, &graph, horizon).courses[catalog.require(id).unwrap()].depth;
+        let expected = [("BIO 101", 0), ("BIO 103", 0), ("BIO 201", 1), ("BIO 301", 2), ("BIO 302", 2), ("BIO 401", 3)];
+        for (id, d) in expected {
+            assert_eq!(depth(8, id), d, "{id}");
+        }
+        assert_eq!(depth(1, "BIO 401"), 2, "depths stop just past the horizon");
+    }
+
+    #[test]
+    fn a_planning_learner_reaches_their_goal() {
+        let (catalog, graph) = catalog();
+        let world = World::new(&catalog, &graph, 4);
+        let goal = catalog.require("BIO 401").unwrap();
+        let affinity = vec![0.3; catalog.len()];
+        let planned = world.plan(&[goal], &affinity);
+        let plan: Vec<&str> = (0..catalog.len()).filter(|&c| planned[c]).map(|c| catalog.course(c).id.as_str()).collect();
+        // BIO 301 needs BIO 201 and one of BIO 202 / BIO 203; BIO 201 needs BIO 101 or BIO 102.
+        assert_eq!(plan.len(), 5, "{plan:?}");
+        assert!(["BIO 401", "BIO 301", "BIO 201"].iter().all(|id| plan.contains(id)), "{plan:?}");
+        let persona = Persona { affinity, planned, ability: 0.0, terms: 4 };
+        let mut rng = Pcg64::seed_from_u64(2);
+        let reached = (0..20)
+            .filter(|_| study(&world, &persona, &SimParams::default(), &mut rng).iter().any(|&(c, _, _)| c == goal))
+            .count();
+        assert!(reached >= 16, "the goal was reached in {reached} of 20 runs");
     }
 
     #[test]

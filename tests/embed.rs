@@ -107,7 +107,7 @@ fn single_embeddings_match_the_references() {
         let (a, b) = check(sentence, &got, ort, fp64);
         (min_ort, min_fp64) = (min_ort.min(a), min_fp64.min(b));
     }
-    eprintln!("single path: min cosine {min_ort:.7} to onnxruntime int8, {min_fp64:.7} to fp64");
+    eprintln!("single path: min cosine {min_ort:.9} to onnxruntime int8, {min_fp64:.9} to fp64");
 }
 
 #[test]
@@ -129,7 +129,7 @@ fn batch_embeddings_match_the_references_and_the_single_path() {
             let diff = batch[i].vector.iter().zip(&single.vector).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
             assert!(diff < 1e-4, "{sentence:?}: batch of {batch_size} vs single, max difference {diff}");
         }
-        eprintln!("batch of {batch_size}: min cosine {min_ort:.7} to onnxruntime int8");
+        eprintln!("batch of {batch_size}: min cosine {min_ort:.9} to onnxruntime int8");
     }
     assert!(s.embedder.embed_batch(&[] as &[&str], 4).unwrap().is_empty());
 }

@@ -91,7 +91,7 @@ fn embeddings_match_the_references_in_wasm() {
         assert_eq!(got.truncated, got.tokens == MAX_TOKENS && embedder.tokenize(sentence).unwrap().truncated);
         singles.push(got);
     }
-    console_log!("wasm single path: min cosine {min_ort:.7} to onnxruntime int8, {min_fp64:.7} to fp64");
+    console_log!("wasm single path: min cosine {min_ort:.9} to onnxruntime int8, {min_fp64:.9} to fp64");
     console_log!("wasm single path: (tokens, ms) per sentence {millis:?}");
     assert_eq!(singles.iter().filter(|e| e.truncated).count(), 1, "one fixture text is over {MAX_TOKENS} tokens");
 

@@ -1,0 +1,98 @@
+// The main flow in a real headless Chromium: the first visit reaches recommendations with a
+// progress display, every recommended course is ready, the profile survives a reload, and
+// export followed by import restores the same profile.
+
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+import { LEARNER, LOAD_TIMEOUT, enterProfile, launch, openApp, storedProfile, waitForRecommendations } from './support/browser.js';
+import { requireBuiltSite, startServer } from './support/server.js';
+
+let server;
+let browser;
+
+before(async () => {
+  requireBuiltSite();
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('first visit shows download progress, then explained recommendations', { timeout: LOAD_TIMEOUT }, async () => {
+  const context = await browser.newContext();
+  const page = await openApp(context, server.url);
+  assert.equal(await page.getAttribute('body', 'data-state'), 'ready', await page.textContent('#failure-message'));
+  // The worker reported progress for every file it downloaded.
+  const files = await page.$$eval('#loading-files .file', (nodes) => nodes.map((n) => n.textContent));
+  for (const file of ['manifest.json', 'catalog.json', 'tensors.safetensors', 'model.onnx', 'tokenizer.json']) assert.ok(files.includes(file), `no progress for ${file}: ${files}`);
+  await waitForRecommendations(page);
+  const cards = await page.$$eval('#next-list > li', (items) => items.map((li) => ({ link: li.querySelector('a').textContent, reasons: li.querySelectorAll('.reasons li').length })));
+  assert.ok(cards.length >= 3, `only ${cards.length} recommendations`);
+  for (const card of cards) assert.ok(card.reasons > 0, `${card.link} has no explanation`);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('recommendations follow the profile, are all ready, and survive a reload', { timeout: LOAD_TIMEOUT }, async () => {
+  const context = await browser.newContext();
+  const page = await openApp(context, server.url);
+  await enterProfile(page);
+  await waitForRecommendations(page);
+  const ids = await page.$$eval('#next-list > li .course-id', (nodes) => nodes.map((n) => n.textContent));
+  for (const id of LEARNER.completed) assert.ok(!ids.includes(id), `completed ${id} recommended again`);
+  // Nothing unready is shown as ready: every prerequisite group of every recommended course
+  // has a completed member (the course page marks such groups as met).
+  for (const id of ids) {
+    await page.goto(new URL(`#/course/${encodeURIComponent(id)}`, server.url).href);
+    await page.waitForFunction((want) => document.querySelector('#view-course h1 .course-id')?.textContent === want, id);
+    const unmet = await page.$$eval('#view-course .group:not(.met)', (groups) => groups.map((g) => g.textContent));
+    assert.deepEqual(unmet, [], `${id} is recommended with unmet prerequisites`);
+  }
+  await page.reload();
+  await page.waitForSelector('body[data-state="ready"]', { timeout: LOAD_TIMEOUT });
+  const profile = await storedProfile(page);
+  assert.deepEqual(profile.completed, LEARNER.completed);
+  assert.equal(profile.goalText, LEARNER.goal);
+  assert.equal(profile.ratings[LEARNER.rating[0]], Number(LEARNER.rating[1]));
+  assert.equal(profile.skills.python, 0.8);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('export then import gives the same profile', { timeout: LOAD_TIMEOUT }, async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await openApp(context, server.url);
+  await enterProfile(page);
+  const before = await storedProfile(page);
+  assert.ok(before.targetSkills.length > 0, 'the goal gave no target skills');
+
+  await page.click('a[data-route="data"]');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  const file = await download.path();
+  const exported = JSON.parse(await readFile(file, 'utf8'));
+  assert.equal(exported.format, 'wayfinder-profile');
+  assert.deepEqual(exported.profile, before);
+
+  await page.click('#erase');
+  await page.click('#erase-confirm');
+  await page.waitForFunction(() => document.querySelector('#data-message').textContent.includes('erased'));
+  assert.equal(await storedProfile(page), null);
+  assert.match(await page.textContent('#data-summary'), /0 completed courses/);
+
+  await page.setInputFiles('#import-file', file);
+  await page.waitForFunction(() => document.querySelector('#data-message').textContent.startsWith('Imported'));
+  assert.deepEqual(await storedProfile(page), before);
+  assert.match(await page.textContent('#data-summary'), /3 completed courses \(1 rated\)/);
+
+  // A file that is not a profile is refused and changes nothing.
+  await page.setInputFiles('#import-file', { name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"wayfinder-profile","version":1,"profile":{"skills":{"sql":7}}}') });
+  await page.waitForFunction(() => document.querySelector('#data-message').textContent.startsWith('Could not import'));
+  assert.match(await page.textContent('#data-message'), /skills\.sql/);
+  assert.deepEqual(await storedProfile(page), before);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});

@@ -1,0 +1,55 @@
+// After one visit the service worker holds the site, the wasm module, the model and the
+// bundle: with the network off, a reload still loads, recommends and searches by meaning.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { LOAD_TIMEOUT, launch, openApp, waitForRecommendations } from './support/browser.js';
+import { requireBuiltSite, startServer } from './support/server.js';
+
+let server;
+let browser;
+
+before(async () => {
+  requireBuiltSite();
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('an offline reload still recommends and searches', { timeout: LOAD_TIMEOUT * 2 }, async () => {
+  const context = await browser.newContext();
+  const page = await openApp(context, server.url);
+  await waitForRecommendations(page);
+  assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)), 'no service worker controls the page');
+  await page.waitForSelector('#offline-ready[data-ready="true"]', { timeout: 60_000 });
+  const caches = await page.evaluate(() => caches.keys());
+  assert.ok(caches.some((n) => /^wf-shell-v\d+$/.test(n)), `no shell cache in ${caches}`);
+  assert.equal(caches.filter((n) => /^wf-data-[0-9a-f]{16}$/.test(n)).length, 1, `not one data cache in ${caches}`);
+
+  await page.fill('#add-completed', 'CS 101');
+  await page.press('#add-completed', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#next-status')?.textContent.startsWith('Based on 1 completed course'));
+
+  await context.setOffline(true);
+  const served = server.log.length;
+  await page.reload();
+  await page.waitForSelector('body[data-state]', { timeout: LOAD_TIMEOUT });
+  assert.equal(await page.getAttribute('body', 'data-state'), 'ready', await page.textContent('#failure-message'));
+  await waitForRecommendations(page);
+  assert.match(await page.textContent('#next-status'), /^Based on 1 completed course/);
+  assert.match(await page.textContent('#net-status'), /Offline/);
+
+  await page.goto(new URL('#/catalog', server.url).href);
+  await page.fill('#catalog-search', 'learn to build websites');
+  await page.press('#catalog-search', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#catalog-status')?.textContent.includes('closest in meaning'));
+  const top = await page.$$eval('#catalog-list .course-id', (nodes) => nodes.slice(0, 3).map((n) => n.textContent));
+  assert.ok(top.some((id) => id.startsWith('WEB ')), `no web course in the top 3: ${top}`);
+  assert.equal(server.log.length, served, `the server was reached while offline: ${JSON.stringify(server.log.slice(served))}`);
+  assert.deepEqual(page.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e)), []);
+  await context.close();
+});

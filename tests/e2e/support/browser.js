@@ -1,0 +1,87 @@
+// Debian's Chromium driven by playwright-core (which never downloads a browser), and the
+// steps a learner takes that several tests share.
+
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = process.env.WAYFINDER_CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/** Loading the model in wasm takes seconds on a busy 2-core machine. */
+export const LOAD_TIMEOUT = 180_000;
+
+export function launch() {
+  return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+}
+
+/** A new page that records uncaught errors and console errors in `errors`. */
+export async function newPage(context) {
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (err) => page.errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => { if (msg.type() === 'error') page.errors.push(`console: ${msg.text()}`); });
+  return page;
+}
+
+/** Opens the planner at `url` and waits until it has loaded (or shown a failure). */
+export async function openApp(context, url) {
+  const page = await newPage(context);
+  await page.goto(url);
+  await page.waitForSelector('body[data-state]', { timeout: LOAD_TIMEOUT });
+  return page;
+}
+
+export async function waitForRecommendations(page) {
+  await page.waitForFunction(() => document.querySelectorAll('#next-list > li').length > 0, null, { timeout: 60_000 });
+}
+
+/** The learner's session: a goal, three completed courses, a rating and two skills. */
+export const LEARNER = {
+  goal: 'I want to become a data engineer',
+  completed: ['CS 101', 'MATH 100', 'STAT 100'],
+  rating: ['CS 101', '5'],
+  skills: ['python', 'spreadsheets'],
+};
+
+export async function enterProfile(page) {
+  await page.goto(new URL('#/plan', page.url()).href);
+  await page.fill('#goal', LEARNER.goal);
+  await page.press('#goal', 'Enter');
+  for (const id of LEARNER.completed) {
+    await page.fill('#add-completed', id);
+    await page.press('#add-completed', 'Enter');
+  }
+  await page.waitForFunction((n) => document.querySelectorAll('ul[aria-label="Completed courses"] > li').length === n, LEARNER.completed.length);
+  await page.getByLabel(`Your rating of ${LEARNER.rating[0]}`).selectOption(LEARNER.rating[1]);
+  for (const skill of LEARNER.skills) {
+    await page.fill('#add-skill', skill);
+    await page.press('#add-skill', 'Enter');
+  }
+  const slider = page.getByRole('slider', { name: LEARNER.skills[0] });
+  await slider.focus();
+  for (let i = 0; i < 3; i += 1) await slider.press('ArrowRight');
+  await page.waitForFunction(() => document.querySelector('#next-status')?.textContent.includes('your goal'));
+  // Saved: the rating, the slider's level and the target skills derived from the goal.
+  await page.waitForFunction(() => new Promise((resolve) => {
+    const open = indexedDB.open('wayfinder', 1);
+    open.onerror = () => resolve(false);
+    open.onsuccess = () => {
+      const get = open.result.transaction('learner').objectStore('learner').get('profile');
+      get.onsuccess = () => {
+        const p = get.result;
+        resolve(Boolean(p && p.skills.python === 0.8 && Object.keys(p.ratings).length === 1 && p.targetSkills.length > 0));
+      };
+    };
+  }));
+}
+
+/** The profile as IndexedDB holds it. */
+export function storedProfile(page) {
+  return page.evaluate(() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('wayfinder', 1);
+    open.onsuccess = () => {
+      const get = open.result.transaction('learner').objectStore('learner').get('profile');
+      get.onsuccess = () => resolve(get.result ?? null);
+      get.onerror = () => reject(get.error);
+    };
+    open.onerror = () => reject(open.error);
+  }));
+}

@@ -1,0 +1,58 @@
+// Starts scripts/serve.py on a free 127.0.0.1 port for one test file and keeps its request
+// log (`METHOD PATH STATUS` per line on stderr), so tests can audit what reached the server.
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const WWW = path.join(ROOT, 'www');
+
+const NEEDED = {
+  'www/pkg/wayfinder_wasm_bg.wasm': 'make wasm',
+  'www/pkg/wayfinder.js': 'make wasm',
+  'www/bundle/manifest.json': 'make bundle',
+  'www/model/model.onnx': 'make model',
+  'www/model/tokenizer.json': 'make model',
+};
+
+/** Throws naming what to build when the site's generated files are missing. */
+export function requireBuiltSite() {
+  const missing = Object.entries(NEEDED).filter(([file]) => !existsSync(path.join(ROOT, file)));
+  if (missing.length) {
+    throw new Error(`the site is not built: missing ${missing.map(([f, how]) => `${f} (${how})`).join(', ')}; \`make test-e2e\` builds and links everything`);
+  }
+}
+
+export async function startServer() {
+  const child = spawn('python3', [path.join(ROOT, 'scripts/serve.py'), '--port', '0', '--dir', WWW], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = [];
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    const [method, target, status] = line.split(' ');
+    if (method && target) log.push({ method, target, status: Number(status) });
+    else log.push({ raw: line });
+  });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('serve.py did not start within 10 s')), 10_000);
+    child.once('exit', (code) => reject(new Error(`serve.py exited with ${code}`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const match = line.match(/http:\/\/127\.0\.0\.1:\d+\//);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[0]);
+      }
+    });
+  });
+  return {
+    url,
+    origin: new URL(url).origin,
+    log,
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    }),
+  };
+}

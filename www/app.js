@@ -1,0 +1,90 @@
+// The study planner's entry point: starts offline support, restores the learner's profile
+// from IndexedDB, loads the recommender with a progress display, then mounts the views.
+// A failure to load shows its reason instead of a blank page.
+
+import { mountCatalog } from './js/catalog-view.js';
+import { mountCourse } from './js/course-view.js';
+import { mountData } from './js/data-view.js';
+import { FILES, loadEngine, skillsForGoal } from './js/engine.js';
+import { mountNext } from './js/next-view.js';
+import { startServiceWorker, watchNetwork, watchOfflineReady } from './js/offline.js';
+import { mountPath } from './js/path-view.js';
+import { mountProfileEditor } from './js/profile-view.js';
+import { progressView } from './js/progress.js';
+import { startRouter } from './js/router.js';
+import { actions, profile, restore, subscribe } from './js/state.js';
+
+const $ = (id) => document.getElementById(id);
+
+function hintFor(message) {
+  if (/sha256|checksum|size|tensor|manifest|version|embedder|rows|catalog/i.test(message)) {
+    return 'The course data on this site is damaged or does not match this version of Wayfinder. Nothing you entered was lost. The site needs a fresh bundle (make bundle); then try again.';
+  }
+  if (/HTTP 404/.test(message)) return 'A file is missing on the server. `make demo` builds and serves everything the site needs.';
+  return 'Check the connection and try again. Nothing you entered was lost.';
+}
+
+function showFailure(err) {
+  $('loading').hidden = true;
+  $('failure').hidden = false;
+  $('failure-message').textContent = err.message;
+  $('failure-hint').textContent = err.hint ?? hintFor(err.message);
+  $('failure-retry').addEventListener('click', () => location.reload(), { once: true });
+  document.body.dataset.state = 'failed';
+  $('failure-retry').focus();
+}
+
+// When the learner states a goal and has no target skills (or only ones derived from an
+// earlier goal), derive them from the goal so the path and the gap analysis follow it.
+function followGoal({ rec, index }) {
+  let goal = profile().goalText;
+  let derived = null;
+  subscribe(async (p) => {
+    if (p.goalText === goal) return;
+    goal = p.goalText;
+    const automatic = !p.targetSkills.length || (derived && derived.join('\n') === p.targetSkills.join('\n'));
+    if (!goal.trim() || !automatic || !index.hasModel) return;
+    derived = await skillsForGoal(rec, index, goal);
+    if (profile().goalText === goal) actions.setTargets(derived);
+  });
+}
+
+function dataFiles(manifest) {
+  const names = ['manifest.json', ...Object.keys(manifest.files)];
+  return [...names.map((n) => new URL(n, FILES.bundle).href), FILES.model, FILES.tokenizer];
+}
+
+async function main() {
+  watchNetwork($('net-status'));
+  const progress = progressView();
+  // The worker must start after the service worker controls the page, or its downloads
+  // would bypass the offline copy on the first visit.
+  await Promise.all([startServiceWorker(), restore()]);
+  let engine;
+  try {
+    engine = await loadEngine((p) => {
+      progress.update(p);
+      if (p.file === 'tokenizer.json' && p.loaded >= p.total) progress.preparing();
+    });
+  } catch (err) {
+    showFailure(err);
+    return;
+  }
+
+  mountProfileEditor($('profile-editor'), engine);
+  await mountNext($('next'), engine);
+  const views = {
+    plan: { section: $('view-plan'), show: () => {} },
+    catalog: mountCatalog($('view-catalog'), engine),
+    course: mountCourse($('view-course'), engine),
+    path: mountPath($('view-path'), engine),
+    data: mountData($('view-data'), engine),
+  };
+  followGoal(engine);
+  $('loading').hidden = true;
+  await startRouter(views)();
+  document.body.dataset.state = 'ready';
+  watchOfflineReady(dataFiles(engine.index.manifest), $('offline-ready'));
+}
+
+main().catch((err) => showFailure(err));

@@ -1,0 +1,57 @@
+// The page's side of offline use: registers the service worker (sw.js) and waits until it
+// controls the page, so the worker's downloads pass through it and are kept; then tells the
+// learner when every file is saved and whether the network is there.
+
+const DATA_CACHE_PREFIX = 'wf-data-';
+
+/** Resolves true once a service worker controls the page, false if there is none in time. */
+export async function startServiceWorker(timeoutMs = 5000) {
+  if (!('serviceWorker' in navigator)) return false;
+  try {
+    await navigator.serviceWorker.register(new URL('../sw.js', import.meta.url));
+  } catch {
+    return false;
+  }
+  if (navigator.serviceWorker.controller) return true;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      clearTimeout(timer);
+      resolve(true);
+    }, { once: true });
+  });
+}
+
+async function allCached(urls) {
+  if (!('caches' in globalThis)) return false;
+  for (const name of await caches.keys()) {
+    if (!name.startsWith(DATA_CACHE_PREFIX)) continue;
+    const cache = await caches.open(name);
+    const hits = await Promise.all(urls.map((u) => cache.match(u)));
+    if (hits.every(Boolean)) return true;
+  }
+  return false;
+}
+
+/** Shows "saved for offline use" once every file in `urls` is in the service worker's cache. */
+export async function watchOfflineReady(urls, target) {
+  for (let tries = 0; tries < 120; tries += 1) {
+    if (await allCached(urls)) {
+      target.textContent = 'Saved on this device: works offline.';
+      target.dataset.ready = 'true';
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return false;
+}
+
+export function watchNetwork(target) {
+  const render = () => {
+    target.textContent = navigator.onLine ? 'Runs on your device' : 'Offline: still working on your device';
+    target.classList.toggle('offline', !navigator.onLine);
+  };
+  addEventListener('online', render);
+  addEventListener('offline', render);
+  render();
+}
