@@ -40,6 +40,14 @@ function isStaticFile(pathname) {
   }
 }
 
+function frameOf(request) {
+  try {
+    return request.frame().url();
+  } catch {
+    return 'a worker';
+  }
+}
+
 // Every way the learner's words could appear in a URL or a header.
 function secrets() {
   const words = [LEARNER.goal, SEARCH, ...LEARNER.completed, ...LEARNER.skills, 'data engineer'];
@@ -88,7 +96,7 @@ test('a whole session sends nothing but GETs of static files to the own origin',
   const problems = [];
   for (const request of requests) {
     const url = new URL(request.url());
-    const who = request.serviceWorker() ? 'service worker' : request.frame()?.url() ?? 'worker';
+    const who = request.serviceWorker() ? 'service worker' : frameOf(request);
     const label = `${request.method()} ${request.url()} (from ${who})`;
     if (url.protocol === 'blob:' && request.url().startsWith(`blob:${server.origin}/`)) continue; // the export, made on the page
     if (url.origin !== server.origin) problems.push(`third party: ${label}`);

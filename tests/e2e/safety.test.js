@@ -64,7 +64,7 @@ test('course text is shown as text and never run', { timeout: LOAD_TIMEOUT }, as
   page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
   assert.equal(await page.getAttribute('body', 'data-state'), 'ready', await page.textContent('#failure-message'));
 
-  await page.getByText(XSS_TITLE).first().waitFor();
+  await page.locator('#catalog-list').getByText(XSS_TITLE).first().waitFor();
   await page.goto(new URL(`#/course/${encodeURIComponent(id)}`, server.url).href);
   await page.waitForFunction((t) => document.querySelector('#view-course h1')?.textContent.includes(t), XSS_TITLE);
   assert.equal(await page.textContent('#view-course .description'), XSS_TEXT);

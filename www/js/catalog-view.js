@@ -21,8 +21,9 @@ export function completedToggle(id) {
 function courseCard(course) {
   const meta = [`${course.credits} credits`, course.level ? `level ${course.level}` : null, ...course.tags].filter(Boolean).join(' · ');
   return el('li', { class: 'card' },
-    el('div', { class: 'card-head' }, el('h3', {}, courseLink(course.id, course.title)), completedToggle(course.id)),
-    el('p', { class: 'meta', text: meta }));
+    el('h3', {}, courseLink(course.id, course.title)),
+    el('p', { class: 'meta', text: meta }),
+    completedToggle(course.id));
 }
 
 export function mountCatalog(section, { rec, index }) {

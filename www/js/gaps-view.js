@@ -10,9 +10,9 @@ function pct(x) {
 function gapRow(g) {
   return el('tr', {},
     el('th', { scope: 'row' }, g.skill, g.foundational ? el('span', { class: 'tag', text: 'foundational' }) : null),
-    el('td', {}, el('meter', { min: 0, max: 1, value: g.current, 'aria-label': `${g.skill}: you have ${pct(g.current)}` }), ` ${pct(g.current)}`),
-    el('td', { text: pct(g.required) }),
-    el('td', { text: pct(g.gap) }));
+    el('td', {},
+      el('meter', { min: 0, max: 1, value: g.current, 'aria-label': `${g.skill}: you have ${pct(g.current)} of ${pct(g.required)}` }),
+      el('span', { class: 'meta', text: ` ${pct(g.current)} of ${pct(g.required)}` })));
 }
 
 export function renderGaps(container, analysis, hasTargets) {
@@ -31,7 +31,7 @@ export function renderGaps(container, analysis, hasTargets) {
     gaps.length
       ? el('table', { class: 'gaps' },
         el('caption', { class: 'visually-hidden', text: 'Skill gaps, most important first' }),
-        el('thead', {}, el('tr', {}, ['Skill', 'You', 'Needed', 'Gap'].map((h) => el('th', { scope: 'col', text: h })))),
+        el('thead', {}, el('tr', {}, ['Skill', 'You have, of needed'].map((h) => el('th', { scope: 'col', text: h })))),
         el('tbody', {}, gaps.map(gapRow)))
       : null,
     strengths.length

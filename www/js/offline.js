@@ -4,22 +4,26 @@
 
 const DATA_CACHE_PREFIX = 'wf-data-';
 
-/** Resolves true once a service worker controls the page, false if there is none in time. */
-export async function startServiceWorker(timeoutMs = 5000) {
+const timeout = (ms) => new Promise((resolve) => setTimeout(() => resolve(null), ms));
+
+/**
+ * Resolves true once a service worker controls the page, false if none will: the browser has
+ * no service workers, registration fails or hangs for 5 s, the install fails, or it takes
+ * more than 30 s (the first install saves the site's files). A page loaded with a forced
+ * reload is not controlled by an active worker; it runs from the network.
+ */
+export async function startServiceWorker() {
   if (!('serviceWorker' in navigator)) return false;
-  try {
-    await navigator.serviceWorker.register(new URL('../sw.js', import.meta.url));
-  } catch {
-    return false;
-  }
+  const registration = await Promise.race([navigator.serviceWorker.register(new URL('../sw.js', import.meta.url)), timeout(5000)]).catch(() => null);
+  if (!registration) return false;
   if (navigator.serviceWorker.controller) return true;
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    navigator.serviceWorker.addEventListener('controllerchange', () => {
-      clearTimeout(timer);
-      resolve(true);
-    }, { once: true });
+  const installing = registration.installing ?? registration.waiting;
+  if (!installing) return false;
+  const outcome = new Promise((resolve) => {
+    navigator.serviceWorker.addEventListener('controllerchange', () => resolve(true), { once: true });
+    installing.addEventListener('statechange', () => { if (installing.state === 'redundant') resolve(false); });
   });
+  return Boolean(await Promise.race([outcome, timeout(30_000)]));
 }
 
 async function allCached(urls) {

@@ -8,21 +8,22 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const WWW = path.join(ROOT, 'www');
+/** The site under test: www/, or another copy of it (for example a deployed build). */
+export const WWW = path.resolve(process.env.WAYFINDER_SITE ?? path.join(ROOT, 'www'));
 
 const NEEDED = {
-  'www/pkg/wayfinder_wasm_bg.wasm': 'make wasm',
-  'www/pkg/wayfinder.js': 'make wasm',
-  'www/bundle/manifest.json': 'make bundle',
-  'www/model/model.onnx': 'make model',
-  'www/model/tokenizer.json': 'make model',
+  'pkg/wayfinder_wasm_bg.wasm': 'make wasm',
+  'pkg/wayfinder.js': 'make wasm',
+  'bundle/manifest.json': 'make bundle',
+  'model/model.onnx': 'make model',
+  'model/tokenizer.json': 'make model',
 };
 
 /** Throws naming what to build when the site's generated files are missing. */
 export function requireBuiltSite() {
-  const missing = Object.entries(NEEDED).filter(([file]) => !existsSync(path.join(ROOT, file)));
+  const missing = Object.entries(NEEDED).filter(([file]) => !existsSync(path.join(WWW, file)));
   if (missing.length) {
-    throw new Error(`the site is not built: missing ${missing.map(([f, how]) => `${f} (${how})`).join(', ')}; \`make test-e2e\` builds and links everything`);
+    throw new Error(`the site in ${WWW} is not built: missing ${missing.map(([f, how]) => `${f} (${how})`).join(', ')}; \`make test-e2e\` builds and links everything`);
   }
 }
 
