@@ -7,7 +7,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 SHARED_DATA ?= $(abspath ../shared/data)
 export WAYFINDER_DATA ?= $(SHARED_DATA)
 
-.PHONY: help demo test test-native test-wasm test-e2e cli wasm model bench setup-rust fuzz bundle
+.PHONY: help demo test test-native test-wasm test-browser test-e2e cli cli-bin wasm model bench setup-rust fuzz bundle
 
 help:
 	@echo "make demo   build everything, fetch the model, serve the site on 127.0.0.1"
@@ -27,7 +27,10 @@ cli:
 	$(CARGO) build -j$(JOBS) --release -p wayfinder-cli
 	@echo "built $(TARGET_DIR)/release/wayfinder"
 
-test: setup-rust model test-native test-wasm test-e2e
+# Tests build the demo bundle with the debug CLI that test-native already compiled, so a
+# fresh machine compiles tract natively once.
+test: setup-rust model test-native test-wasm
+	$(MAKE) test-browser test-e2e CLI_PROFILE=debug
 
 test-native:
 	$(CARGO) test -j$(JOBS) --workspace
@@ -64,8 +67,22 @@ test-e2e: model wasm bundle
 	node --test --test-concurrency=1 tests/e2e/
 
 # The demo bundle: the shipped demo catalog and its simulated enrolments, built by the CLI.
+CLI_PROFILE ?= release
+BIN = $(TARGET_DIR)/$(CLI_PROFILE)/wayfinder
+cli-bin:
+	$(CARGO) build -j$(JOBS) $(if $(filter release,$(CLI_PROFILE)),--release) -p wayfinder-cli
+
 BUNDLE_DIR ?= www/bundle
-bundle: model cli
-	$(TARGET_DIR)/release/wayfinder build --catalog data/demo/catalog.json \
+bundle: model cli-bin
+	$(BIN) build --catalog data/demo/catalog.json \
 	    --interactions data/demo/enrollments.csv --taxonomy data/demo/taxonomy.json \
 	    --model model --out $(BUNDLE_DIR) --storage f16
+
+# The browser module against the native CLI: parity for fixed learners, API errors, in
+# Debian's Chromium (tests/browser/).
+test-browser: model wasm cli-bin
+	@[ -x /usr/bin/chromium ] || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	$(BIN) build --catalog data/demo/catalog.json --interactions data/demo/enrollments.csv \
+	    --taxonomy data/demo/taxonomy.json --model model --out tests/browser/.bundle --storage f16 --quiet
+	WAYFINDER_BIN=$(BIN) node --test --test-concurrency=1 tests/browser/

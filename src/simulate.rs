@@ -355,7 +355,8 @@ fn study(world: &World, persona: &Persona, params: &SimParams, rng: &mut impl Rn
         }
         for &c in &this_term {
             progress.mark_completed(c);
-            history.push((c, rate(&world.courses[c], persona.affinity[c], persona.ability, params, rng), term as u32 + 1));
+            let rating = rate(&world.courses[c], persona.affinity[c], persona.ability, params, rng);
+            history.push((c, rating, term as u32 + 1));
         }
         if this_term.is_empty() {
             break;
@@ -483,7 +484,8 @@ mod tests {
                 let progress = Progress::new(catalog.len(), &before, &now, std::iter::empty());
                 let strict = Progress::new(catalog.len(), &before, &[], std::iter::empty());
                 for &c in &now {
-                    assert!(graph.is_ready(c, &progress), "{} taken in term {term} before it was ready", catalog.course(c).id);
+                    let id = &catalog.course(c).id;
+                    assert!(graph.is_ready(c, &progress), "{id} taken in term {term} before it was ready");
                     concurrent_uses += usize::from(!graph.is_ready(c, &strict));
                 }
             }
@@ -554,7 +556,8 @@ mod tests {
         let goal = catalog.require("BIO 401").unwrap();
         let affinity = vec![0.3; catalog.len()];
         let planned = world.plan(&[goal], &affinity);
-        let plan: Vec<&str> = (0..catalog.len()).filter(|&c| planned[c]).map(|c| catalog.course(c).id.as_str()).collect();
+        let plan: Vec<&str> =
+            (0..catalog.len()).filter(|&c| planned[c]).map(|c| catalog.course(c).id.as_str()).collect();
         // BIO 301 needs BIO 201 and one of BIO 202 / BIO 203; BIO 201 needs BIO 101 or BIO 102.
         assert_eq!(plan.len(), 5, "{plan:?}");
         assert!(["BIO 401", "BIO 301", "BIO 201"].iter().all(|id| plan.contains(id)), "{plan:?}");

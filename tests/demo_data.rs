@@ -32,8 +32,9 @@ fn catalog_is_large_valid_and_acyclic() {
         graph.untaught_requirements().iter().map(|(c, s)| (catalog.course(*c).id.as_str(), s.as_str())).collect();
     assert!(untaught.is_empty(), "required but never taught: {untaught:?}");
     for course in catalog.courses() {
-        assert!(!course.title.is_empty() && course.description.len() > 80, "{} needs a title and description", course.id);
-        assert!(!course.teaches.is_empty() && course.level.is_some(), "{} needs skills and a level", course.id);
+        let id = &course.id;
+        assert!(!course.title.is_empty() && course.description.len() > 80, "{id} needs a title and description");
+        assert!(!course.teaches.is_empty() && course.level.is_some(), "{id} needs skills and a level");
     }
 }
 
@@ -59,7 +60,10 @@ fn terms_needed(graph: &PrereqGraph, c: CourseIx, memo: &mut HashMap<CourseIx, u
     let d = graph
         .groups(c)
         .iter()
-        .map(|g| g.members.iter().map(|&m| terms_needed(graph, m, memo) + usize::from(!g.concurrent)).min().unwrap_or(0))
+        .map(|g| {
+            let step = usize::from(!g.concurrent);
+            g.members.iter().map(|&m| terms_needed(graph, m, memo) + step).min().unwrap_or(0)
+        })
         .max()
         .unwrap_or(0);
     memo.insert(c, d);
@@ -104,8 +108,8 @@ fn simulated_enrolments_carry_signal() {
     assert_eq!(taken.len(), params.learners);
     let main: BTreeMap<&str, &str> =
         taken.iter().map(|(l, counts)| (*l, counts.iter().max_by_key(|(_, &n)| n).map(|(p, _)| *p).unwrap())).collect();
-    let share = taken.iter().map(|(l, counts)| counts[main[l]] as f32 / counts.values().sum::<usize>() as f32).sum::<f32>()
-        / taken.len() as f32;
+    let share = taken.iter().map(|(l, counts)| counts[main[l]] as f32 / counts.values().sum::<usize>() as f32);
+    let share = share.sum::<f32>() / taken.len() as f32;
     assert!(share > 0.5, "learners spend only {share:.2} of their courses in their main program");
 
     // Per course: mean rating from learners whose main program it belongs to, and from the rest.

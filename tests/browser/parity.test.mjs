@@ -1,0 +1,86 @@
+// Parity: for a dozen fixed learners, the browser module's recommendations for the demo
+// bundle equal the native `wayfinder recommend` answers (same ids in the same order, scores
+// within 1e-4). Needs pkg/ (make wasm), the model (make model), a bundle built by the CLI
+// (WAYFINDER_BUNDLE) and the CLI (WAYFINDER_BIN); the Makefile's test-browser sets them up.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startServer, launch } from './support.mjs';
+
+const root = resolve(import.meta.dirname, '../..');
+const bin = process.env.WAYFINDER_BIN ?? resolve(root, 'target/debug/wayfinder');
+const bundle = process.env.WAYFINDER_BUNDLE ?? resolve(root, 'tests/browser/.bundle');
+const learners = JSON.parse(readFileSync(resolve(import.meta.dirname, 'learners.json'), 'utf8'));
+
+let server, browser, page;
+before(async () => {
+  server = await startServer(root);
+  browser = await launch();
+  page = await browser.newPage();
+  const rel = bundle.startsWith(root) ? bundle.slice(root.length) : null;
+  assert.ok(rel, `the bundle must be inside the repository to be served: ${bundle}`);
+  await page.goto(`${server.url}tests/browser/harness.html?bundle=${rel}/`);
+  await page.evaluate(() => window.ready);
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+const pairs = (o = {}) => Object.entries(o).map(([k, v]) => `${k}=${v}`).join(',');
+
+function native(q) {
+  const args = ['recommend', '--bundle', bundle, '--json', '--model', resolve(root, 'model'), '-k', String(q.k ?? 10)];
+  if (q.completed) args.push('--completed', q.completed.join(','));
+  if (q.inProgress) args.push('--in-progress', q.inProgress.join(','));
+  if (q.ratings) args.push('--ratings', pairs(q.ratings));
+  if (q.skills) args.push('--skills', pairs(q.skills));
+  if (q.goalSkills) args.push('--goal-skills', pairs(q.goalSkills));
+  if (q.goalText) args.push('--goal', q.goalText);
+  if (q.diversity !== undefined) args.push('--lambda', String(q.diversity));
+  const out = spawnSync(bin, args, { encoding: 'utf8' });
+  assert.equal(out.status, 0, `wayfinder ${args.join(' ')}: ${out.stderr}`);
+  return JSON.parse(out.stdout);
+}
+
+for (const [i, q] of learners.entries()) {
+  test(`learner ${i} gets the same recommendations in the browser as natively`, async () => {
+    const expected = native(q);
+    const got = await page.evaluate((query) => window.rec.recommend(query), q);
+    assert.deepEqual(got.recommendations.map((r) => r.id), expected.recommendations.map((r) => r.id), JSON.stringify(q));
+    for (const [a, b] of got.recommendations.map((r, j) => [r, expected.recommendations[j]])) {
+      assert.ok(Math.abs(a.score - b.score) <= 1e-4, `${a.id}: ${a.score} vs ${b.score}`);
+      assert.deepEqual(a.explanation, b.explanation);
+    }
+    assert.deepEqual(got.unknownCourses, expected.unknownCourses);
+    assert.ok(got.recommendations.length > 0);
+  });
+}
+
+test('bad arguments are errors that name the field', async () => {
+  const message = (q) => page.evaluate((query) => window.rec.recommend(query).then(() => 'ok', (e) => e.message), q);
+  assert.match(await message({ k: 0 }), /\bk\b/);
+  assert.match(await message({ k: 'ten' }), /recommend\.k/);
+  assert.match(await message({ diversity: 3 }), /lambda|diversity/);
+  assert.match(await message({ weights: { content: -1 } }), /weights\.content/);
+  assert.match(await message({ skills: { sql: 7 } }), /skills/);
+  assert.match(await message({ colour: 'red' }), /colour/);
+  const unknown = await page.evaluate(() => window.rec.recommend({ completed: ['NOPE 1'] }));
+  assert.deepEqual(unknown.unknownCourses, ['NOPE 1']);
+  assert.match(await page.evaluate(() => window.rec.course('NOPE 1').then(() => 'ok', (e) => e.message)), /NOPE 1/);
+});
+
+test('paths, gaps, search, similar and course pages answer', async () => {
+  const path = await page.evaluate(() => window.rec.learningPath({ targetSkills: ['machine learning'], maxCreditsPerTerm: 10 }));
+  assert.ok(path.steps.length >= 2 && path.terms.length >= 2, JSON.stringify(path));
+  const gaps = await page.evaluate(() => window.rec.gaps({ skills: { python: 0.8 }, goalProfile: { python: 0.6, sql: 0.7 } }));
+  assert.equal(gaps.gaps[0].skill, 'sql');
+  const found = await page.evaluate(() => window.rec.search('learn to build websites', 5));
+  assert.ok(found.some((c) => c.id.startsWith('WEB')), JSON.stringify(found));
+  const similar = await page.evaluate(() => window.rec.similar('CS 101', 3));
+  assert.equal(similar.length, 3);
+  const course = await page.evaluate(() => window.rec.course('CS 101'));
+  assert.ok(course.unlocks.length > 0);
+});
