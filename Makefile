@@ -86,3 +86,11 @@ test-browser: model wasm cli-bin
 	$(BIN) build --catalog data/demo/catalog.json --interactions data/demo/enrollments.csv \
 	    --taxonomy data/demo/taxonomy.json --model model --out tests/browser/.bundle --storage f16 --quiet
 	WAYFINDER_BIN=$(BIN) node --test --test-concurrency=1 tests/browser/
+
+# Fuzzes the bundle loader for FUZZ_SECONDS (not part of `make test`). cargo-fuzz needs
+# nightly-only flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them.
+FUZZ_SECONDS ?= 300
+fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install -j$(JOBS) cargo-fuzz
+	mkdir -p fuzz/corpus/bundle_loader
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run bundle_loader corpus/bundle_loader -- -max_total_time=$(FUZZ_SECONDS)

@@ -10,7 +10,7 @@ budget="${WASM_GZIP_BUDGET:-6000000}"
 
 bash scripts/install-wasm-bindgen.sh
 # SIMD makes tract's kernels 2-3x faster in the browser; every current browser has it.
-RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+simd128" \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:--C target-feature=+simd128}" \
   cargo build -j"${JOBS:-2}" --profile wasm-release --target wasm32-unknown-unknown -p wayfinder-wasm
 wasm="$target_dir/wasm32-unknown-unknown/wasm-release/wayfinder_wasm.wasm"
 find pkg -mindepth 1 -maxdepth 1 ! -name package.json ! -name README.md -exec rm -rf {} +
