@@ -17,7 +17,7 @@ import { actions, profile, restore, subscribe } from './js/state.js';
 const $ = (id) => document.getElementById(id);
 
 function hintFor(message) {
-  if (/sha256|checksum|size|tensor|manifest|version|embedder|rows|catalog/i.test(message)) {
+  if (/sha256|corrupt|missing|checksum|size|tensor|manifest|version|embedder|rows|catalog/i.test(message)) {
     return 'The course data on this site is damaged or does not match this version of Wayfinder. Nothing you entered was lost. The site needs a fresh bundle (make bundle); then try again.';
   }
   if (/HTTP 404/.test(message)) return 'A file is missing on the server. `make demo` builds and serves everything the site needs.';

@@ -239,6 +239,22 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_model_looks_up_int8_rows() {
+        use tract_onnx::prelude::Framework;
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/model/model.onnx");
+        let Ok(bytes) = std::fs::read(path) else {
+            eprintln!("{path} is missing (run `make model`); skipping");
+            return;
+        };
+        let mut proto = tract_onnx::onnx().proto_model_for_read(&mut &bytes[..]).unwrap();
+        let graph = proto.graph.as_mut().unwrap();
+        // The word and the position embedding tables; the token-type table is f32.
+        assert_eq!(gather_before_dequantize(graph), 2);
+        let dequantized_table = "inner.embeddings.word_embeddings.weight";
+        assert!(graph.node.iter().all(|n| !n.output.iter().any(|o| o == dequantized_table)));
+    }
+
+    #[test]
     fn a_table_used_elsewhere_keeps_its_dequantization() {
         let mut graph = quantized_lookup(&[10, 1]);
         graph.node.push(node("Relu", "other", &[&s("table")], "out2", vec![]));

@@ -104,14 +104,17 @@ pub(crate) fn solve_explicit(
     let (a, z) = (&mut scratch.a[..n * n], &mut scratch.b[..n]);
     a.fill(0.0);
     z.fill(0.0);
-    // Unknowns are [b, p]; each rating contributes the row [1, qᵢ].
-    let mut row = vec![0.0; n];
-    row[0] = 1.0;
-    for &(item, r) in observations {
-        row[1..].copy_from_slice(&items[item * k..(item + 1) * k]);
-        let residual = r - model.global_mean - model.item_bias[item];
-        add_outer4_upper(a, n, [1.0, 0.0, 0.0, 0.0], [&row; 4]);
-        axpy(residual, &row, z);
+    // Unknowns are [b, p]; each rating contributes the row [1, qᵢ], four ratings per pass.
+    let mut rows = vec![0.0; 4 * n];
+    for group in observations.chunks(4) {
+        let mut w = [0.0; 4];
+        for ((&(item, r), row), w) in group.iter().zip(rows.chunks_exact_mut(n)).zip(&mut w) {
+            row[0] = 1.0;
+            row[1..].copy_from_slice(&items[item * k..(item + 1) * k]);
+            axpy(r - model.global_mean - model.item_bias[item], row, z);
+            *w = 1.0;
+        }
+        add_outer4_upper(a, n, w, std::array::from_fn(|t| &rows[t * n..(t + 1) * n]));
     }
     let count = observations.len() as f32;
     let p = model.fold_in;

@@ -304,6 +304,7 @@ impl MfModel {
 
     /// Writes every item's score for `user` into `out` (length `n_items`): one
     /// matrix-vector product, plus the biases for explicit models. Scores are not clipped.
+    /// `out` is the caller's, so a page can reuse one buffer for every query.
     ///
     /// # Errors
     /// [`Error::Dimension`] when `user` has the wrong number of factors or `out` the wrong length.
@@ -316,12 +317,19 @@ impl MfModel {
                 got: out.len(),
             });
         }
-        let p = ndarray::ArrayView1::from(&user.factors[..]);
-        let mut scores = ndarray::ArrayViewMut1::from(out);
-        ndarray::linalg::general_mat_vec_mul(1.0, &self.item_factors, &p, 0.0, &mut scores);
+        let items = self
+            .item_factors
+            .as_slice()
+            .expect("MfModel keeps its factors contiguous");
+        let rows = items.chunks_exact(self.n_factors());
+        for (score, row) in out.iter_mut().zip(rows) {
+            *score = foldin::dot(row, &user.factors);
+        }
         if self.kind == MfKind::Explicit {
             let offset = self.global_mean + user.bias;
-            scores.zip_mut_with(&self.item_bias, |s, &b| *s += offset + b);
+            for (score, b) in out.iter_mut().zip(&self.item_bias) {
+                *score += offset + b;
+            }
         }
         Ok(())
     }

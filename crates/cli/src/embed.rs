@@ -1,14 +1,15 @@
 //! `wayfinder embed`: one text per stdin line in, one JSON array of floats per stdout line out,
 //! in the same order. The core does the embedding; this reads the files and streams.
 
-use std::fs;
 use std::io::{self, BufRead, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use wayfinder::embed::{Embedder, MAX_TOKENS};
+use wayfinder::embed::MAX_TOKENS;
+
+use crate::files;
 
 /// Lines embedded between two writes to stdout and two progress updates.
 const CHUNK: usize = 512;
@@ -24,7 +25,7 @@ pub struct EmbedArgs {
 }
 
 pub fn run(args: EmbedArgs) -> Result<()> {
-    let embedder = load(&args.model)?;
+    let embedder = files::embedder(&args.model)?;
     let lines: Vec<String> =
         io::stdin().lock().lines().collect::<io::Result<_>>().context("reading texts from stdin")?;
 
@@ -34,8 +35,12 @@ pub fn run(args: EmbedArgs) -> Result<()> {
     );
     let mut out = BufWriter::new(io::stdout().lock());
     let mut truncated = 0;
-    for chunk in lines.chunks(CHUNK) {
-        for embedding in embedder.embed_batch(chunk, args.batch)? {
+    for (k, chunk) in lines.chunks(CHUNK).enumerate() {
+        let first = k * CHUNK + 1;
+        let embeddings = embedder
+            .embed_batch(chunk, args.batch)
+            .with_context(|| format!("embedding stdin lines {first} to {}", first + chunk.len() - 1))?;
+        for embedding in embeddings {
             truncated += usize::from(embedding.truncated);
             serde_json::to_writer(&mut out, &embedding.vector)?;
             out.write_all(b"\n").context("writing vectors to stdout")?;
@@ -48,14 +53,4 @@ pub fn run(args: EmbedArgs) -> Result<()> {
         eprintln!("note: {truncated} of {} texts had more than {MAX_TOKENS} tokens; only their start was embedded", lines.len());
     }
     Ok(())
-}
-
-fn load(dir: &Path) -> Result<Embedder> {
-    let read = |name: &str| {
-        let path = dir.join(name);
-        fs::read(&path).with_context(|| format!("reading {} (run `make model` to fetch it)", path.display()))
-    };
-    let (model, tokenizer) = (read("model.onnx")?, read("tokenizer.json")?);
-    Embedder::from_bytes(&model, &tokenizer)
-        .with_context(|| format!("loading the embedding model from {}", dir.display()))
 }

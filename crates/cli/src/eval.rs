@@ -154,7 +154,7 @@ fn ratings(args: RatingsArgs) -> Result<()> {
             "model": "biased MF (SGD)",
             "folds": args.folds,
             "seed": args.seed,
-            "params": params,
+            "params": params_json(&params),
             "rmse": rmse,
             "mae": mae,
             "fit_seconds": fit_seconds,
@@ -232,7 +232,7 @@ fn ranking(args: RankingArgs) -> Result<()> {
             "max_users": args.max_users,
             "seed": args.seed,
             "model": "implicit ALS",
-            "params": params,
+            "params": params_json(&params),
             "k": args.k,
             "evaluated_users": als_report.users,
             "fit_seconds": fit_seconds,
@@ -296,6 +296,24 @@ fn timed_ranking(
     let start = Instant::now();
     let report = eval::evaluate_ranking(scorer, &split.train, &split.test, k, None)?;
     Ok((report, start.elapsed().as_secs_f64()))
+}
+
+/// Training parameters as JSON, each `f32` written as its shortest decimal (0.02, not the
+/// 0.0199999995 its widening to `f64` would print).
+fn params_json(params: &impl serde::Serialize) -> serde_json::Value {
+    fn tidy(value: serde_json::Value) -> serde_json::Value {
+        match value {
+            serde_json::Value::Number(n) if n.is_f64() => {
+                let x = n.as_f64().unwrap_or(f64::NAN);
+                json!((x as f32).to_string().parse::<f64>().unwrap_or(x))
+            }
+            serde_json::Value::Object(fields) => {
+                fields.into_iter().map(|(k, v)| (k, tidy(v))).collect()
+            }
+            other => other,
+        }
+    }
+    tidy(serde_json::to_value(params).unwrap_or_default())
 }
 
 fn metrics_json(r: &RankingReport, fit_seconds: f64, eval_seconds: f64) -> serde_json::Value {
