@@ -84,6 +84,11 @@ pub fn recommend(engine: &Recommender, query: &RecommendQuery, goal_embedding: O
             None => unknown.push(id.clone()),
         }
     }
+    if let Some(d) = query.diversity {
+        if !d.is_finite() || !(0.0..=1.0).contains(&d) {
+            return Err(Error::param("diversity", format!("{d} is not between 0 and 1")));
+        }
+    }
     let defaults = RankOptions::default();
     let options = RankOptions {
         k: query.k.unwrap_or(defaults.k),

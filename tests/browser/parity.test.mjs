@@ -5,7 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, symlinkSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { startServer, launch } from './support.mjs';
 
@@ -16,12 +18,18 @@ const learners = JSON.parse(readFileSync(resolve(import.meta.dirname, 'learners.
 
 let server, browser, page;
 before(async () => {
-  server = await startServer(root);
+  // A throwaway site: the harness page beside links to pkg/, the model and the bundle.
+  const site = mkdtempSync(join(tmpdir(), 'wayfinder-parity-'));
+  symlinkSync(resolve(root, 'pkg'), join(site, 'pkg'));
+  symlinkSync(resolve(root, 'model'), join(site, 'model'));
+  symlinkSync(bundle, join(site, 'bundle'));
+  copyFileSync(resolve(import.meta.dirname, 'harness.html'), join(site, 'index.html'));
+  copyFileSync(resolve(import.meta.dirname, 'harness.js'), join(site, 'harness.js'));
+  server = await startServer(site);
   browser = await launch();
   page = await browser.newPage();
-  const rel = bundle.startsWith(root) ? bundle.slice(root.length) : null;
-  assert.ok(rel, `the bundle must be inside the repository to be served: ${bundle}`);
-  await page.goto(`${server.url}tests/browser/harness.html?bundle=${rel}/`);
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(`${server.url}index.html?bundle=/bundle/`);
   await page.evaluate(() => window.ready);
 });
 after(async () => {
@@ -63,7 +71,7 @@ test('bad arguments are errors that name the field', async () => {
   const message = (q) => page.evaluate((query) => window.rec.recommend(query).then(() => 'ok', (e) => e.message), q);
   assert.match(await message({ k: 0 }), /\bk\b/);
   assert.match(await message({ k: 'ten' }), /recommend\.k/);
-  assert.match(await message({ diversity: 3 }), /lambda|diversity/);
+  assert.match(await message({ diversity: 3 }), /diversity/);
   assert.match(await message({ weights: { content: -1 } }), /weights\.content/);
   assert.match(await message({ skills: { sql: 7 } }), /skills/);
   assert.match(await message({ colour: 'red' }), /colour/);

@@ -11,6 +11,7 @@ export function startServer(dir) {
     const child = spawn('python3', [resolve(root, 'scripts/serve.py'), '--port', '0', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stderr.resume();
     child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`serve.py exited with ${code}`)));
     child.stdout.setEncoding('utf8');
     child.stdout.once('data', (line) => {
       const url = line.match(/http:\/\/127\.0\.0\.1:\d+\/?/)?.[0];

@@ -39,9 +39,15 @@ pub fn last_panic() -> Option<String> {
     LAST_PANIC.with(|p| p.borrow().clone())
 }
 
+/// Converts a JS argument, naming the field in any error. It goes through a JSON value so
+/// that every key of the object is seen: an unknown field is an error, not silently ignored.
 fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, JsError> {
-    let value = if value.is_undefined() || value.is_null() { js_sys::Object::new().into() } else { value };
-    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value)).map_err(|e| {
+    let json: serde_json::Value = if value.is_undefined() || value.is_null() {
+        serde_json::Value::Object(Default::default())
+    } else {
+        serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("{what}: {e}")))?
+    };
+    serde_path_to_error::deserialize(json).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { what.to_string() } else { format!("{what}.{path}") };
         JsError::new(&format!("{field}: {}", e.inner()))
