@@ -59,7 +59,9 @@ async function main() {
   const progress = progressView();
   // The worker must start after the service worker controls the page, or its downloads
   // would bypass the offline copy on the first visit.
+  $('loading-status').textContent = 'Saving the app on this device for offline use…';
   await Promise.all([startServiceWorker(), restore()]);
+  $('loading-status').textContent = 'Starting the recommender…';
   let engine;
   try {
     engine = await loadEngine((p) => {

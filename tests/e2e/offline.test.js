@@ -3,10 +3,11 @@
 // and searches by meaning.
 
 import assert from 'node:assert/strict';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { LOAD_TIMEOUT, launch, openApp, waitForRecommendations } from './support/browser.js';
+import { LOAD_TIMEOUT, launch, launchPersistent, openApp, waitForRecommendations } from './support/browser.js';
 import { WWW, requireBuiltSite, startServer } from './support/server.js';
 
 let server;
@@ -21,6 +22,23 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
+});
+
+test('the site is installable as an app', { timeout: LOAD_TIMEOUT }, async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'wayfinder-profile-'));
+  const context = await launchPersistent(dir);
+  try {
+    const page = await openApp(context, server.url);
+    await page.waitForFunction(() => Boolean(navigator.serviceWorker.controller));
+    const cdp = await context.newCDPSession(page);
+    const { errors } = await cdp.send('Page.getAppManifest');
+    assert.deepEqual(errors, []);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    assert.deepEqual(installabilityErrors, []);
+  } finally {
+    await context.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('an offline reload still recommends and searches', { timeout: LOAD_TIMEOUT * 2 }, async () => {

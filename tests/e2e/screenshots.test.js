@@ -1,14 +1,17 @@
-// Renders the main views with a learner's profile and saves them to docs/screenshots/ for
-// the README; each view must render without errors.
+// Renders the main views with a learner's profile; each must render without errors. With
+// UPDATE_SCREENSHOTS=1 the pictures replace those in docs/screenshots/ (for the READMEs);
+// otherwise they go to a temporary folder, so a test run changes no tracked file.
 
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { LOAD_TIMEOUT, enterProfile, launch, newPage, openApp, waitForRecommendations } from './support/browser.js';
 import { ROOT, requireBuiltSite, startServer } from './support/server.js';
 
-const OUT = path.join(ROOT, 'docs/screenshots');
+const UPDATE = process.env.UPDATE_SCREENSHOTS === '1';
+const OUT = UPDATE ? path.join(ROOT, 'docs/screenshots') : await mkdtemp(path.join(os.tmpdir(), 'wayfinder-screenshots-'));
 const VIEWPORT = { width: 1200, height: 820 };
 
 let server;
@@ -24,9 +27,13 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
+  if (!UPDATE) await rm(OUT, { recursive: true, force: true });
 });
 
-const shoot = (page, name) => page.screenshot({ path: path.join(OUT, `${name}.png`) });
+async function shoot(page, name) {
+  await page.mouse.move(0, VIEWPORT.height - 1); // no hover effects in the picture
+  await page.screenshot({ path: path.join(OUT, `${name}.png`) });
+}
 
 test('the loading view shows per-file progress', { timeout: LOAD_TIMEOUT }, async () => {
   const context = await browser.newContext({ viewport: VIEWPORT, serviceWorkers: 'block' });

@@ -28,7 +28,7 @@ function summary(p, answer) {
 
 export function mountNext(container, { rec, index }) {
   const status = el('p', { id: 'next-status', class: 'status', role: 'status', 'aria-live': 'polite', text: 'Ranking courses…' });
-  const list = el('ol', { id: 'next-list', class: 'cards', 'aria-labelledby': 'next-title' });
+  const list = el('ol', { id: 'next-list', class: 'cards', 'aria-labelledby': 'next-title', 'aria-busy': 'true' });
   container.append(el('h2', { id: 'next-title', text: 'What to take next', tabindex: -1 }), status, list);
 
   let latest = 0;
@@ -45,7 +45,14 @@ export function mountNext(container, { rec, index }) {
       status.textContent = `Recommendations are unavailable: ${err.message}`;
       fill(list);
     }
+    list.setAttribute('aria-busy', 'false');
   }
-  subscribe(debounce(refresh, 150));
+  // Busy from the change until the new list is in: assistive technology (and the tests)
+  // then never read a list that belongs to an older profile.
+  const later = debounce(refresh, 150);
+  subscribe(() => {
+    list.setAttribute('aria-busy', 'true');
+    later();
+  });
   return refresh();
 }

@@ -11,7 +11,9 @@ function parse(hash) {
 /** `views` maps a route name to {section, show(arg)}; returns a function that re-renders. */
 export function startRouter(views) {
   let first = true;
-  async function route() {
+  async function route(event) {
+    // An in-page anchor such as the skip link (#main) is not a route: leave the view alone.
+    if (event && location.hash && !location.hash.startsWith('#/')) return;
     let { name, arg } = parse(location.hash);
     if (!views[name]) name = DEFAULT;
     for (const [key, view] of Object.entries(views)) view.section.hidden = key !== name;
@@ -27,5 +29,5 @@ export function startRouter(views) {
     first = false;
   }
   addEventListener('hashchange', route);
-  return route;
+  return () => route();
 }

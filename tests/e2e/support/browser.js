@@ -12,6 +12,11 @@ export function launch() {
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 }
 
+/** A browser with a profile on disk (installability is not judged in incognito contexts). */
+export function launchPersistent(dir) {
+  return chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, headless: true });
+}
+
 /** A new page that records uncaught errors and console errors in `errors`. */
 export async function newPage(context) {
   const page = await context.newPage();
@@ -29,8 +34,9 @@ export async function openApp(context, url) {
   return page;
 }
 
+/** Waits until the recommendations for the current profile are shown. */
 export async function waitForRecommendations(page) {
-  await page.waitForFunction(() => document.querySelectorAll('#next-list > li').length > 0, null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelectorAll('#next-list[aria-busy="false"] > li').length > 0, null, { timeout: 60_000 });
 }
 
 /** The learner's session: a goal, three completed courses, a rating and two skills. */
