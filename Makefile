@@ -85,6 +85,7 @@ test-browser: model wasm cli-bin
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 	$(BIN) build --catalog data/demo/catalog.json --interactions data/demo/enrollments.csv \
 	    --taxonomy data/demo/taxonomy.json --model model --out tests/browser/.bundle --storage f16 --quiet
+	npx tsc -p tests/browser/tsconfig.json
 	WAYFINDER_BIN=$(BIN) node --test --test-concurrency=1 tests/browser/
 
 # Fuzzes the bundle loader for FUZZ_SECONDS (not part of `make test`). cargo-fuzz needs

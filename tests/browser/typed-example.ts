@@ -1,0 +1,29 @@
+// A small typed use of the browser API; `tsc --noEmit` checks it against pkg/wayfinder.d.ts
+// (copied there from crates/wasm/js by `make wasm`).
+import { Recommender, type RecommendQuery, type RecommendAnswer, type PathAnswer, type FileProgress } from '../../crates/wasm/js/wayfinder.js';
+
+export async function example(): Promise<string[]> {
+  const rec: Recommender = await Recommender.load({
+    bundleUrl: 'bundle/',
+    modelUrl: 'model/model.onnx',
+    tokenizerUrl: 'model/tokenizer.json',
+    onProgress: (p: FileProgress) => console.log(p.file, p.loaded, p.total, p.fromCache),
+  });
+  const query: RecommendQuery = {
+    completed: ['CS 101'],
+    ratings: { 'CS 101': 5 },
+    skills: { python: 0.6 },
+    goalText: 'I want to become a data engineer',
+    goalSkills: { sql: 0.8 },
+    k: 5,
+    weights: { content: 0.3, goalText: 0.4 },
+    diversity: 0.7,
+  };
+  const answer: RecommendAnswer = await rec.recommend(query);
+  const path: PathAnswer = await rec.learningPath({ targetSkills: ['sql'], maxCreditsPerTerm: 10, minimize: 'credits' });
+  const gaps = await rec.gaps({ skills: { python: 0.6 }, goalProfile: { sql: 0.8 } });
+  const found = await rec.search('learn to build websites', 5);
+  const course = await rec.course(answer.recommendations[0].id);
+  rec.terminate();
+  return [...answer.recommendations.map((r) => `${r.id}: ${r.explanation.join('; ')}`), ...path.steps.map((s) => s.id), String(gaps.readiness), ...found.map((c) => c.title), ...course.unlocks];
+}
