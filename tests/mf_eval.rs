@@ -5,7 +5,7 @@
 
 #![cfg(feature = "train")]
 
-use std::path::PathBuf;
+mod common;
 
 use ndarray::Array1;
 use rand::{Rng, SeedableRng};
@@ -199,24 +199,10 @@ fn same_seed_same_model_other_seed_other_model() {
 // ---------------------------------------------------------------------------------------
 // Bounded slices of the real data sets.
 
-/// `$WAYFINDER_DATA/<sub>`, else `../shared/data/<sub>` beside the crate; `None` (with a note
-/// on stderr) when it is absent.
-fn data_dir(sub: &str) -> Option<PathBuf> {
-    let root = std::env::var_os("WAYFINDER_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
-    let dir = root.join(sub);
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: {} not found (set WAYFINDER_DATA)", dir.display());
-        None
-    }
-}
 
 #[test]
 fn movielens_u1_rmse_is_below_0_95() {
-    let Some(dir) = data_dir("movielens100k") else { return };
+    let Some(dir) = common::data_dir("movielens100k") else { return };
     // u1.base and u1.test share ids, so parse them as one file and split by line count.
     let base = std::fs::read_to_string(dir.join("u1.base")).unwrap();
     let test = std::fs::read_to_string(dir.join("u1.test")).unwrap();
@@ -234,7 +220,7 @@ fn movielens_u1_rmse_is_below_0_95() {
 
 #[test]
 fn mooccubex_als_beats_popularity_on_5000_users() {
-    let Some(dir) = data_dir("mooccubex_kgat") else { return };
+    let Some(dir) = common::data_dir("mooccubex_kgat") else { return };
     let train = eval::parse_kgat(&std::fs::read_to_string(dir.join("train.txt")).unwrap()).unwrap();
     let test = eval::parse_kgat(&std::fs::read_to_string(dir.join("test.txt")).unwrap()).unwrap();
     let seed = 7;
