@@ -11,8 +11,8 @@ use std::time::Duration;
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use wayfinder::embed::Embedder;
 
-/// 14 word pieces plus [CLS] and [SEP]: a typical search or goal.
-const QUERY: &str = "beginner friendly course on machine learning with python and statistics";
+/// 14 word pieces plus [CLS] and [SEP] (the bench's name prints the count): a typical goal.
+const QUERY: &str = "a beginner friendly course on machine learning with python and statistics for data analysts";
 
 /// Course-description-like texts of about 60 to 120 tokens, built from fixed phrases so every
 /// run embeds the same texts.
