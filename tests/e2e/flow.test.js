@@ -4,27 +4,15 @@
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, test } from 'node:test';
-import { LEARNER, LOAD_TIMEOUT, enterProfile, launch, openApp, storedProfile, waitForRecommendations } from './support/browser.js';
-import { requireBuiltSite, startServer } from './support/server.js';
+import { test } from 'node:test';
+import { LEARNER, LOAD_TIMEOUT, enterProfile, openApp, storedProfile, waitForRecommendations } from './support/browser.js';
+import { useSite } from './support/site.js';
 
-let server;
-let browser;
-
-before(async () => {
-  requireBuiltSite();
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const site = useSite();
 
 test('first visit shows download progress, then explained recommendations', { timeout: LOAD_TIMEOUT }, async () => {
-  const context = await browser.newContext();
-  const page = await openApp(context, server.url);
+  const context = await site.browser.newContext();
+  const page = await openApp(context, site.url);
   assert.equal(await page.getAttribute('body', 'data-state'), 'ready', await page.textContent('#failure-message'));
   // The worker reported progress for every file it downloaded.
   const files = await page.$$eval('#loading-files .file', (nodes) => nodes.map((n) => n.textContent));
@@ -38,8 +26,8 @@ test('first visit shows download progress, then explained recommendations', { ti
 });
 
 test('recommendations follow the profile, are all ready, and survive a reload', { timeout: LOAD_TIMEOUT }, async () => {
-  const context = await browser.newContext();
-  const page = await openApp(context, server.url);
+  const context = await site.browser.newContext();
+  const page = await openApp(context, site.url);
   await enterProfile(page);
   await waitForRecommendations(page);
   const ids = await page.$$eval('#next-list > li .course-id', (nodes) => nodes.map((n) => n.textContent));
@@ -47,7 +35,7 @@ test('recommendations follow the profile, are all ready, and survive a reload', 
   // Nothing unready is shown as ready: every prerequisite group of every recommended course
   // has a completed member (the course page marks such groups as met).
   for (const id of ids) {
-    await page.goto(new URL(`#/course/${encodeURIComponent(id)}`, server.url).href);
+    await page.goto(new URL(`#/course/${encodeURIComponent(id)}`, site.url).href);
     await page.waitForFunction((want) => document.querySelector('#view-course h1 .course-id')?.textContent === want, id);
     const unmet = await page.$$eval('#view-course .group:not(.met)', (groups) => groups.map((g) => g.textContent));
     assert.deepEqual(unmet, [], `${id} is recommended with unmet prerequisites`);
@@ -64,8 +52,8 @@ test('recommendations follow the profile, are all ready, and survive a reload', 
 });
 
 test('export then import gives the same profile', { timeout: LOAD_TIMEOUT }, async () => {
-  const context = await browser.newContext({ acceptDownloads: true });
-  const page = await openApp(context, server.url);
+  const context = await site.browser.newContext({ acceptDownloads: true });
+  const page = await openApp(context, site.url);
   await enterProfile(page);
   const before = await storedProfile(page);
   assert.ok(before.targetSkills.length > 0, 'the goal gave no target skills');

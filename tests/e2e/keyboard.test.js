@@ -2,23 +2,11 @@
 // completed-course form, a recommendation and the navigation, and focus is visible.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { LOAD_TIMEOUT, launch, openApp, storedProfile, waitForRecommendations } from './support/browser.js';
-import { requireBuiltSite, startServer } from './support/server.js';
+import { test } from 'node:test';
+import { LOAD_TIMEOUT, openApp, storedProfile, waitForRecommendations } from './support/browser.js';
+import { useSite } from './support/site.js';
 
-let server;
-let browser;
-
-before(async () => {
-  requireBuiltSite();
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const site = useSite();
 
 /** Presses Tab (or Shift+Tab) until `selector` matches the focused element. */
 async function tabTo(page, selector, { back = false, max = 80 } = {}) {
@@ -33,8 +21,8 @@ async function tabTo(page, selector, { back = false, max = 80 } = {}) {
 const focusVisible = (page) => page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle !== 'none');
 
 test('keyboard reaches and operates the main controls', { timeout: LOAD_TIMEOUT }, async () => {
-  const context = await browser.newContext();
-  const page = await openApp(context, server.url);
+  const context = await site.browser.newContext();
+  const page = await openApp(context, site.url);
   await waitForRecommendations(page);
 
   await tabTo(page, 'a.skip');

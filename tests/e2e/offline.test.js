@@ -6,29 +6,18 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { LOAD_TIMEOUT, launch, launchPersistent, openApp, waitForRecommendations } from './support/browser.js';
-import { WWW, requireBuiltSite, startServer } from './support/server.js';
+import { test } from 'node:test';
+import { LOAD_TIMEOUT, launchPersistent, openApp, waitForRecommendations } from './support/browser.js';
+import { WWW } from './support/server.js';
+import { useSite } from './support/site.js';
 
-let server;
-let browser;
-
-before(async () => {
-  requireBuiltSite();
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const site = useSite();
 
 test('the site is installable as an app', { timeout: LOAD_TIMEOUT }, async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'wayfinder-profile-'));
   const context = await launchPersistent(dir);
   try {
-    const page = await openApp(context, server.url);
+    const page = await openApp(context, site.url);
     await page.waitForFunction(() => Boolean(navigator.serviceWorker.controller));
     const cdp = await context.newCDPSession(page);
     const { errors } = await cdp.send('Page.getAppManifest');
@@ -42,8 +31,8 @@ test('the site is installable as an app', { timeout: LOAD_TIMEOUT }, async () =>
 });
 
 test('an offline reload still recommends and searches', { timeout: LOAD_TIMEOUT * 2 }, async () => {
-  const context = await browser.newContext();
-  const page = await openApp(context, server.url);
+  const context = await site.browser.newContext();
+  const page = await openApp(context, site.url);
   await waitForRecommendations(page);
   assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)), 'no service worker controls the page');
   await page.waitForSelector('#offline-ready[data-ready="true"]', { timeout: 60_000 });
@@ -57,7 +46,7 @@ test('an offline reload still recommends and searches', { timeout: LOAD_TIMEOUT 
 
   // The network off, and the server gone too, so nothing can be fetched by anyone.
   await context.setOffline(true);
-  await server.stop();
+  await site.stopServer();
   await page.reload();
   await page.waitForSelector('body[data-state]', { timeout: LOAD_TIMEOUT });
   assert.equal(await page.getAttribute('body', 'data-state'), 'ready', await page.textContent('#failure-message'));
@@ -65,7 +54,7 @@ test('an offline reload still recommends and searches', { timeout: LOAD_TIMEOUT 
   assert.match(await page.textContent('#next-status'), /^Based on 1 completed course/);
   assert.match(await page.textContent('#net-status'), /Offline/);
 
-  await page.goto(new URL('#/catalog', server.url).href);
+  await page.goto(new URL('#/catalog', site.url).href);
   await page.fill('#catalog-search', 'learn to build websites');
   await page.press('#catalog-search', 'Enter');
   await page.waitForFunction(() => document.querySelector('#catalog-status')?.textContent.includes('closest in meaning'));

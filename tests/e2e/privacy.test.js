@@ -7,26 +7,15 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { LEARNER, LOAD_TIMEOUT, enterProfile, launch, newPage, openApp, waitForRecommendations } from './support/browser.js';
-import { WWW, requireBuiltSite, startServer } from './support/server.js';
+import { test } from 'node:test';
+import { LEARNER, LOAD_TIMEOUT, enterProfile, newPage, openApp, waitForRecommendations } from './support/browser.js';
+import { WWW } from './support/server.js';
+import { useSite } from './support/site.js';
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; worker-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
 const SEARCH = 'learn to build websites';
 
-let server;
-let browser;
-
-before(async () => {
-  requireBuiltSite();
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const site = useSite();
 
 function isStaticFile(pathname) {
   let rel = decodeURIComponent(pathname);
@@ -64,7 +53,7 @@ function leaks(text) {
 }
 
 test('a whole session sends nothing but GETs of static files to the own origin', { timeout: LOAD_TIMEOUT * 2 }, async () => {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await site.browser.newContext({ acceptDownloads: true });
   const requests = [];
   context.on('request', (request) => requests.push(request));
   await context.addInitScript(() => {
@@ -72,23 +61,23 @@ test('a whole session sends nothing but GETs of static files to the own origin',
     document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
 
-  const page = await openApp(context, server.url);
+  const page = await openApp(context, site.url);
   await waitForRecommendations(page);
   await enterProfile(page);
-  await page.goto(new URL('#/catalog', server.url).href);
+  await page.goto(new URL('#/catalog', site.url).href);
   await page.fill('#catalog-search', SEARCH);
   await page.press('#catalog-search', 'Enter');
   await page.waitForFunction(() => document.querySelector('#catalog-status')?.textContent.includes('closest in meaning'));
   await page.click('#catalog-list a');
   await page.waitForSelector('#view-course h1');
-  await page.goto(new URL('#/path', server.url).href);
+  await page.goto(new URL('#/path', site.url).href);
   await page.waitForSelector('#path-result svg', { timeout: 60_000 });
-  await page.goto(new URL('#/data', server.url).href);
+  await page.goto(new URL('#/data', site.url).href);
   await Promise.all([page.waitForEvent('download'), page.click('#export')]);
   const violations = await page.evaluate(() => window.__violations);
 
   const embed = await newPage(context);
-  await embed.goto(new URL('embed/example.html', server.url).href);
+  await embed.goto(new URL('embed/example.html', site.url).href);
   await embed.waitForFunction(() => document.querySelector('wayfinder-next')?.shadowRoot?.querySelectorAll('li').length > 0, null, { timeout: LOAD_TIMEOUT });
   await page.waitForTimeout(1000); // let the service worker finish its background refreshes
 
@@ -98,8 +87,8 @@ test('a whole session sends nothing but GETs of static files to the own origin',
     const url = new URL(request.url());
     const who = request.serviceWorker() ? 'service worker' : frameOf(request);
     const label = `${request.method()} ${request.url()} (from ${who})`;
-    if (url.protocol === 'blob:' && request.url().startsWith(`blob:${server.origin}/`)) continue; // the export, made on the page
-    if (url.origin !== server.origin) problems.push(`third party: ${label}`);
+    if (url.protocol === 'blob:' && request.url().startsWith(`blob:${site.origin}/`)) continue; // the export, made on the page
+    if (url.origin !== site.origin) problems.push(`third party: ${label}`);
     if (request.method() !== 'GET') problems.push(`not a GET: ${label}`);
     if (request.postData() !== null) problems.push(`has a body: ${label}`);
     if (url.search) problems.push(`has a query string: ${label}`);
@@ -107,7 +96,7 @@ test('a whole session sends nothing but GETs of static files to the own origin',
     const found = [...leaks(request.url()), ...leaks(JSON.stringify(await request.allHeaders().catch(() => ({}))))];
     if (found.length) problems.push(`carries ${found.join(', ')}: ${label}`);
   }
-  for (const entry of server.log) {
+  for (const entry of site.log) {
     if (!entry.method) continue;
     const label = `${entry.method} ${entry.target} ${entry.status}`;
     if (entry.method !== 'GET') problems.push(`server saw: ${label}`);
@@ -124,13 +113,13 @@ test('a whole session sends nothing but GETs of static files to the own origin',
 
 test('every page and the server carry the same Content-Security-Policy', async () => {
   for (const file of ['', 'embed/example.html']) {
-    const response = await fetch(new URL(file, server.url));
+    const response = await fetch(new URL(file, site.url));
     assert.equal(response.headers.get('content-security-policy'), CSP);
     const html = await response.text();
     assert.ok(html.includes(`<meta http-equiv="Content-Security-Policy" content="${CSP}">`), `${file || 'index.html'} has no CSP meta tag`);
   }
-  const wasm = await fetch(new URL('pkg/wayfinder_wasm_bg.wasm', server.url));
+  const wasm = await fetch(new URL('pkg/wayfinder_wasm_bg.wasm', site.url));
   assert.equal(wasm.headers.get('content-type'), 'application/wasm');
-  const post = await fetch(server.url, { method: 'POST', body: 'x' });
+  const post = await fetch(site.url, { method: 'POST', body: 'x' });
   assert.equal(post.status, 405);
 });

@@ -7,33 +7,22 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { LOAD_TIMEOUT, launch, openApp } from './support/browser.js';
-import { WWW, requireBuiltSite, startServer } from './support/server.js';
+import { test } from 'node:test';
+import { LOAD_TIMEOUT, openApp } from './support/browser.js';
+import { WWW } from './support/server.js';
+import { useSite } from './support/site.js';
 
 const XSS_TITLE = '<img src=x onerror=alert(1)>';
 const XSS_TEXT = '<script>window.__pwned = true</script><b>bold?</b>';
 
-let server;
-let browser;
-
-before(async () => {
-  requireBuiltSite();
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const site = useSite();
 
 const bundleFile = (name) => readFile(path.join(WWW, 'bundle', name));
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
 /** A context whose bundle files come from `files` (name -> Buffer) where given. */
 async function contextWithBundle(files) {
-  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const context = await site.browser.newContext({ serviceWorkers: 'block' });
   await context.route('**/bundle/*', async (route) => {
     const name = new URL(route.request().url()).pathname.split('/').pop();
     if (files[name]) await route.fulfill({ status: 200, body: files[name], contentType: 'application/octet-stream' });
@@ -60,17 +49,17 @@ test('course text is shown as text and never run', { timeout: LOAD_TIMEOUT }, as
   const dialogs = [];
   const requested = [];
   context.on('request', (r) => requested.push(new URL(r.url()).pathname));
-  const page = await openApp(context, new URL('#/catalog', server.url).href);
+  const page = await openApp(context, new URL('#/catalog', site.url).href);
   page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
   assert.equal(await page.getAttribute('body', 'data-state'), 'ready', await page.textContent('#failure-message'));
 
   await page.locator('#catalog-list').getByText(XSS_TITLE).first().waitFor();
-  await page.goto(new URL(`#/course/${encodeURIComponent(id)}`, server.url).href);
+  await page.goto(new URL(`#/course/${encodeURIComponent(id)}`, site.url).href);
   await page.waitForFunction((t) => document.querySelector('#view-course h1')?.textContent.includes(t), XSS_TITLE);
   assert.equal(await page.textContent('#view-course .description'), XSS_TEXT);
   // Mark it completed so the title is also rendered in the profile editor.
   await page.click('#view-course button.toggle');
-  await page.goto(new URL('#/plan', server.url).href);
+  await page.goto(new URL('#/plan', site.url).href);
   await page.waitForFunction((t) => document.querySelector('#profile-editor')?.textContent.includes(t), XSS_TITLE);
 
   assert.equal(await page.evaluate(() => document.querySelectorAll('img[src="x"], script:not([src]), b').length), 0);
@@ -85,7 +74,7 @@ test('a corrupt tensor file shows an error naming the file', { timeout: LOAD_TIM
   const tensors = Buffer.from(await bundleFile('tensors.safetensors'));
   for (let i = tensors.length - 64; i < tensors.length; i += 1) tensors[i] ^= 0xff;
   const context = await contextWithBundle({ 'tensors.safetensors': tensors });
-  const page = await openApp(context, server.url);
+  const page = await openApp(context, site.url);
   assert.equal(await page.getAttribute('body', 'data-state'), 'failed');
   assert.ok(await page.isVisible('#failure'));
   assert.match(await page.textContent('#failure-message'), /tensors\.safetensors/);
@@ -97,16 +86,16 @@ test('a bundle of another format version shows an error naming the version', { t
   const manifest = JSON.parse(await bundleFile('manifest.json'));
   manifest.version = 99;
   const context = await contextWithBundle({ 'manifest.json': Buffer.from(JSON.stringify(manifest)) });
-  const page = await openApp(context, server.url);
+  const page = await openApp(context, site.url);
   assert.equal(await page.getAttribute('body', 'data-state'), 'failed');
   assert.match(await page.textContent('#failure-message'), /version/i);
   await context.close();
 });
 
 test('a missing bundle file shows an error naming it', { timeout: LOAD_TIMEOUT }, async () => {
-  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const context = await site.browser.newContext({ serviceWorkers: 'block' });
   await context.route('**/bundle/catalog.json', (route) => route.fulfill({ status: 404, body: 'not found' }));
-  const page = await openApp(context, server.url);
+  const page = await openApp(context, site.url);
   assert.equal(await page.getAttribute('body', 'data-state'), 'failed');
   assert.match(await page.textContent('#failure-message'), /catalog\.json: HTTP 404/);
   await context.close();

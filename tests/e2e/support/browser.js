@@ -3,7 +3,8 @@
 
 import { chromium } from 'playwright-core';
 
-export const CHROMIUM = process.env.WAYFINDER_CHROMIUM ?? '/usr/bin/chromium';
+// CHROMIUM is the name tests/browser read before they shared this module.
+export const CHROMIUM = process.env.WAYFINDER_CHROMIUM ?? process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 /** Loading the model in wasm takes seconds on a busy 2-core machine. */
 export const LOAD_TIMEOUT = 180_000;

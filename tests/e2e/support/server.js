@@ -27,8 +27,9 @@ export function requireBuiltSite() {
   }
 }
 
-export async function startServer() {
-  const child = spawn('python3', [path.join(ROOT, 'scripts/serve.py'), '--port', '0', '--dir', WWW], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Serves `dir` (the site by default; tests/browser serves a harness folder). */
+export async function startServer(dir = WWW) {
+  const child = spawn('python3', [path.join(ROOT, 'scripts/serve.py'), '--port', '0', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = [];
   createInterface({ input: child.stderr }).on('line', (line) => {
     const [method, target, status] = line.split(' ');
@@ -37,6 +38,7 @@ export async function startServer() {
   });
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('serve.py did not start within 10 s')), 10_000);
+    child.once('error', reject); // no python3, for one
     child.once('exit', (code) => reject(new Error(`serve.py exited with ${code}`)));
     createInterface({ input: child.stdout }).on('line', (line) => {
       const match = line.match(/http:\/\/127\.0\.0\.1:\d+\//);
