@@ -7,7 +7,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 SHARED_DATA ?= $(abspath ../shared/data)
 export WAYFINDER_DATA ?= $(SHARED_DATA)
 
-.PHONY: help demo test test-native test-wasm test-browser test-e2e cli cli-bin wasm model bench setup-rust fuzz bundle
+.PHONY: help demo test test-native test-wasm test-browser test-e2e cli cli-bin wasm model bench bench-native bench-pipeline bench-browser setup-rust fuzz bundle
 
 help:
 	@echo "make demo   build everything, fetch the model, serve the site on 127.0.0.1"
@@ -40,9 +40,22 @@ test-wasm: setup-rust model
 	$(CARGO) build -j$(JOBS) -p wayfinder --lib --target wasm32-unknown-unknown --no-default-features
 	@CARGO="$(CARGO)" JOBS=$(JOBS) bash scripts/test-wasm.sh
 
-bench: model
+# Full-size benchmarks (not part of `make test`): criterion natively, then the UIUC pipeline
+# against onnxruntime (PyPI), then the browser (bench-browser). Results in target/bench/.
+bench: bench-native bench-pipeline bench-browser
+
+bench-native: model
 	$(CARGO) bench -j$(JOBS) -p wayfinder
 	$(CARGO) bench -j$(JOBS) -p wayfinder --features embed --bench embed
+
+# The baselines' Python packages live in a venv of their own, never in the system Python.
+BENCH_PY := target/bench/pyenv/bin/python
+$(BENCH_PY):
+	python3 -m venv target/bench/pyenv
+	$(BENCH_PY) -m pip install --quiet onnxruntime tokenizers numpy
+
+bench-pipeline: model cli $(BENCH_PY)
+	PYTHON=$(BENCH_PY) WAYFINDER_BIN=$(TARGET_DIR)/release/wayfinder bash scripts/bench-pipeline.sh
 
 wasm: setup-rust
 	bash scripts/build-wasm.sh
@@ -95,3 +108,12 @@ fuzz:
 	@command -v cargo-fuzz >/dev/null || cargo install -j$(JOBS) cargo-fuzz
 	mkdir -p fuzz/corpus/bundle_loader
 	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run bundle_loader corpus/bundle_loader -- -max_total_time=$(FUZZ_SECONDS)
+
+# Browser benchmarks in Debian's Chromium (bench/browser/bench.mjs): cold and warm start,
+# query embedding with tract and with onnxruntime-web, recommend() on the demo bundle and on
+# the UIUC bundle that bench-pipeline builds (skipped when absent). Writes
+# target/bench/browser.json.
+bench-browser: model wasm bundle $(BENCH_PY)
+	@[ -x /usr/bin/chromium ] || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	PYTHON=$(BENCH_PY) UIUC_BUNDLE=target/bench/uiuc-bundle node bench/browser/bench.mjs

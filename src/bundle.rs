@@ -5,7 +5,8 @@
 //!
 //! Files: `manifest.json` (format, counts, the sha256 of every other file, the embedder's
 //! hashes, training parameters and seed, an evaluation summary), `catalog.json` (the catalog
-//! format, inferred skills marked), `tensors.safetensors` (`item_factors` `[n, k]` f32,
+//! format, inferred skills marked; `catalog.json.gz` when written compressed, which keeps a
+//! large catalog's descriptions from doubling the download), `tensors.safetensors` (`item_factors` `[n, k]` f32,
 //! `item_bias` `[n]` f32, `global_mean` `[1]` f32, `embeddings` `[n, d]` as f32, f16 or i8 with
 //! per-row `embedding_scales` `[n]` f32), and optionally `taxonomy.json`.
 
@@ -28,6 +29,11 @@ pub const FORMAT: &str = "wayfinder-bundle";
 pub const VERSION: u32 = 1;
 pub const MANIFEST: &str = "manifest.json";
 pub const CATALOG: &str = "catalog.json";
+/// The catalog, gzip-compressed (see [`BundleParts::compress_catalog`]).
+pub const CATALOG_GZ: &str = "catalog.json.gz";
+/// A compressed catalog may not inflate past this many bytes (a guard against gzip bombs;
+/// UIUC's 8,589 courses take 3.9 MB).
+const MAX_CATALOG_BYTES: u64 = 512 << 20;
 pub const TENSORS: &str = "tensors.safetensors";
 pub const TAXONOMY: &str = "taxonomy.json";
 
@@ -108,7 +114,7 @@ impl Manifest {
             h.update(name.as_bytes());
             h.update(f.sha256.as_bytes());
         }
-        format!("wayfinder-v{}-{}", self.version, &hex(&h.finalize())[..16])
+        format!("wayfinder-v{}-{}", self.version, &format!("{:x}", h.finalize())[..16])
     }
 }
 
@@ -133,6 +139,9 @@ pub struct BundleParts<'a> {
     pub taxonomy: Option<&'a Taxonomy>,
     pub counts: Counts,
     pub evaluation: serde_json::Value,
+    /// Write the catalog as `catalog.json.gz` instead of `catalog.json`: descriptions are
+    /// most of a real catalog's bytes and compress about 3x.
+    pub compress_catalog: bool,
 }
 
 impl Bundle {
@@ -194,7 +203,9 @@ impl Bundle {
             .collect::<Result<Vec<_>>>()?;
         let tensor_bytes = safetensors::serialize(views, None).map_err(|e| Error::BundleTensor { name: TENSORS.into(), reason: e.to_string() })?;
 
-        let mut files = vec![(CATALOG.to_string(), parts.catalog.to_json().into_bytes()), (TENSORS.to_string(), tensor_bytes)];
+        let catalog = parts.catalog.to_json().into_bytes();
+        let catalog = if parts.compress_catalog { (CATALOG_GZ, gzip(&catalog)) } else { (CATALOG, catalog) };
+        let mut files = vec![(catalog.0.to_string(), catalog.1), (TENSORS.to_string(), tensor_bytes)];
         if let Some(t) = parts.taxonomy {
             files.push((TAXONOMY.to_string(), serde_json::to_vec(t).expect("a taxonomy serialises")));
         }
@@ -244,18 +255,26 @@ impl Bundle {
     /// [`Error::BundleTensor`], [`Error::BundleRows`], [`Error::NonFinite`], and catalog errors.
     pub fn from_files<'a>(manifest: &[u8], file: impl Fn(&str) -> Option<&'a [u8]>) -> Result<Bundle> {
         let manifest = Bundle::manifest(manifest)?;
-        for required in [CATALOG, TENSORS] {
-            if !manifest.files.contains_key(required) {
-                return Err(Error::BundleManifest(format!("it lists no {required}")));
-            }
+        if !manifest.files.contains_key(TENSORS) {
+            return Err(Error::BundleManifest(format!("it lists no {TENSORS}")));
         }
+        let catalog_file = match (manifest.files.contains_key(CATALOG), manifest.files.contains_key(CATALOG_GZ)) {
+            (true, false) => CATALOG,
+            (false, true) => CATALOG_GZ,
+            (false, false) => return Err(Error::BundleManifest(format!("it lists no {CATALOG} or {CATALOG_GZ}"))),
+            (true, true) => return Err(Error::BundleManifest(format!("it lists both {CATALOG} and {CATALOG_GZ}"))),
+        };
         let mut bytes: BTreeMap<&str, &[u8]> = BTreeMap::new();
         for (name, entry) in &manifest.files {
             let data = file(name).ok_or_else(|| Error::BundleMissingFile(name.clone()))?;
             verify(name, entry, data)?;
             bytes.insert(name, data);
         }
-        let (catalog, _) = Catalog::from_json(bytes[CATALOG], Strictness::Strict)?;
+        let catalog_json = match catalog_file {
+            CATALOG_GZ => gunzip(CATALOG_GZ, bytes[CATALOG_GZ], MAX_CATALOG_BYTES)?,
+            _ => bytes[CATALOG].to_vec(),
+        };
+        let (catalog, _) = Catalog::from_json(&catalog_json, Strictness::Strict)?;
         let n = catalog.len();
         if manifest.counts.courses != n {
             return Err(Error::BundleRows { what: "manifest course count", catalog: n, tensor: manifest.counts.courses });
@@ -290,13 +309,31 @@ impl Bundle {
     }
 }
 
-/// Lower-case hex sha256 of some bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+/// Gzip at the best ratio; the header carries no time or name, so the bytes (and their hash)
+/// depend on the content alone.
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 3), flate2::Compression::best());
+    encoder.write_all(bytes).expect("writing to memory cannot fail");
+    encoder.finish().expect("writing to memory cannot fail")
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// Inflates a gzip file of the bundle, refusing output past `limit` bytes.
+fn gunzip(file: &str, bytes: &[u8], limit: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let fail = |reason: String| Error::BundleFile { file: file.into(), reason };
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes).take(limit + 1).read_to_end(&mut out).map_err(|e| fail(format!("not valid gzip ({e})")))?;
+    if out.len() as u64 > limit {
+        return Err(fail(format!("inflates past {limit} bytes")));
+    }
+    Ok(out)
+}
+
+/// Lower-case hex SHA-256 of some bytes: the form manifests, `model/SHA256SUMS` and the
+/// embedder's model hash use.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
 }
 
 fn verify(name: &str, entry: &FileEntry, data: &[u8]) -> Result<()> {
@@ -385,4 +422,14 @@ fn load_embeddings(t: &SafeTensors<'_>, storage: Storage, n: usize) -> Result<Em
         }
     };
     Embeddings::from_vec(n, dim, values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_is_lowercase_hex() {
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
 }

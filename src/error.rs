@@ -58,6 +58,8 @@ pub enum Error {
     BundleSize { file: String, expected: u64, got: u64 },
     #[error("bundle file {file:?} is corrupt: sha256 {actual}, but the manifest says {expected}")]
     BundleChecksum { file: String, expected: String, actual: String },
+    #[error("bundle file {file:?} cannot be read: {reason}")]
+    BundleFile { file: String, reason: String },
     #[error("bundle tensor {name:?}: {reason}")]
     BundleTensor { name: String, reason: String },
     #[error("bundle {what} has {tensor} rows, but its catalog has {catalog} courses")]

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use ndarray::{Array1, Array2};
-use wayfinder::bundle::{sha256_hex, Bundle, BundleParts, Counts, EmbedderInfo, ModelInfo, Storage, MANIFEST, TENSORS, CATALOG};
+use wayfinder::bundle::{sha256_hex, Bundle, BundleParts, Counts, EmbedderInfo, ModelInfo, Storage, CATALOG, CATALOG_GZ, MANIFEST, TENSORS};
 use wayfinder::catalog::{Catalog, Strictness};
 use wayfinder::error::Error;
 use wayfinder::mf::{Confidence, FoldInParams, MfKind, MfModel};
@@ -14,6 +14,10 @@ fn catalog() -> Catalog {
 }
 
 fn parts_files(storage: Storage) -> BTreeMap<String, Vec<u8>> {
+    files_with(storage, false)
+}
+
+fn files_with(storage: Storage, compress_catalog: bool) -> BTreeMap<String, Vec<u8>> {
     let catalog = catalog();
     let n = catalog.len();
     let (k, dim) = (4, 8);
@@ -37,6 +41,7 @@ fn parts_files(storage: Storage) -> BTreeMap<String, Vec<u8>> {
         taxonomy: None,
         counts: Counts::default(),
         evaluation: serde_json::json!({"hr": 0.5}),
+        compress_catalog,
     };
     Bundle::write(parts).unwrap().into_iter().collect()
 }
@@ -68,6 +73,30 @@ fn round_trip_in_every_storage() {
         assert_eq!(bundle.manifest.evaluation["hr"], 0.5);
         assert!(bundle.manifest.cache_key().starts_with("wayfinder-v1-"));
     }
+}
+
+#[test]
+fn a_compressed_catalog_loads_the_same_and_is_checked() {
+    let files = files_with(Storage::F16, true);
+    assert!(files.contains_key(CATALOG_GZ) && !files.contains_key(CATALOG));
+    assert!(files[CATALOG_GZ].len() * 2 < parts_files(Storage::F16)[CATALOG].len(), "gzip should at least halve the catalog");
+    let bundle = load(&files).unwrap();
+    assert_eq!(bundle.catalog.courses(), catalog().courses());
+    // Writing twice gives the same bytes: nothing time-dependent in the gzip header.
+    assert_eq!(files_with(Storage::F16, true)[CATALOG_GZ], files[CATALOG_GZ]);
+
+    // Bytes that are not gzip, with a matching checksum: the file is named.
+    let mut broken = files.clone();
+    broken.get_mut(CATALOG_GZ).unwrap()[12] ^= 0xff;
+    rehash(&mut broken, CATALOG_GZ);
+    assert!(matches!(load(&broken), Err(Error::BundleFile { file, .. }) if file == CATALOG_GZ), "{:?}", load(&broken).err());
+
+    // Both forms, or neither, is a malformed manifest.
+    let mut both = files.clone();
+    let mut manifest: serde_json::Value = serde_json::from_slice(&both[MANIFEST]).unwrap();
+    manifest["files"][CATALOG] = manifest["files"][CATALOG_GZ].clone();
+    both.insert(MANIFEST.into(), serde_json::to_vec(&manifest).unwrap());
+    assert!(matches!(load(&both), Err(Error::BundleManifest(m)) if m.contains("both")));
 }
 
 #[test]

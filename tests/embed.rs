@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
-use wayfinder::embed::{sha256_hex, Embedder, Embedding, DIM, MAX_TOKENS};
+use wayfinder::bundle::sha256_hex;
+use wayfinder::embed::{Embedder, Embedding, DIM, MAX_TOKENS};
 use wayfinder::Error;
 
 /// Cosine to onnxruntime on the same int8 file: the same arithmetic up to f32 rounding.

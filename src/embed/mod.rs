@@ -29,9 +29,10 @@ mod tokenize;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use sha2::{Digest, Sha256};
 
 pub use tokenize::{Tokens, MAX_TOKENS};
+
+use crate::bundle::sha256_hex;
 
 use crate::{Error, Result};
 
@@ -191,19 +192,9 @@ impl Embedder {
     }
 }
 
-/// Lowercase hex SHA-256 of `bytes`, the form `model/SHA256SUMS` and bundles use.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sha256_is_lowercase_hex() {
-        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    }
 
     #[test]
     fn embedder_can_be_shared_between_threads() {

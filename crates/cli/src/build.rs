@@ -78,6 +78,10 @@ pub struct BuildArgs {
     /// Minimum cosine for an inferred skill.
     #[arg(long, default_value_t = skills::InferParams::default().threshold)]
     skill_threshold: f32,
+    /// Write the catalog as catalog.json.gz: descriptions are most of a large catalog's bytes
+    /// and compress about 3x (the browser module and the CLI read either form).
+    #[arg(long)]
+    compress_catalog: bool,
     /// No progress bars.
     #[arg(long)]
     quiet: bool,
@@ -164,6 +168,7 @@ pub fn run(args: BuildArgs) -> Result<()> {
         taxonomy: taxonomy.as_ref(),
         counts,
         evaluation: evaluation.clone(),
+        compress_catalog: args.compress_catalog,
     })?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     let mut total_bytes = 0;
