@@ -7,7 +7,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 SHARED_DATA ?= $(abspath ../shared/data)
 export WAYFINDER_DATA ?= $(SHARED_DATA)
 
-.PHONY: help demo test test-native test-wasm test-browser test-e2e cli cli-bin wasm model bench bench-native bench-pipeline bench-browser setup-rust fuzz bundle
+.PHONY: help demo test test-native test-wasm test-browser test-e2e cli cli-bin wasm model bench bench-native bench-pipeline bench-browser setup-rust fuzz bundle test-bundle test-wasm-browser
 
 help:
 	@echo "make demo   build everything, fetch the model, serve the site on 127.0.0.1"
@@ -30,7 +30,7 @@ cli:
 # Tests build the demo bundle with the debug CLI that test-native already compiled, so a
 # fresh machine compiles tract natively once.
 test: setup-rust model test-native test-wasm
-	$(MAKE) test-browser test-e2e CLI_PROFILE=debug
+	$(MAKE) test-browser test-wasm-browser test-e2e CLI_PROFILE=debug
 
 test-native:
 	$(CARGO) test -j$(JOBS) --workspace
@@ -66,6 +66,12 @@ define link-site
 	@for d in pkg model; do [ -d www/$$d ] && [ ! -L www/$$d ] || ln -sfn ../$$d www/$$d; done
 endef
 
+# Debian's Chromium and its chromedriver, installed when missing; playwright-core and
+# wasm-bindgen-test use them and never download a browser of their own.
+define chromium
+@[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
+endef
+
 # Serves the study planner on 127.0.0.1 only, until interrupted.
 demo: model wasm bundle
 	$(link-site)
@@ -75,7 +81,7 @@ demo: model wasm bundle
 # never downloads a browser of its own.
 test-e2e: model wasm bundle
 	$(link-site)
-	@[ -x /usr/bin/chromium ] || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
+	$(chromium)
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 	node --test --test-concurrency=1 tests/e2e/
 
@@ -93,13 +99,25 @@ bundle: model cli-bin
 
 # The browser module against the native CLI: parity for fixed learners, API errors, in
 # Debian's Chromium (tests/browser/).
-test-browser: model wasm cli-bin
-	@[ -x /usr/bin/chromium ] || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
+test-browser: model wasm test-bundle
+	$(chromium)
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
-	$(BIN) build --catalog data/demo/catalog.json --interactions data/demo/enrollments.csv \
-	    --taxonomy data/demo/taxonomy.json --model model --out tests/browser/.bundle --storage f16 --quiet
 	npx tsc -p tests/browser/tsconfig.json
 	WAYFINDER_BIN=$(BIN) node --test --test-concurrency=1 tests/browser/
+
+# The demo bundle the browser tests compare against the native CLI.
+test-bundle: model cli-bin
+	$(BIN) build --catalog data/demo/catalog.json --interactions data/demo/enrollments.csv \
+	    --taxonomy data/demo/taxonomy.json --model model --out tests/browser/.bundle --storage f16 --quiet
+
+# The browser module's API (crates/wasm/tests/web.rs) under wasm-bindgen-test in headless
+# Chromium, driven by Debian's chromedriver; the test bundle is compiled into the tests.
+test-wasm-browser: setup-rust test-bundle
+	$(chromium)
+	bash scripts/install-wasm-bindgen.sh
+	CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
+	    $(CARGO) test -j$(JOBS) -p wayfinder-wasm --target wasm32-unknown-unknown
 
 # Fuzzes the bundle loader for FUZZ_SECONDS (not part of `make test`). cargo-fuzz needs
 # nightly-only flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them.
@@ -114,6 +132,6 @@ fuzz:
 # the UIUC bundle that bench-pipeline builds (skipped when absent). Writes
 # target/bench/browser.json.
 bench-browser: model wasm bundle $(BENCH_PY)
-	@[ -x /usr/bin/chromium ] || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
+	$(chromium)
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 	PYTHON=$(BENCH_PY) UIUC_BUNDLE=target/bench/uiuc-bundle node bench/browser/bench.mjs

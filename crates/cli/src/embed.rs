@@ -19,8 +19,8 @@ pub struct EmbedArgs {
     /// Directory holding model.onnx and tokenizer.json (`make model` fetches them there).
     #[arg(long, default_value = "model")]
     model: PathBuf,
-    /// Texts per model run: larger batches run faster per text and use more memory.
-    #[arg(long, default_value_t = 16)]
+    /// Texts per model run (runs go to every core); see `wayfinder build --batch`.
+    #[arg(long, default_value_t = 1)]
     batch: usize,
 }
 

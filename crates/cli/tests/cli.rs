@@ -110,3 +110,59 @@ fn bad_input_names_the_file_and_the_problem() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("tensors.safetensors") && err.contains("sha256"), "{err}");
 }
+
+/// Runs `wayfinder` with `stdin` piped in.
+fn wayfinder_with_input(args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wayfinder"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn embed_prints_one_unit_vector_per_line_in_input_order() {
+    let Some(model) = model_dir() else { return };
+    let model = model.display().to_string();
+    let lines = ["Introduction to machine learning", "", "Data structures and algorithms in C++", "Renaissance art history"];
+    let input = lines.join("\n") + "\n";
+    let out = wayfinder_with_input(&["embed", "--model", &model, "--batch", "3"], &input);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let vectors: Vec<Vec<f32>> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(vectors.len(), lines.len());
+    for v in &vectors {
+        assert_eq!(v.len(), 384);
+        let norm: f32 = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-4, "norm {norm}");
+    }
+    // Order is kept although the batch path sorts by length: each line embedded alone agrees.
+    for (line, batched) in lines.iter().zip(&vectors) {
+        let single = wayfinder_with_input(&["embed", "--model", &model, "--batch", "1"], &format!("{line}\n"));
+        let single: Vec<f32> = serde_json::from_slice(&single.stdout).unwrap();
+        let cosine: f32 = single.iter().zip(batched).map(|(a, b)| a * b).sum();
+        assert!(cosine > 0.9999, "{line:?}: cosine {cosine} between batched and single");
+    }
+}
+
+#[test]
+fn a_compressed_catalog_bundle_answers_the_same() {
+    let Some(model) = model_dir() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, packed) = (dir.path().join("plain"), dir.path().join("packed"));
+    let (catalog, m) = (fixture("small_catalog.json"), model.display().to_string());
+    for (out, extra) in [(&plain, None), (&packed, Some("--compress-catalog"))] {
+        let out = out.display().to_string();
+        let mut args = vec!["build", "--catalog", &catalog, "--model", &m, "--out", &out, "--quiet"];
+        args.extend(extra);
+        let run = wayfinder(&args);
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    }
+    assert!(packed.join("catalog.json.gz").is_file() && !packed.join("catalog.json").exists());
+    let answer = |b: &Path| ok_json(&["recommend", "--bundle", &b.display().to_string(), "--completed", "CS 101", "--goal", "databases", "--model", &m, "--json"]);
+    assert_eq!(answer(&plain)["recommendations"], answer(&packed)["recommendations"]);
+}
