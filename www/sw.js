@@ -7,7 +7,10 @@
 // every bundle file and of the model and tokenizer), so a new bundle gets a new cache and the
 // old one is deleted. Data files are stored only when their bytes match the manifest's hash.
 
-const SHELL_VERSION = 1; // bump when SHELL changes
+// The browser module comes in two builds; cache the one this browser runs (see wasm-file.js).
+importScripts('pkg/wasm-file.js');
+
+const SHELL_VERSION = 2; // bump when SHELL changes
 const SHELL_CACHE = `wf-shell-v${SHELL_VERSION}`;
 const DATA_PREFIX = 'wf-data-';
 const SHELL = [
@@ -16,16 +19,18 @@ const SHELL = [
   'js/catalog-view.js', 'js/course-view.js', 'js/data-view.js', 'js/dom.js', 'js/engine.js',
   'js/gaps-view.js', 'js/next-view.js', 'js/offline.js', 'js/path-svg.js', 'js/path-view.js',
   'js/profile-view.js', 'js/profile.js', 'js/progress.js', 'js/router.js', 'js/state.js', 'js/store.js',
-  'pkg/wayfinder.js', 'pkg/worker.js', 'pkg/wayfinder_wasm.js', 'pkg/wayfinder_wasm_bg.wasm',
+  'pkg/wayfinder.js', 'pkg/worker.js', 'pkg/wasm-file.js', 'pkg/wayfinder_wasm.js',
   'embed/wayfinder-next.js', 'embed/wayfinder-next.css', 'embed/example.html', 'embed/example.css',
 ];
+// The wasm build this browser runs, beside the shell.
+const WASM = `pkg/${self.WAYFINDER_WASM}`;
 const SCOPE = new URL(self.registration.scope);
 const at = (path) => new URL(path, SCOPE).href;
 const MANIFEST_URL = at('bundle/manifest.json');
 const MODEL = { [at('model/model.onnx')]: 'model_sha256', [at('model/tokenizer.json')]: 'tokenizer_sha256' };
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll([...SHELL, WASM])).then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (event) => {

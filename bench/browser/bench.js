@@ -80,7 +80,10 @@ async function compute({ texts, bundles, reps, warmup, engineReps }) {
   const checks = { cosine: {}, recommendations: {} };
   const [model, tokenizer, demo] = await Promise.all([bytes(MODEL), bytes(TOKENIZER), bundleFiles(bundles[0].url)]);
 
-  out['tract: wasm init (once)'] = [await time(() => init())];
+  // The build the library's worker would pick in this browser (pkg/wasm-file.js).
+  await import('/pkg/wasm-file.js');
+  checks.module = self.WAYFINDER_WASM;
+  out['tract: wasm init (once)'] = [await time(() => init({ module_or_path: `/pkg/${self.WAYFINDER_WASM}` }))];
   out['tract: Engine, bundle only'] = await repeat(engineReps, () => new Engine(demo.manifest, demo.files).free());
   out['tract: Engine, bundle + model'] = await repeat(engineReps, () => new Engine(demo.manifest, demo.files, model, tokenizer).free());
   const create = () => ort.InferenceSession.create(model, { executionProviders: ['wasm'] });

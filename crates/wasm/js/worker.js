@@ -1,6 +1,7 @@
 // Wayfinder's Web Worker: runs the wasm module (and so the embedding model) off the page's
 // main thread. Messages: {id, method, args} in; {id, result} or {id, error} out; progress
 // while loading as {id, progress}. The worker keeps no learner data: each call carries it.
+import './wasm-file.js';
 import init, { Engine, readManifest, lastPanic } from './wayfinder_wasm.js';
 
 let engine = null;
@@ -49,7 +50,7 @@ async function fetchFile(url, file, expected, cache, progress) {
 }
 
 async function load({ bundleUrl, modelUrl, tokenizerUrl, useCache = true }, progress) {
-  await (ready ??= init());
+  await (ready ??= init({ module_or_path: new URL(self.WAYFINDER_WASM, import.meta.url) }));
   const base = bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`;
   // The manifest itself comes from the network when it can (it names the current version),
   // and from any Wayfinder cache when offline.
