@@ -1,7 +1,8 @@
-//! Feeds arbitrary bytes to the bundle loader as the manifest, the catalog and the tensor
-//! file. Whatever the bytes, loading must return a typed error or a valid bundle, never panic.
-//! The manifest is rewritten to carry the true hashes and sizes of the fuzzed files, so the
-//! fuzzer gets past the checksum checks and exercises the catalog and safetensors parsers.
+//! Feeds arbitrary bytes to the bundle loader as the manifest, the catalog (plain and
+//! gzip-compressed) and the tensor file. Whatever the bytes, loading must return a typed error
+//! or a valid bundle, never panic. The manifest is rewritten to carry the true hashes and sizes
+//! of the fuzzed files, so the fuzzer gets past the checksum checks and exercises the catalog,
+//! gzip and safetensors parsers.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -26,6 +27,13 @@ fuzz_target!(|data: &[u8]| {
     );
     let _ = Bundle::from_files(manifest.as_bytes(), |name| match name {
         "catalog.json" => Some(catalog),
+        "tensors.safetensors" => Some(tensors),
+        _ => None,
+    });
+    // The same bytes as a compressed catalog: the gzip reader sees them too.
+    let gz_manifest = manifest.replace(r#""catalog.json":"#, r#""catalog.json.gz":"#);
+    let _ = Bundle::from_files(gz_manifest.as_bytes(), |name| match name {
+        "catalog.json.gz" => Some(catalog),
         "tensors.safetensors" => Some(tensors),
         _ => None,
     });
