@@ -122,18 +122,22 @@ impl Embedder {
     /// [`Error::Tokenizer`] or [`Error::EmbedModel`] if tokenizing or inference fails.
     pub fn embed(&self, text: &str) -> Result<Embedding> {
         let tokens = self.tokenizer.encode(text)?;
+        Ok(Embedding { vector: self.run_one(&tokens)?, tokens: tokens.ids.len(), truncated: tokens.truncated })
+    }
+
+    /// One text's vector from its tokens, on the single-text plan.
+    fn run_one(&self, tokens: &Tokens) -> Result<Vec<f32>> {
         let n = tokens.ids.len();
         let ids = tokens.ids.iter().map(|&id| i64::from(id)).collect();
         let states = self.encoder.run(&model::Batch { rows: 1, len: n, ids, mask: vec![1; n] })?;
-        let vector = pool::mean_normalized(&states, DIM, n)?;
-        Ok(Embedding { vector, tokens: n, truncated: tokens.truncated })
+        pool::mean_normalized(&states, DIM, n)
     }
 
     /// Embeds many texts for throughput: texts are sorted by token count and run
     /// `batch_size` at a time, so each batch pads little; padding is masked out of attention
     /// and pooling, so each result matches [`Embedder::embed`] to float rounding. Results are
     /// in input order. On native targets batches run on all available cores; on wasm32, in
-    /// the calling thread.
+    /// the calling thread, one text at a time (the browser keeps only the single-text plan).
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] if `batch_size` is 0; otherwise as [`Embedder::embed`].
@@ -181,6 +185,9 @@ impl Embedder {
     }
 
     fn run_batch(&self, tokens: &[Tokens], members: &[usize]) -> Result<Vec<Vec<f32>>> {
+        if members.len() == 1 || !self.encoder.plans_batches() {
+            return members.iter().map(|&i| self.run_one(&tokens[i])).collect();
+        }
         let batch = batch::padded(tokens, members);
         let states = self.encoder.run(&batch)?;
         let row = batch.len * DIM;

@@ -54,6 +54,12 @@ impl Encoder {
         self.dim
     }
 
+    /// Whether runs of more than one text can be planned here (natively; on wasm32 only the
+    /// single-text plan is kept, to spare the browser a second copy of the weights).
+    pub(crate) fn plans_batches(&self) -> bool {
+        self.source.is_some()
+    }
+
     /// The plan for `rows` texts at a time.
     fn plan_for(&self, rows: usize) -> Result<Arc<TypedSimplePlan>> {
         if rows == 1 {
