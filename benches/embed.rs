@@ -76,7 +76,8 @@ fn bench(c: &mut Criterion) {
     group.bench_function("single_path", |b| {
         b.iter(|| texts.iter().map(|t| embedder.embed(t).unwrap()).collect::<Vec<_>>())
     });
-    for batch in [8, 16, 32] {
+    // Batch 1 is the pipeline's default: one text per run, runs spread over every core.
+    for batch in [1, 8, 32] {
         group.bench_with_input(BenchmarkId::new("batch_path", batch), &batch, |b, &batch| {
             b.iter(|| embedder.embed_batch(black_box(&texts), batch).unwrap())
         });
