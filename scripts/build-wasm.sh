@@ -5,8 +5,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
-# The size target of the issue is 3 MB gzipped; the build fails only past this hard limit.
-budget="${WASM_GZIP_BUDGET:-6000000}"
+# The size budget: each module at most 3 MB gzipped (2.84 MB at the time of writing); the
+# build fails past it.
+budget="${WASM_GZIP_BUDGET:-3000000}"
 
 bash scripts/install-wasm-bindgen.sh
 
@@ -37,7 +38,7 @@ cp crates/wasm/js/worker.js crates/wasm/js/wasm-file.js crates/wasm/js/wayfinder
 for wasm in pkg/wayfinder_wasm_bg.wasm pkg/wayfinder_wasm_relaxed_bg.wasm; do
   raw=$(stat -c %s "$wasm")
   gz=$(gzip -9 -c "$wasm" | wc -c)
-  echo "$wasm: $raw bytes raw, $gz bytes gzipped (target 3000000, limit $budget)"
+  echo "$wasm: $raw bytes raw, $gz bytes gzipped (budget $budget)"
   if (( gz > budget )); then
     echo "build-wasm: $wasm is over the size limit" >&2
     exit 1
