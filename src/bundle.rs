@@ -10,6 +10,7 @@
 //! `item_bias` `[n]` f32, `global_mean` `[1]` f32, `embeddings` `[n, d]` as f32, f16 or i8 with
 //! per-row `embedding_scales` `[n]` f32), and optionally `taxonomy.json`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use half::f16;
@@ -270,9 +271,9 @@ impl Bundle {
             verify(name, entry, data)?;
             bytes.insert(name, data);
         }
-        let catalog_json = match catalog_file {
-            CATALOG_GZ => gunzip(CATALOG_GZ, bytes[CATALOG_GZ], MAX_CATALOG_BYTES)?,
-            _ => bytes[CATALOG].to_vec(),
+        let catalog_json: Cow<[u8]> = match catalog_file {
+            CATALOG_GZ => Cow::Owned(gunzip(CATALOG_GZ, bytes[CATALOG_GZ], MAX_CATALOG_BYTES)?),
+            _ => Cow::Borrowed(bytes[CATALOG]),
         };
         let (catalog, _) = Catalog::from_json(&catalog_json, Strictness::Strict)?;
         let n = catalog.len();

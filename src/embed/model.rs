@@ -82,11 +82,11 @@ impl Encoder {
         let shape = [batch.rows, batch.len];
         let tensor = |data: &[i64]| Tensor::from_shape(&shape, data);
         let token_types = vec![0i64; batch.ids.len()];
-        let by_name = [tensor(&batch.ids), tensor(&batch.mask), tensor(&token_types)];
+        let by_name = [&batch.ids, &batch.mask, &token_types];
         let mut inputs: TVec<TValue> = tvec!();
         for &want in &self.inverse_slots() {
-            let t = by_name[want].as_ref().map_err(|e| Error::EmbedModel(format!("bad input shape {shape:?}: {e:#}")))?;
-            inputs.push(t.clone().into());
+            let t = tensor(by_name[want]).map_err(|e| Error::EmbedModel(format!("bad input shape {shape:?}: {e:#}")))?;
+            inputs.push(t.into());
         }
         let fail = |e: TractError| Error::EmbedModel(format!("inference failed on {shape:?} tokens: {e:#}"));
         let outputs = self.plan_for(batch.rows)?.run(inputs).map_err(fail)?;
@@ -143,8 +143,9 @@ fn plan(model: &[u8], rows: usize) -> Result<(Arc<TypedSimplePlan>, [usize; 3], 
         model.set_input_fact(ix, fact).map_err(|e| fail("cannot set the input shapes", e))?;
     }
     let mut model = model.into_typed().map_err(|e| fail("cannot type the model", e))?;
-    model.declutter().map_err(|e| fail("cannot simplify the model", e))?;
+    // Before the simplification, which then prunes the guards' unused IsNaN nodes.
     drop_nan_guards(&mut model).map_err(|e| fail("cannot simplify the attention", e))?;
+    model.declutter().map_err(|e| fail("cannot simplify the model", e))?;
     // tract 0.23.9's simplification folds the always-true half of the attention-mask
     // expression into a constant that has lost a broadcast axis: the mask then computes
     // [batch, 1, 1, sequence] (all attention needs, as it is the same for every query)
@@ -161,7 +162,7 @@ fn plan(model: &[u8], rows: usize) -> Result<(Arc<TypedSimplePlan>, [usize; 3], 
 /// row with every key masked by `-inf`. This model masks with the finite -3.4e38, so the
 /// softmax has at least one finite input per row and no NaN to guard against; the guard was
 /// 15% of a 128-token query (a generic select over `[batch, 12, sequence, sequence]`).
-fn drop_nan_guards(model: &mut TypedModel) -> TractResult<usize> {
+fn drop_nan_guards(model: &mut TypedModel) -> TractResult<()> {
     use tract_onnx::tract_hir::tract_core::ops::logic::Iff;
     let mut guards = vec![];
     for node in model.nodes() {
@@ -184,8 +185,7 @@ fn drop_nan_guards(model: &mut TypedModel) -> TractResult<usize> {
         patch.shunt_outside(model, OutletId::new(guard, 0), tap)?;
         patch.apply(model)?;
     }
-    model.declutter()?;
-    Ok(guards.len())
+    Ok(())
 }
 
 /// The model's first output must be `[batch, sequence, dim]` with a fixed `dim`.
