@@ -72,7 +72,7 @@ function agreement(vector, states) {
 }
 
 // texts: [{text, ids}] with ids from Python tokenizers; bundles: [{name, url, query}], demo first.
-async function compute({ texts, bundles, reps, warmup, engineReps }) {
+async function compute({ texts, bundles, reps, warmup, engineReps, embed = true, recommend = true }) {
   const { default: init, Engine } = await import('/pkg/wayfinder_wasm.js');
   const ort = await import('/ort/ort.wasm.min.mjs');
   Object.assign(ort.env.wasm, { numThreads: 1, simd: true, proxy: false, wasmPaths: '/ort/' });
@@ -93,7 +93,7 @@ async function compute({ texts, bundles, reps, warmup, engineReps }) {
 
   const engine = new Engine(demo.manifest, demo.files, model, tokenizer);
   const embedders = {};
-  for (const { text, ids } of texts) {
+  for (const { text, ids } of embed ? texts : []) {
     const tensor = (values) => new ort.Tensor('int64', BigInt64Array.from(values, BigInt), [1, ids.length]);
     const feeds = { input_ids: tensor(ids), attention_mask: tensor(ids.map(() => 1)), token_type_ids: tensor(ids.map(() => 0)) };
     const tract = () => engine.embedText(text);
@@ -109,6 +109,7 @@ async function compute({ texts, bundles, reps, warmup, engineReps }) {
   Object.assign(out, await interleaved(reps, embedders));
   await session.release();
 
+  if (!recommend) return { samples: out, checks };
   // The worker adds postMessage both ways and structured cloning to the same call.
   const rec = await load(bundles[0].url, { useCache: false });
   for (const [i, { name, url, query }] of bundles.entries()) {

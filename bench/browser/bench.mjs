@@ -22,7 +22,9 @@
 //   and once through the worker for the round trip.
 //
 // Settings (environment): PYTHON (with `tokenizers`, default python3), START_REPS (7),
-// REPS (30), WARMUP (3), ENGINE_REPS (3), CHROMIUM (/usr/bin/chromium). performance.now() is
+// REPS (30), WARMUP (3), ENGINE_REPS (3), CHROMIUM (/usr/bin/chromium), PARTS (which
+// measurements to run, default `start,embed,recommend`; `embed` alone is the quick loop for
+// kernel work). performance.now() is
 // coarsened to 0.1 ms on a page that is not cross-origin isolated; every timed step is longer.
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -33,8 +35,15 @@ import { startServer, launch } from '../../tests/browser/support.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 const env = (name, fallback) => process.env[name] ?? fallback;
-const START_REPS = Number(env('START_REPS', 7));
-const settings = { reps: Number(env('REPS', 30)), warmup: Number(env('WARMUP', 3)), engineReps: Number(env('ENGINE_REPS', 3)) };
+const PARTS = new Set(env('PARTS', 'start,embed,recommend').split(','));
+const START_REPS = PARTS.has('start') ? Number(env('START_REPS', 7)) : 0;
+const settings = {
+  reps: Number(env('REPS', 30)),
+  warmup: Number(env('WARMUP', 3)),
+  engineReps: Number(env('ENGINE_REPS', 3)),
+  embed: PARTS.has('embed'),
+  recommend: PARTS.has('recommend'),
+};
 const uiuc = resolve(root, env('UIUC_BUNDLE', 'target/bench/uiuc-bundle'));
 const outFile = resolve(root, 'target/bench/browser.json');
 
@@ -129,9 +138,9 @@ try {
   computePage.on('console', (m) => m.type() === 'error' && console.error('page console:', m.text()));
   await computePage.goto(page);
   const computed = await computePage.evaluate((args) => window.compute(args), { texts, bundles, ...settings });
-  checks = { ...computed.checks, cachedFiles: { cold: starts.cold[0].cached, warm: starts.warm[0].cached } };
+  checks = { ...computed.checks, cachedFiles: { cold: starts.cold[0]?.cached, warm: starts.warm[0]?.cached } };
   results = {};
-  for (const kind of ['cold', 'warm']) {
+  for (const kind of START_REPS ? ['cold', 'warm'] : []) {
     for (const phase of Object.keys(starts[kind][0]).filter((p) => p !== 'cached')) {
       results[`${kind} start: ${phase}`] = stats(starts[kind].map((r) => r[phase]));
     }

@@ -23,6 +23,8 @@
 
 mod batch;
 mod model;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm_kernel;
 mod pool;
 mod rewrite;
 mod tokenize;
@@ -38,6 +40,21 @@ use crate::{Error, Result};
 
 /// Length of every embedding (MiniLM-L6's hidden size).
 pub const DIM: usize = 384;
+
+/// The name of Wayfinder's own matrix-product kernel when this build has it (wasm32 with
+/// SIMD, where it replaces tract's; see `wasm_kernel.rs`), as it appears in tract's plan
+/// descriptions. Calling this also keeps the kernel's registration in the link.
+pub fn matmul_kernel() -> Option<&'static str> {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        wasm_kernel::keep();
+        Some(wasm_kernel::NAME)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        None
+    }
+}
 
 /// One text's embedding, with how much of the text it covers.
 #[derive(Debug, Clone, PartialEq)]
