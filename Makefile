@@ -28,16 +28,18 @@ cli:
 	@echo "built $(TARGET_DIR)/release/wayfinder"
 
 # Tests build the demo bundle with the debug CLI that test-native already compiled, so a
-# fresh machine compiles tract natively once.
-test: setup-rust model test-native test-wasm
-	$(MAKE) test-browser test-wasm-browser test-e2e CLI_PROFILE=debug
+# fresh machine compiles tract natively once (and once for wasm32 tests, in test-wasm).
+test: setup-rust model test-native
+	$(MAKE) test-wasm test-browser test-e2e CLI_PROFILE=debug
 
 test-native:
 	$(CARGO) test -j$(JOBS) --workspace
 
-# The core must build for the browser with training left out.
-test-wasm: setup-rust model
+# The core must build for the browser with training left out; then every wasm32 test (the
+# embedder in Node, the browser module's API in Chromium; scripts/test-wasm.sh).
+test-wasm: setup-rust model test-bundle
 	$(CARGO) build -j$(JOBS) -p wayfinder --lib --target wasm32-unknown-unknown --no-default-features
+	$(chromium)
 	@CARGO="$(CARGO)" JOBS=$(JOBS) bash scripts/test-wasm.sh
 
 # Full-size benchmarks (not part of `make test`): criterion natively, then the UIUC pipeline
@@ -110,8 +112,9 @@ test-bundle: model cli-bin
 	$(BIN) build --catalog data/demo/catalog.json --interactions data/demo/enrollments.csv \
 	    --taxonomy data/demo/taxonomy.json --model model --out tests/browser/.bundle --storage f16 --quiet
 
-# The browser module's API (crates/wasm/tests/web.rs) under wasm-bindgen-test in headless
-# Chromium, driven by Debian's chromedriver; the test bundle is compiled into the tests.
+# The browser module's API (crates/wasm/tests/web.rs) alone, under wasm-bindgen-test in
+# headless Chromium, driven by Debian's chromedriver; the test bundle is compiled into the
+# tests. `make test` runs these within test-wasm.
 test-wasm-browser: setup-rust test-bundle
 	$(chromium)
 	bash scripts/install-wasm-bindgen.sh

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The embedder half of `make test-wasm`: the core builds for wasm32 with embeddings, and the
-# embedder's parity tests pass compiled to wasm32 and run in Node (wasm-bindgen-test-runner).
+# The wasm32 half of `make test`, in one cargo invocation so that the wasm32 dependencies
+# (tract above all) are compiled once, with one feature set: the embedder's parity and kernel
+# tests run in Node, and the browser module's API tests (crates/wasm/tests/web.rs) in headless
+# Chromium through Debian's chromedriver (CHROMEDRIVER), both under wasm-bindgen-test-runner.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -11,12 +13,10 @@ target=wasm32-unknown-unknown
 # The browser build uses wasm SIMD (2-3x faster inference in Chromium); test what ships.
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:--C target-feature=+simd128}"
 
-# The core does not choose getrandom's JS backend (a final wasm crate does); name it here.
-$cargo build -j"$jobs" -p wayfinder --lib --target $target --no-default-features --features embed,tract-onnx/getrandom-js
-
 command -v node >/dev/null || { echo "test-wasm: node is needed to run the wasm tests" >&2; exit 1; }
 bash scripts/install-wasm-bindgen.sh
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 export WAYFINDER_MODEL_DIR="${WAYFINDER_MODEL_DIR:-$root/model}"
 export WAYFINDER_FIXTURES="${WAYFINDER_FIXTURES:-$root/../shared/fixtures}"
-$cargo test -j"$jobs" -p wayfinder-embed-wasm-test --target $target
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+$cargo test -j"$jobs" -p wayfinder-embed-wasm-test -p wayfinder-wasm --target $target
