@@ -8,18 +8,18 @@
 //! 16 vector registers of x86-64 (V8's machine code was not inspected; the timings below are
 //! what was measured). It also pads a 12-token query to 16 columns.
 //!
-//! This kernel is 12 rows (output features) by [`NR`] = 4 columns (tokens), with the
-//! accumulators along `m`: each step loads three vectors of weights and splats one token
-//! value at a time into 12 accumulators, two steps per loop iteration. Four columns divide
+//! This kernel is 16 rows (output features) by [`NR`] = 4 columns (tokens), with the
+//! accumulators along `m`: each step loads four vectors of weights and splats one token
+//! value at a time into 16 accumulators, four steps per loop iteration. Four columns divide
 //! the usual query lengths (12, 16, 128 tokens) exactly, so no multiply-add is spent on
 //! padding there. Along `m` also matches tract's output layout here (features contiguous),
 //! so a tile is stored with whole vector stores, and per-feature bias adds are vector adds.
 //!
 //! Measured in headless Chromium 156 (relaxed-SIMD build, 40 repetitions, medians against
-//! onnxruntime-web 1.30 in the same run): 12/16/128 tokens 16.2/19.6/129.0 ms against
-//! 17.4/21.0/143.7 ms; with tract's kernel the same bench gave 19.8/20.0/148.1 against
-//! 16.8/20.8/146.7 ms. An 8 x 6 tile (12 accumulators too) was as fast at 12 and 128
-//! tokens but pads 16 to 18 columns.
+//! onnxruntime-web 1.30 in the same run, two runs): 12/16/128 tokens 16.4/19.3/127.0 and
+//! 16.1/19.6/131.7 ms against 18.0/22.0/147.2 and 18.5/21.8/148.7 ms. With tract's own
+//! kernel: 19.8/20.0/148.1 against 16.8/20.8/146.7 ms. Tried on the way: 8 x 6 (pads 16
+//! tokens to 18 columns), 12 x 4, and one or two steps per iteration, all a little slower.
 //!
 //! It is registered with the two registries tract-linalg exposes for this
 //! ([`MmmRoutine`] for the kernel, [`MmmTier`] for its selection with a known `n`) and
@@ -39,14 +39,14 @@ use tract_linalg::mmm_tiers::MmmTier;
 use tract_linalg::pack::Packing;
 use tract_onnx::prelude::DatumType;
 
-/// Rows of a tile (output features): three vectors of four.
-const MR: usize = 12;
+/// Rows of a tile (output features): four vectors of four.
+const MR: usize = 16;
 /// Columns of a tile (tokens).
 pub(crate) const NR: usize = 4;
 const MV: usize = MR / 4;
 
 /// The kernel's name in tract's registry, as it appears in a plan's description.
-pub(crate) const NAME: &str = "wayfinder_wasm_f32_12x4";
+pub(crate) const NAME: &str = "wayfinder_wasm_f32_16x4";
 
 /// Above every built-in wasm kernel (which declare 0, or less to never be preferred).
 const BOOST: isize = 5;
@@ -262,7 +262,7 @@ fn each(acc: &mut Acc, f: impl Fn(v128) -> v128) {
 }
 
 /// `acc += A B` over `k` steps: per step, [`MV`] vectors of A and [`NR`] splatted values of B.
-/// Two steps per iteration halve the loop's bookkeeping against its multiply-adds.
+/// Four steps per iteration cut the loop's bookkeeping against its multiply-adds.
 #[inline(always)]
 unsafe fn add_mat_mul(acc: &mut Acc, k: usize, a: *const v128, b: *const f32) {
     #[inline(always)]
@@ -281,14 +281,18 @@ unsafe fn add_mat_mul(acc: &mut Acc, k: usize, a: *const v128, b: *const f32) {
     let (mut a, mut b) = (a, b);
     // SAFETY: `k` steps of MR floats (A) and NR floats (B), per the caller.
     unsafe {
-        for _ in 0..k / 2 {
+        for _ in 0..k / 4 {
             step(acc, a, b);
             step(acc, a.add(MV), b.add(NR));
-            a = a.add(2 * MV);
-            b = b.add(2 * NR);
+            step(acc, a.add(2 * MV), b.add(2 * NR));
+            step(acc, a.add(3 * MV), b.add(3 * NR));
+            a = a.add(4 * MV);
+            b = b.add(4 * NR);
         }
-        if k % 2 == 1 {
+        for _ in 0..k % 4 {
             step(acc, a, b);
+            a = a.add(MV);
+            b = b.add(NR);
         }
     }
 }

@@ -2,7 +2,7 @@
 //! product, through tract as the embedder uses it: weights constant on the left, activations
 //! on the right, then the operations tract fuses into the kernel (a bias per output row, a
 //! bias per column, ReLU, scaling, subtraction). Shapes cover whole tiles and every kind of
-//! border tile (rows and columns that do not fill the 12 x 4 tile), a single column, and a
+//! border tile (rows and columns that do not fill the 16 x 4 tile), a single column, and a
 //! symbolic column count as in the embedder's plan.
 #![cfg(target_arch = "wasm32")]
 
