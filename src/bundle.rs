@@ -285,7 +285,7 @@ impl Bundle {
             Some(info) => Some(load_model(&tensors, info, n)?),
             None => None,
         };
-        let embeddings = if tensors.names().iter().any(|t| *t == "embeddings") {
+        let embeddings = if tensors.names().contains(&"embeddings") {
             Some(load_embeddings(&tensors, manifest.embedding_storage, n)?)
         } else {
             None

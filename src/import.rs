@@ -85,7 +85,8 @@ pub fn uiuc(catalog_csv: &[u8], prereqs_csv: &[u8]) -> Result<(Catalog, ImportRe
     let known: HashMap<String, usize> = courses.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
 
     // course -> group number -> (members, all concurrent, any concurrent)
-    let mut groups: BTreeMap<usize, BTreeMap<u32, (Vec<String>, bool, bool)>> = BTreeMap::new();
+    type Groups = BTreeMap<u32, (Vec<String>, bool, bool)>;
+    let mut groups: BTreeMap<usize, Groups> = BTreeMap::new();
     for (i, row) in csv::Reader::from_reader(prereqs_csv).deserialize::<PrereqRow>().enumerate() {
         let row = row.map_err(|e| csv_error("prerequisites", i, e))?;
         let Some(&course) = known.get(row.course.trim()) else {
@@ -149,7 +150,10 @@ pub fn strip_prerequisite_sentences(description: &str) -> String {
         let end = rest.find(". ").map_or(rest.len(), |i| i + 1);
         let sentence = rest[..end].trim();
         let lower = sentence.to_ascii_lowercase();
-        if !(lower.starts_with("prerequisite") || lower.starts_with("prereq") || lower.starts_with("credit or concurrent registration")) && !sentence.is_empty() {
+        let about_prerequisites = lower.starts_with("prerequisite")
+            || lower.starts_with("prereq")
+            || lower.starts_with("credit or concurrent registration");
+        if !about_prerequisites && !sentence.is_empty() {
             kept.push(sentence);
         }
         rest = &rest[end..];
