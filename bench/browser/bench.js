@@ -72,7 +72,7 @@ function agreement(vector, states) {
 }
 
 // texts: [{text, ids}] with ids from Python tokenizers; bundles: [{name, url, query}], demo first.
-async function compute({ texts, bundles, reps, warmup, engineReps, embed = true, recommend = true }) {
+async function compute({ texts, bundles, reps, warmup, engineReps, embed = true, recommend = true, wasm }) {
   const { default: init, Engine } = await import('/pkg/wayfinder_wasm.js');
   const ort = await import('/ort/ort.wasm.min.mjs');
   Object.assign(ort.env.wasm, { numThreads: 1, simd: true, proxy: false, wasmPaths: '/ort/' });
@@ -82,6 +82,7 @@ async function compute({ texts, bundles, reps, warmup, engineReps, embed = true,
 
   // The build the library's worker would pick in this browser (pkg/wasm-file.js).
   await import('/pkg/wasm-file.js');
+  if (wasm) self.WAYFINDER_WASM = wasm;
   checks.module = self.WAYFINDER_WASM;
   out['tract: wasm init (once)'] = [await time(() => init({ module_or_path: `/pkg/${self.WAYFINDER_WASM}` }))];
   out['tract: Engine, bundle only'] = await repeat(engineReps, () => new Engine(demo.manifest, demo.files).free());

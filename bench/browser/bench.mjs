@@ -24,7 +24,8 @@
 // Settings (environment): PYTHON (with `tokenizers`, default python3), START_REPS (7),
 // REPS (30), WARMUP (3), ENGINE_REPS (3), CHROMIUM (/usr/bin/chromium), PARTS (which
 // measurements to run, default `start,embed,recommend`; `embed` alone is the quick loop for
-// kernel work). performance.now() is
+// kernel work), WASM (the module to measure on the page, e.g. `wayfinder_wasm_bg.wasm` for the
+// plain-SIMD build; default: the one pkg/wasm-file.js picks for this browser). performance.now() is
 // coarsened to 0.1 ms on a page that is not cross-origin isolated; every timed step is longer.
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -43,6 +44,7 @@ const settings = {
   engineReps: Number(env('ENGINE_REPS', 3)),
   embed: PARTS.has('embed'),
   recommend: PARTS.has('recommend'),
+  wasm: process.env.WASM,
 };
 const uiuc = resolve(root, env('UIUC_BUNDLE', 'target/bench/uiuc-bundle'));
 const outFile = resolve(root, 'target/bench/browser.json');
