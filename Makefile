@@ -23,8 +23,14 @@ setup-rust:
 model:
 	@bash scripts/fetch-model.sh
 
+# The release CLI (the pipeline, `make demo`'s bundle) is compiled for the CPU of the machine
+# that builds it, since it runs there: tract's own matrix kernels pick the CPU's instructions
+# at run time either way, but everything around them (softmax, layer norms, packing, the
+# tokenizer) is only vectorised with the machine's instructions when the compiler may use
+# them. `make cli CLI_RUSTFLAGS=` builds a portable binary instead.
+CLI_RUSTFLAGS ?= -C target-cpu=native
 cli:
-	$(CARGO) build -j$(JOBS) --release -p wayfinder-cli
+	RUSTFLAGS="$(CLI_RUSTFLAGS)" $(CARGO) build -j$(JOBS) --release -p wayfinder-cli
 	@echo "built $(TARGET_DIR)/release/wayfinder"
 
 # Tests build the demo bundle with the debug CLI that test-native already compiled, so a
@@ -91,7 +97,7 @@ test-e2e: model wasm bundle
 CLI_PROFILE ?= release
 BIN = $(TARGET_DIR)/$(CLI_PROFILE)/wayfinder
 cli-bin:
-	$(CARGO) build -j$(JOBS) $(if $(filter release,$(CLI_PROFILE)),--release) -p wayfinder-cli
+	$(if $(filter release,$(CLI_PROFILE)),RUSTFLAGS="$(CLI_RUSTFLAGS)") $(CARGO) build -j$(JOBS) $(if $(filter release,$(CLI_PROFILE)),--release) -p wayfinder-cli
 
 BUNDLE_DIR ?= www/bundle
 bundle: model cli-bin

@@ -154,6 +154,8 @@ unsafe fn run(spec: &[FusedKerSpec<f32>]) -> isize {
                 unsafe { add_mat_mul(&mut acc, k, pa as *const v128, pb as *const f32) };
             }
             FusedKerSpec::Store(tile) => {
+                // The kernel declares f32 as its only store type, so tract never asks for
+                // another; a non-zero return is tract's way to report the impossible case.
                 if tile.item_size != 4 {
                     return 1;
                 }
