@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, mkdtempSync, symlinkSync, copyFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, symlinkSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolve } from 'node:path';
@@ -16,10 +16,10 @@ const bin = process.env.WAYFINDER_BIN ?? resolve(root, 'target/debug/wayfinder')
 const bundle = process.env.WAYFINDER_BUNDLE ?? resolve(root, 'tests/browser/.bundle');
 const learners = JSON.parse(readFileSync(resolve(import.meta.dirname, 'learners.json'), 'utf8'));
 
-let server, browser, page;
+let server, browser, page, site;
 before(async () => {
   // A throwaway site: the harness page beside links to pkg/, the model and the bundle.
-  const site = mkdtempSync(join(tmpdir(), 'wayfinder-parity-'));
+  site = mkdtempSync(join(tmpdir(), 'wayfinder-parity-'));
   symlinkSync(resolve(root, 'pkg'), join(site, 'pkg'));
   symlinkSync(resolve(root, 'model'), join(site, 'model'));
   symlinkSync(bundle, join(site, 'bundle'));
@@ -35,6 +35,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.stop();
+  if (site) rmSync(site, { recursive: true });
 });
 
 const pairs = (o = {}) => Object.entries(o).map(([k, v]) => `${k}=${v}`).join(',');
