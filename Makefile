@@ -29,9 +29,9 @@ model:
 # tokenizer) is only vectorised with the machine's instructions when the compiler may use
 # them. `make cli CLI_RUSTFLAGS=` builds a portable binary instead.
 CLI_RUSTFLAGS ?= -C target-cpu=native
-cli:
-	RUSTFLAGS="$(CLI_RUSTFLAGS)" $(CARGO) build -j$(JOBS) --release -p wayfinder-cli
-	@echo "built $(TARGET_DIR)/release/wayfinder"
+cli: CLI_PROFILE = release
+cli: cli-bin
+	@echo "built $(BIN)"
 
 # Tests build the demo bundle with the debug CLI that test-native already compiled, so a
 # fresh machine compiles tract natively once (and once for wasm32 tests, in test-wasm).
@@ -123,10 +123,7 @@ test-bundle: model cli-bin
 # tests. `make test` runs these within test-wasm.
 test-wasm-browser: setup-rust test-bundle
 	$(chromium)
-	bash scripts/install-wasm-bindgen.sh
-	CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
-	    $(CARGO) test -j$(JOBS) -p wayfinder-wasm --target wasm32-unknown-unknown
+	@CARGO="$(CARGO)" JOBS=$(JOBS) WASM_TEST_PACKAGES="-p wayfinder-wasm" bash scripts/test-wasm.sh
 
 # Fuzzes the bundle loader for FUZZ_SECONDS (not part of `make test`). cargo-fuzz needs
 # nightly-only flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them.

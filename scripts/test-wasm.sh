@@ -3,6 +3,7 @@
 # (tract above all) are compiled once, with one feature set: the embedder's parity and kernel
 # tests run in Node, and the browser module's API tests (crates/wasm/tests/web.rs) in headless
 # Chromium through Debian's chromedriver (CHROMEDRIVER), both under wasm-bindgen-test-runner.
+# WASM_TEST_PACKAGES narrows the run (`make test-wasm-browser`: the browser module alone).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -19,4 +20,6 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 export WAYFINDER_MODEL_DIR="${WAYFINDER_MODEL_DIR:-$root/model}"
 export WAYFINDER_FIXTURES="${WAYFINDER_FIXTURES:-$root/../shared/fixtures}"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
-$cargo test -j"$jobs" -p wayfinder-embed-wasm-test -p wayfinder-wasm --target $target
+packages="${WASM_TEST_PACKAGES:--p wayfinder-embed-wasm-test -p wayfinder-wasm}"
+# shellcheck disable=SC2086 # one word per package flag
+$cargo test -j"$jobs" $packages --target $target

@@ -44,7 +44,7 @@ const settings = {
   engineReps: Number(env('ENGINE_REPS', 3)),
   embed: PARTS.has('embed'),
   recommend: PARTS.has('recommend'),
-  wasm: process.env.WASM,
+  wasm: env('WASM', undefined),
 };
 const uiuc = resolve(root, env('UIUC_BUNDLE', 'target/bench/uiuc-bundle'));
 const outFile = resolve(root, 'target/bench/browser.json');

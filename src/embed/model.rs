@@ -44,8 +44,8 @@ impl Encoder {
     /// weight matrices (`Cast` then `Mul` on constants) into f32 constants here, once, so no
     /// run repeats it.
     pub(crate) fn from_bytes(model: &[u8]) -> Result<Self> {
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        super::wasm_kernel::keep();
+        // Keeps the browser's own kernel in the link (a no-op elsewhere).
+        super::matmul_kernel();
         let (single, slot, dim) = plan(model, 1)?;
         let source = (!cfg!(target_arch = "wasm32")).then(|| model.to_vec());
         Ok(Encoder { single, source, batched: Mutex::new(HashMap::new()), slot, dim })

@@ -42,7 +42,7 @@ use tract_onnx::prelude::DatumType;
 /// Rows of a tile (output features): four vectors of four.
 const MR: usize = 16;
 /// Columns of a tile (tokens).
-pub(crate) const NR: usize = 4;
+const NR: usize = 4;
 const MV: usize = MR / 4;
 
 /// The kernel's name in tract's registry, as it appears in a plan's description.
@@ -174,56 +174,24 @@ unsafe fn run(spec: &[FusedKerSpec<f32>]) -> isize {
             }
             FusedKerSpec::ScalarAdd(a) => each(&mut acc, |x| f32x4_add(x, f32x4_splat(a))),
             FusedKerSpec::ScalarMul(a) => each(&mut acc, |x| f32x4_mul(x, f32x4_splat(a))),
-            FusedKerSpec::ScalarSub(a) => scalar(&mut acc, |_, _| a, |p, x| p - x),
-            FusedKerSpec::ScalarSubF(a) => scalar(&mut acc, |_, _| a, |p, x| x - p),
-            FusedKerSpec::ScalarMin(a) => scalar(&mut acc, |_, _| a, |p, x| if p < x { p } else { x }),
-            FusedKerSpec::ScalarMax(a) => scalar(&mut acc, |_, _| a, |p, x| if p > x { p } else { x }),
+            FusedKerSpec::ScalarSub(a) => scalar(&mut acc, |_, _| a, sub),
+            FusedKerSpec::ScalarSubF(a) => scalar(&mut acc, |_, _| a, sub_flipped),
+            FusedKerSpec::ScalarMin(a) => scalar(&mut acc, |_, _| a, min),
+            FusedKerSpec::ScalarMax(a) => scalar(&mut acc, |_, _| a, max),
             FusedKerSpec::LeakyRelu(a) => scalar(&mut acc, |_, _| a, |p, x| if x > 0.0 { x } else { p * x }),
-            FusedKerSpec::PerRowAdd(row) => {
-                // SAFETY: tract's contract above.
-                let rows: [v128; MV] = std::array::from_fn(|v| unsafe { v128_load(row.add(4 * v) as *const v128) });
-                for vecs in acc.iter_mut() {
-                    for (x, r) in vecs.iter_mut().zip(&rows) {
-                        *x = f32x4_add(*x, *r);
-                    }
-                }
-            }
-            FusedKerSpec::PerRowMul(row) => {
-                // SAFETY: tract's contract above.
-                let rows: [v128; MV] = std::array::from_fn(|v| unsafe { v128_load(row.add(4 * v) as *const v128) });
-                for vecs in acc.iter_mut() {
-                    for (x, r) in vecs.iter_mut().zip(&rows) {
-                        *x = f32x4_mul(*x, *r);
-                    }
-                }
-            }
-            FusedKerSpec::PerColAdd(cols) => {
-                for (j, vecs) in acc.iter_mut().enumerate() {
-                    // SAFETY: tract's contract above.
-                    let c = f32x4_splat(unsafe { *cols.add(j) });
-                    for x in vecs.iter_mut() {
-                        *x = f32x4_add(*x, c);
-                    }
-                }
-            }
-            FusedKerSpec::PerColMul(cols) => {
-                for (j, vecs) in acc.iter_mut().enumerate() {
-                    // SAFETY: tract's contract above.
-                    let c = f32x4_splat(unsafe { *cols.add(j) });
-                    for x in vecs.iter_mut() {
-                        *x = f32x4_mul(*x, c);
-                    }
-                }
-            }
             // SAFETY (all row and column reads below): tract's contract above.
-            FusedKerSpec::PerRowMin(row) => scalar(&mut acc, |i, _| unsafe { *row.add(i) }, |p, x| if p < x { p } else { x }),
-            FusedKerSpec::PerRowMax(row) => scalar(&mut acc, |i, _| unsafe { *row.add(i) }, |p, x| if p > x { p } else { x }),
-            FusedKerSpec::PerRowSub(row) => scalar(&mut acc, |i, _| unsafe { *row.add(i) }, |p, x| p - x),
-            FusedKerSpec::PerRowSubF(row) => scalar(&mut acc, |i, _| unsafe { *row.add(i) }, |p, x| x - p),
-            FusedKerSpec::PerColMin(col) => scalar(&mut acc, |_, j| unsafe { *col.add(j) }, |p, x| if p < x { p } else { x }),
-            FusedKerSpec::PerColMax(col) => scalar(&mut acc, |_, j| unsafe { *col.add(j) }, |p, x| if p > x { p } else { x }),
-            FusedKerSpec::PerColSub(col) => scalar(&mut acc, |_, j| unsafe { *col.add(j) }, |p, x| p - x),
-            FusedKerSpec::PerColSubF(col) => scalar(&mut acc, |_, j| unsafe { *col.add(j) }, |p, x| x - p),
+            FusedKerSpec::PerRowAdd(row) => unsafe { per_row(&mut acc, row, f32x4_add) },
+            FusedKerSpec::PerRowMul(row) => unsafe { per_row(&mut acc, row, f32x4_mul) },
+            FusedKerSpec::PerColAdd(col) => unsafe { per_col(&mut acc, col, f32x4_add) },
+            FusedKerSpec::PerColMul(col) => unsafe { per_col(&mut acc, col, f32x4_mul) },
+            FusedKerSpec::PerRowMin(row) => scalar(&mut acc, |i, _| unsafe { *row.add(i) }, min),
+            FusedKerSpec::PerRowMax(row) => scalar(&mut acc, |i, _| unsafe { *row.add(i) }, max),
+            FusedKerSpec::PerRowSub(row) => scalar(&mut acc, |i, _| unsafe { *row.add(i) }, sub),
+            FusedKerSpec::PerRowSubF(row) => scalar(&mut acc, |i, _| unsafe { *row.add(i) }, sub_flipped),
+            FusedKerSpec::PerColMin(col) => scalar(&mut acc, |_, j| unsafe { *col.add(j) }, min),
+            FusedKerSpec::PerColMax(col) => scalar(&mut acc, |_, j| unsafe { *col.add(j) }, max),
+            FusedKerSpec::PerColSub(col) => scalar(&mut acc, |_, j| unsafe { *col.add(j) }, sub),
+            FusedKerSpec::PerColSubF(col) => scalar(&mut acc, |_, j| unsafe { *col.add(j) }, sub_flipped),
             FusedKerSpec::AddRowColProducts(rows, cols) => {
                 scalar(&mut acc, |i, j| unsafe { *rows.add(i) * *cols.add(j) }, |p, x| x + p)
             }
@@ -252,6 +220,51 @@ unsafe fn run(spec: &[FusedKerSpec<f32>]) -> isize {
         }
     }
     0
+}
+
+// The scalar forms of tract's fused operations, as `f(parameter, value)` (its generic kernel's
+// definitions).
+fn min(p: f32, x: f32) -> f32 {
+    if p < x { p } else { x }
+}
+fn max(p: f32, x: f32) -> f32 {
+    if p > x { p } else { x }
+}
+fn sub(p: f32, x: f32) -> f32 {
+    p - x
+}
+fn sub_flipped(p: f32, x: f32) -> f32 {
+    x - p
+}
+
+/// `x = op(x, row[i])` for every element of row `i`.
+///
+/// # Safety
+/// `row` points to [`MR`] floats.
+#[inline(always)]
+unsafe fn per_row(acc: &mut Acc, row: *const f32, op: unsafe fn(v128, v128) -> v128) {
+    // SAFETY: per the caller; wasm loads need no alignment.
+    let rows: [v128; MV] = std::array::from_fn(|v| unsafe { v128_load(row.add(4 * v) as *const v128) });
+    for vecs in acc.iter_mut() {
+        for (x, r) in vecs.iter_mut().zip(&rows) {
+            *x = unsafe { op(*x, *r) };
+        }
+    }
+}
+
+/// `x = op(x, col[j])` for every element of column `j`.
+///
+/// # Safety
+/// `col` points to [`NR`] floats.
+#[inline(always)]
+unsafe fn per_col(acc: &mut Acc, col: *const f32, op: unsafe fn(v128, v128) -> v128) {
+    for (j, vecs) in acc.iter_mut().enumerate() {
+        // SAFETY: per the caller.
+        let c = f32x4_splat(unsafe { *col.add(j) });
+        for x in vecs.iter_mut() {
+            *x = unsafe { op(*x, c) };
+        }
+    }
 }
 
 #[inline(always)]

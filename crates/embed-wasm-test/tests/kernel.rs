@@ -6,20 +6,17 @@
 //! symbolic column count as in the embedder's plan.
 #![cfg(target_arch = "wasm32")]
 
+use rand::{Rng, SeedableRng};
+use rand_pcg::Pcg64;
 use tract_onnx::prelude::*;
 use tract_onnx::tract_hir::tract_core::ops::einsum::EinSum;
 use tract_onnx::tract_hir::tract_core::ops::math;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-/// Deterministic values in [-1, 1) from a seed (no RNG needed for a fixed test).
+/// Values in [-1, 1) from a seeded generator, so every run multiplies the same matrices.
 fn values(len: usize, seed: u64) -> Vec<f32> {
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-    (0..len)
-        .map(|_| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((state >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        })
-        .collect()
+    let mut rng = Pcg64::seed_from_u64(seed);
+    (0..len).map(|_| rng.gen_range(-1.0..1.0)).collect()
 }
 
 struct Case {
