@@ -21,6 +21,8 @@
 //! first (see `rewrite.rs`); tract then folds the other weights' dequantization into f32
 //! constants once, at load.
 
+#[cfg(target_arch = "x86_64")]
+mod avx512_kernel;
 mod batch;
 mod model;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -41,16 +43,21 @@ use crate::{Error, Result};
 /// Length of every embedding (MiniLM-L6's hidden size).
 pub const DIM: usize = 384;
 
-/// The name of Wayfinder's own matrix-product kernel when this build has it (wasm32 with
-/// SIMD, where it replaces tract's; see `wasm_kernel.rs`), as it appears in tract's plan
-/// descriptions. Calling this also keeps the kernel's registration in the link.
+/// The name of Wayfinder's own matrix-product kernel when this build and machine run it in
+/// place of tract's (wasm32 with SIMD, see `wasm_kernel.rs`; x86-64 with AVX-512F, see
+/// `avx512_kernel.rs`), as it appears in tract's plan descriptions. Calling this also keeps
+/// the kernel's registration in the link.
 pub fn matmul_kernel() -> Option<&'static str> {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
         wasm_kernel::keep();
         Some(wasm_kernel::NAME)
     }
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    #[cfg(target_arch = "x86_64")]
+    {
+        avx512_kernel::available().then_some(avx512_kernel::NAME)
+    }
+    #[cfg(not(any(all(target_arch = "wasm32", target_feature = "simd128"), target_arch = "x86_64")))]
     {
         None
     }

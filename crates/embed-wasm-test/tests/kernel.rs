@@ -1,118 +1,23 @@
 //! The browser's matrix-product kernel (`src/embed/wasm_kernel.rs`) against a plain f64
-//! product, through tract as the embedder uses it: weights constant on the left, activations
-//! on the right, then the operations tract fuses into the kernel (a bias per output row, a
-//! bias per column, ReLU, scaling, subtraction). Shapes cover whole tiles and every kind of
-//! border tile (rows and columns that do not fill the 16 x 4 tile), a single column, and a
-//! symbolic column count as in the embedder's plan.
+//! product, through tract, in wasm under Node; the check is shared with the native kernel's
+//! test (`tests/support/kernel_check.rs`).
 #![cfg(target_arch = "wasm32")]
 
-use rand::{Rng, SeedableRng};
-use rand_pcg::Pcg64;
-use tract_onnx::prelude::*;
-use tract_onnx::tract_hir::tract_core::ops::einsum::EinSum;
-use tract_onnx::tract_hir::tract_core::ops::math;
+#[path = "../../../tests/support/kernel_check.rs"]
+mod kernel_check;
+
 use wasm_bindgen_test::wasm_bindgen_test;
 
-/// Values in [-1, 1) from a seeded generator, so every run multiplies the same matrices.
-fn values(len: usize, seed: u64) -> Vec<f32> {
-    let mut rng = Pcg64::seed_from_u64(seed);
-    (0..len).map(|_| rng.gen_range(-1.0..1.0)).collect()
-}
-
-struct Case {
-    m: usize,
-    k: usize,
-    n: usize,
-    symbolic_n: bool,
-}
-
-/// `relu(W x + row_bias + col_bias) * 0.5 - 0.25`, with `W` `[m, k]` constant and `x` `[k, n]`.
-fn check(case: &Case) {
-    let Case { m, k, n, symbolic_n } = *case;
-    let seed = (m * 1_000_000 + k * 1000 + n) as u64;
-    let w = values(m * k, seed);
-    let x = values(k * n, seed + 1);
-    let row_bias = values(m, seed + 2);
-    let col_bias = values(n, seed + 3);
-
-    let mut model = TypedModel::default();
-    let n_dim: TDim = if symbolic_n { model.sym("n").to_dim() } else { n.to_dim() };
-    let input = model.add_source("x", f32::fact(&[k.to_dim(), n_dim.clone()])).unwrap();
-    let weights = model.add_const("w", tensor1(&w).into_shape(&[m, k]).unwrap()).unwrap();
-    let product = model
-        .wire_node("mm", EinSum::new("mk,kn->mn".parse().unwrap(), f32::datum_type()), &[weights, input])
-        .unwrap()[0];
-    let rows = model.add_const("row_bias", tensor1(&row_bias).into_shape(&[m, 1]).unwrap()).unwrap();
-    let mut y = model.wire_node("add_rows", math::add(), &[product, rows]).unwrap()[0];
-    if !symbolic_n {
-        let cols = model.add_const("col_bias", tensor1(&col_bias).into_shape(&[1, n]).unwrap()).unwrap();
-        y = model.wire_node("add_cols", math::add(), &[y, cols]).unwrap()[0];
-    }
-    let zero = model.add_const("zero", tensor2(&[[0f32]])).unwrap();
-    y = model.wire_node("relu", math::max(), &[y, zero]).unwrap()[0];
-    let half = model.add_const("half", tensor2(&[[0.5f32]])).unwrap();
-    y = model.wire_node("scale", math::mul(), &[y, half]).unwrap()[0];
-    let quarter = model.add_const("quarter", tensor2(&[[0.25f32]])).unwrap();
-    y = model.wire_node("shift", math::sub(), &[y, quarter]).unwrap()[0];
-    model.select_output_outlets(&[y]).unwrap();
-
-    let name = wayfinder::embed::matmul_kernel().expect("the wasm build has its own kernel");
-    let optimized = model.into_optimized().unwrap();
-    let kernels: Vec<String> = optimized
-        .nodes()
-        .iter()
-        .filter(|node| node.op.name() == "OptMatMul")
-        .map(|node| node.op.info().unwrap().join(" "))
-        .collect();
-    // tract may turn a product around (m=1 becomes a single column); single-column products
-    // stay with tract's matrix-vector kernels, every other one must run ours.
-    assert!(
-        kernels.len() == 1 && (kernels[0].contains(" n:1 ") || kernels[0].contains(name)),
-        "m={m} k={k} n={n}: expected the Wayfinder kernel, got {kernels:?}"
-    );
-    let plan = optimized.into_runnable().unwrap();
-    let x_tensor = tensor1(&x).into_shape(&[k, n]).unwrap();
-    let out = plan.run(tvec!(x_tensor.into())).unwrap();
-    let got = out[0].to_plain_array_view::<f32>().unwrap();
-    assert_eq!(got.shape(), &[m, n]);
-
-    for i in 0..m {
-        for j in 0..n {
-            let dot: f64 = (0..k).map(|p| f64::from(w[i * k + p]) * f64::from(x[p * n + j])).sum();
-            let biased = dot + f64::from(row_bias[i]) + if symbolic_n { 0.0 } else { f64::from(col_bias[j]) };
-            let want = biased.max(0.0) * 0.5 - 0.25;
-            let have = f64::from(got[[i, j]]);
-            let tolerance = 1e-5 * (1.0 + k as f64).sqrt();
-            assert!(
-                (have - want).abs() <= tolerance,
-                "m={m} k={k} n={n} symbolic={symbolic_n} (seed {seed}): [{i}, {j}] is {have}, expected {want}"
-            );
-        }
-    }
+fn kernel() -> &'static str {
+    wayfinder::embed::matmul_kernel().expect("the wasm build has its own kernel")
 }
 
 #[wasm_bindgen_test]
 fn the_kernel_matches_a_plain_product_on_whole_and_border_tiles() {
-    let shapes = [
-        (12, 384, 12),
-        (384, 384, 16),
-        (1536, 384, 128),
-        (384, 1536, 5),
-        (13, 7, 3),
-        (5, 1, 9),
-        (25, 33, 6),
-        (32, 64, 130),
-        (1, 3, 2),
-    ];
-    for (m, k, n) in shapes {
-        for symbolic_n in [false, true] {
-            check(&Case { m, k, n, symbolic_n });
-        }
-    }
+    kernel_check::check_all(kernel());
 }
 
 #[wasm_bindgen_test]
 fn a_single_column_still_computes_the_right_product() {
-    check(&Case { m: 40, k: 50, n: 1, symbolic_n: false });
-    check(&Case { m: 40, k: 50, n: 1, symbolic_n: true });
+    kernel_check::check_single_column(kernel());
 }

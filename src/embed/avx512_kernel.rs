@@ -1,0 +1,321 @@
+//! The pipeline's matrix-product kernel on x86-64 with AVX-512, plugged into tract's kernel
+//! registry like the browser's (`wasm_kernel.rs`).
+//!
+//! A per-op profile of an 80-token text (release build for this CPU, tract's own kernels) put
+//! 72% of the time in matrix products and another 16% in packing their right-hand operands.
+//! In every linear layer tract puts the weights on the left (`m` = output features, packed
+//! once at load) and the tokens on the right (`n`), and packs the tokens per run into
+//! `k`-major panels: a transposition, since a token's features are contiguous. tract did that
+//! at under 1 GB/s (0.56 ms for the 80 x 1536 input of a feed-forward output layer). Its
+//! AVX-512 kernel for a symbolic `n` is 64 x 3: 12 accumulators, four vectors of weights
+//! loaded per three multiply-add pairs, so the weights stream from L2 at a high rate.
+//!
+//! This kernel reads the tokens where they are: its right-hand format, [`TokenRows`], keeps
+//! each token's features contiguous (a plain copy of the rows, no transposition), and each
+//! step broadcasts one feature of each of the tile's tokens straight from its row. The tile
+//! is [`MR`] = 32 output features (two vectors) by [`NR`] tokens, so 24 of the 32 vector
+//! registers accumulate and each pair of weight vectors serves `NR` tokens. A short last
+//! panel repeats its last token in the unused columns (tract discards them), so the loop
+//! never branches and never reads outside the rows.
+//!
+//! Registered through tract-linalg's public registries ([`MmmRoutine`], [`MmmTier`]) with a
+//! preference above tract's AVX-512 kernels; it runs only where tract detects AVX-512F.
+
+use std::arch::x86_64::*;
+
+use tract_linalg::isa::{Arch, Isa, IsaReq, IsaSet};
+use tract_linalg::mmm::{DynKernel, FusedKerSpec, MatMatMul, OutputStoreKer, Query, Suitable};
+use tract_linalg::mmm_routines::MmmRoutine;
+use tract_linalg::mmm_tiers::MmmTier;
+use tract_linalg::pack::Packing;
+use tract_onnx::prelude::DatumType;
+
+/// Rows of a tile (output features): two vectors of sixteen.
+const MR: usize = 32;
+/// Columns of a tile (tokens).
+const NR: usize = 12;
+const MV: usize = MR / 16;
+
+/// The kernel's name in tract's registry, as it appears in a plan's description.
+pub(crate) const NAME: &str = "wayfinder_avx512_f32_32x12";
+
+/// Above tract's AVX-512 f32 kernels, which declare no boost over their instruction-set level.
+const BOOST: isize = 5;
+
+fn make() -> Box<dyn MatMatMul> {
+    let mut kernel = DynKernel::<MR, NR, f32>::new(NAME, run, f32::packing(MR), f32::packing(NR))
+        .with_isa(IsaReq::ANY.needing(&[Isa::X86_64Avx512f]))
+        .with_boost(|| BOOST);
+    kernel.arch = Some(Arch::X86_64);
+    kernel.mmm()
+}
+
+inventory::submit! { MmmRoutine { make } }
+
+/// With `n` known, tract asks the tiers first; this one answers for every f32 product with
+/// more than one column, and leaves single-column products to tract's vector kernels.
+fn preferred(_isa: &IsaSet, dt: DatumType, query: &Query, _suitable: &[Suitable]) -> Option<&'static str> {
+    (dt == DatumType::F32 && query.n != Some(1)).then_some(NAME)
+}
+
+inventory::submit! {
+    MmmTier {
+        arch: Some(Arch::X86_64),
+        // tract's x86-64 tiers go up to 8 (AMX); tiers are asked highest first.
+        precedence: 9,
+        name: "wayfinder-avx512",
+        applies: |isa| isa.has(Isa::X86_64Avx512f),
+        preferred,
+    }
+}
+
+/// Whether this machine runs the kernel (tract would otherwise pick its own).
+pub(crate) fn available() -> bool {
+    std::hint::black_box((make as fn() -> Box<dyn MatMatMul>, preferred as fn(_, _, _, _) -> _));
+    is_x86_feature_detected!("avx512f")
+}
+
+/// Accumulators: `acc[j][v]` holds rows `16v..16v+16` of column `j`.
+type Acc = [[__m512; MV]; NR];
+
+/// The tile as plain numbers, `t[j][i]` = row `i` of column `j` (column-major).
+type Tile = [[f32; MR]; NR];
+
+/// # Safety
+/// tract's contract for a kernel: every pointer in `spec` is valid for the tile it describes
+/// (`pa`: `k` steps of [`MR`] floats, `pb`: `k` steps of [`NR`] floats, rows: [`MR`]
+/// floats, columns: [`NR`] floats, stores: an [`MR`] x [`NR`] tile at the given strides).
+/// tract runs it only where AVX-512F is present (its declared instruction set).
+unsafe fn run(spec: &[FusedKerSpec<f32>]) -> isize {
+    // SAFETY: per the contract above.
+    unsafe { run_avx512(spec) }
+}
+
+#[target_feature(enable = "avx512f")]
+unsafe fn run_avx512(spec: &[FusedKerSpec<f32>]) -> isize {
+    let zero = _mm512_setzero_ps();
+    let mut acc: Acc = [[zero; MV]; NR];
+    for op in spec {
+        match *op {
+            FusedKerSpec::Done => break,
+            FusedKerSpec::Clear => acc = [[zero; MV]; NR],
+            FusedKerSpec::AddMatMul { k, pa, pb, packing } => {
+                if packing != 0 {
+                    return 1;
+                }
+                // SAFETY: tract's contract above.
+                unsafe { add_mat_mul(&mut acc, k, pa as *const f32, pb as *const f32) };
+            }
+            FusedKerSpec::Store(tile) => {
+                // The kernel declares f32 as its only store type, so tract never asks for
+                // another; a non-zero return is tract's way to report the impossible case.
+                if tile.item_size != 4 {
+                    return 1;
+                }
+                // SAFETY: tract's contract above.
+                unsafe { store(&acc, &tile) };
+            }
+            FusedKerSpec::LoadTile(col_major, _row_major) => {
+                for (j, vecs) in acc.iter_mut().enumerate() {
+                    for (v, x) in vecs.iter_mut().enumerate() {
+                        // SAFETY: tract's contract above (an MR x NR column-major tile).
+                        *x = unsafe { _mm512_loadu_ps(col_major.add(j * MR + 16 * v)) };
+                    }
+                }
+            }
+            FusedKerSpec::ScalarAdd(a) => each(&mut acc, _mm512_add_ps, a),
+            FusedKerSpec::ScalarMul(a) => each(&mut acc, _mm512_mul_ps, a),
+            FusedKerSpec::ScalarSub(a) => scalar(&mut acc, |_, _| a, sub),
+            FusedKerSpec::ScalarSubF(a) => scalar(&mut acc, |_, _| a, sub_flipped),
+            FusedKerSpec::ScalarMin(a) => scalar(&mut acc, |_, _| a, min),
+            FusedKerSpec::ScalarMax(a) => scalar(&mut acc, |_, _| a, max),
+            FusedKerSpec::LeakyRelu(a) => scalar(&mut acc, |_, _| a, |p, x| if x > 0.0 { x } else { p * x }),
+            // SAFETY (all row and column reads below): tract's contract above.
+            FusedKerSpec::PerRowAdd(row) => unsafe { per_row(&mut acc, row, _mm512_add_ps) },
+            FusedKerSpec::PerRowMul(row) => unsafe { per_row(&mut acc, row, _mm512_mul_ps) },
+            FusedKerSpec::PerColAdd(col) => unsafe { per_col(&mut acc, col, _mm512_add_ps) },
+            FusedKerSpec::PerColMul(col) => unsafe { per_col(&mut acc, col, _mm512_mul_ps) },
+            FusedKerSpec::PerRowMin(row) => scalar(&mut acc, |i, _| unsafe { *row.add(i) }, min),
+            FusedKerSpec::PerRowMax(row) => scalar(&mut acc, |i, _| unsafe { *row.add(i) }, max),
+            FusedKerSpec::PerRowSub(row) => scalar(&mut acc, |i, _| unsafe { *row.add(i) }, sub),
+            FusedKerSpec::PerRowSubF(row) => scalar(&mut acc, |i, _| unsafe { *row.add(i) }, sub_flipped),
+            FusedKerSpec::PerColMin(col) => scalar(&mut acc, |_, j| unsafe { *col.add(j) }, min),
+            FusedKerSpec::PerColMax(col) => scalar(&mut acc, |_, j| unsafe { *col.add(j) }, max),
+            FusedKerSpec::PerColSub(col) => scalar(&mut acc, |_, j| unsafe { *col.add(j) }, sub),
+            FusedKerSpec::PerColSubF(col) => scalar(&mut acc, |_, j| unsafe { *col.add(j) }, sub_flipped),
+            FusedKerSpec::AddRowColProducts(rows, cols) => {
+                scalar(&mut acc, |i, j| unsafe { *rows.add(i) * *cols.add(j) }, |p, x| x + p)
+            }
+            FusedKerSpec::AddUnicast(tile) => {
+                if tile.item_size != 4 {
+                    return 1;
+                }
+                scalar(
+                    &mut acc,
+                    |i, j| unsafe {
+                        *(tile.ptr.offset(tile.row_byte_stride * i as isize + tile.col_byte_stride * j as isize)
+                            as *const f32)
+                    },
+                    |p, x| x + p,
+                )
+            }
+            // As tract's float kernels do: the integer rescaling steps become multiplications.
+            FusedKerSpec::QScale(shift, policy, mult) => {
+                let s = tract_linalg::Scaler::from_fuse_params(shift, policy, mult).scale;
+                each(&mut acc, _mm512_mul_ps, s)
+            }
+            FusedKerSpec::RoundingShiftRight(shift, _) => each(&mut acc, _mm512_mul_ps, 2f32.powi(-(shift as i32))),
+            FusedKerSpec::ShiftLeft(shift) => each(&mut acc, _mm512_mul_ps, 2f32.powi(shift as i32)),
+        }
+    }
+    0
+}
+
+// The scalar forms of tract's fused operations, as `f(parameter, value)` (its generic kernel's
+// definitions).
+fn min(p: f32, x: f32) -> f32 {
+    if p < x { p } else { x }
+}
+fn max(p: f32, x: f32) -> f32 {
+    if p > x { p } else { x }
+}
+fn sub(p: f32, x: f32) -> f32 {
+    p - x
+}
+fn sub_flipped(p: f32, x: f32) -> f32 {
+    x - p
+}
+
+/// Applies `f(parameter, value)` to every element on a scalar copy of the tile, with the
+/// parameter of row `i`, column `j` given by `param(i, j)`. For the operations this model
+/// never fuses (min, max, subtractions, quantization steps), where clarity beats speed.
+#[target_feature(enable = "avx512f")]
+fn scalar(acc: &mut Acc, param: impl Fn(usize, usize) -> f32, f: impl Fn(f32, f32) -> f32) {
+    let mut t: Tile = [[0f32; MR]; NR];
+    for (col, vecs) in t.iter_mut().zip(acc.iter()) {
+        for (v, x) in vecs.iter().enumerate() {
+            // SAFETY: 16 floats inside a column of MR.
+            unsafe { _mm512_storeu_ps(col.as_mut_ptr().add(16 * v), *x) };
+        }
+    }
+    for (j, col) in t.iter_mut().enumerate() {
+        for (i, x) in col.iter_mut().enumerate() {
+            *x = f(param(i, j), *x);
+        }
+    }
+    for (col, vecs) in t.iter().zip(acc.iter_mut()) {
+        for (v, x) in vecs.iter_mut().enumerate() {
+            // SAFETY: 16 floats inside a column of MR.
+            *x = unsafe { _mm512_loadu_ps(col.as_ptr().add(16 * v)) };
+        }
+    }
+}
+
+/// `x = op(x, a)` for every element.
+#[target_feature(enable = "avx512f")]
+fn each(acc: &mut Acc, op: unsafe fn(__m512, __m512) -> __m512, a: f32) {
+    let a = _mm512_set1_ps(a);
+    for x in acc.iter_mut().flatten() {
+        // SAFETY: `op` is an AVX-512F intrinsic, and this function requires AVX-512F.
+        *x = unsafe { op(*x, a) };
+    }
+}
+
+/// `x = op(x, row[i])` for every element of row `i`.
+///
+/// # Safety
+/// `row` points to [`MR`] floats.
+#[target_feature(enable = "avx512f")]
+unsafe fn per_row(acc: &mut Acc, row: *const f32, op: unsafe fn(__m512, __m512) -> __m512) {
+    // SAFETY: per the caller.
+    let rows: [__m512; MV] = std::array::from_fn(|v| unsafe { _mm512_loadu_ps(row.add(16 * v)) });
+    for vecs in acc.iter_mut() {
+        for (x, r) in vecs.iter_mut().zip(&rows) {
+            *x = unsafe { op(*x, *r) };
+        }
+    }
+}
+
+/// `x = op(x, col[j])` for every element of column `j`.
+///
+/// # Safety
+/// `col` points to [`NR`] floats.
+#[target_feature(enable = "avx512f")]
+unsafe fn per_col(acc: &mut Acc, col: *const f32, op: unsafe fn(__m512, __m512) -> __m512) {
+    for (j, vecs) in acc.iter_mut().enumerate() {
+        // SAFETY: per the caller.
+        let c = _mm512_set1_ps(unsafe { *col.add(j) });
+        for x in vecs.iter_mut() {
+            *x = unsafe { op(*x, c) };
+        }
+    }
+}
+
+/// `acc += A B` over `k` steps: per step, [`MV`] vectors of A and [`NR`] broadcast values
+/// of B. Written out per column, with the 24 accumulators in named locals: as a loop over an
+/// array, LLVM kept them in memory.
+///
+/// # Safety
+/// `a` holds `k` steps of [`MR`] floats, `b` `k` steps of [`NR`] floats.
+#[target_feature(enable = "avx512f")]
+unsafe fn add_mat_mul(acc: &mut Acc, k: usize, a: *const f32, b: *const f32) {
+    let [[mut c0, mut d0], [mut c1, mut d1], [mut c2, mut d2], [mut c3, mut d3], [mut c4, mut d4], [mut c5, mut d5], [mut c6, mut d6], [mut c7, mut d7], [mut c8, mut d8], [mut c9, mut d9], [mut c10, mut d10], [mut c11, mut d11]] =
+        *acc;
+    let (mut a, mut b) = (a, b);
+    for _ in 0..k {
+        // SAFETY: one step of A (MR floats) and of B (NR floats), per the caller.
+        unsafe {
+            let (a0, a1) = (_mm512_loadu_ps(a), _mm512_loadu_ps(a.add(16)));
+            macro_rules! column {
+                ($j:literal, $c:ident, $d:ident) => {
+                    let bj = _mm512_set1_ps(*b.add($j));
+                    $c = _mm512_fmadd_ps(a0, bj, $c);
+                    $d = _mm512_fmadd_ps(a1, bj, $d);
+                };
+            }
+            column!(0, c0, d0);
+            column!(1, c1, d1);
+            column!(2, c2, d2);
+            column!(3, c3, d3);
+            column!(4, c4, d4);
+            column!(5, c5, d5);
+            column!(6, c6, d6);
+            column!(7, c7, d7);
+            column!(8, c8, d8);
+            column!(9, c9, d9);
+            column!(10, c10, d10);
+            column!(11, c11, d11);
+            a = a.add(MR);
+            b = b.add(NR);
+        }
+    }
+    *acc = [[c0, d0], [c1, d1], [c2, d2], [c3, d3], [c4, d4], [c5, d5], [c6, d6], [c7, d7], [c8, d8], [c9, d9], [c10, d10], [c11, d11]];
+}
+
+/// Writes the tile; whole vectors when rows are contiguous (tract's layout for this model),
+/// lane by lane otherwise.
+///
+/// # Safety
+/// `tile` describes an [`MR`] x [`NR`] f32 tile.
+#[target_feature(enable = "avx512f")]
+unsafe fn store(acc: &Acc, tile: &OutputStoreKer) {
+    for (j, vecs) in acc.iter().enumerate() {
+        // SAFETY: an MR x NR tile at these strides, per the caller.
+        unsafe {
+            let col = tile.ptr.offset(tile.col_byte_stride * j as isize);
+            if tile.row_byte_stride == 4 {
+                for (v, x) in vecs.iter().enumerate() {
+                    _mm512_storeu_ps(col.add(64 * v) as *mut f32, *x);
+                }
+            } else {
+                let mut lanes = [0f32; MR];
+                for (v, x) in vecs.iter().enumerate() {
+                    _mm512_storeu_ps(lanes.as_mut_ptr().add(16 * v), *x);
+                }
+                for (i, x) in lanes.iter().enumerate() {
+                    *(col.offset(tile.row_byte_stride * i as isize) as *mut f32) = *x;
+                }
+            }
+        }
+    }
+}
