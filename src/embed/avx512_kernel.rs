@@ -75,11 +75,18 @@ pub(crate) fn available() -> bool {
     is_x86_feature_detected!("avx512f")
 }
 
-/// Accumulators: `acc[j][v]` holds rows `16v..16v+16` of column `j`.
-type Acc = [[__m512; MV]; NR];
+/// Accumulators: `acc[j][v]` holds rows `16v..16v+16` of column `j` (a tile of `16 MV`
+/// rows by `NR` columns). Shared with the AMX kernel (`amx_kernel.rs`), which keeps its tile
+/// in this form for the fused operations.
+pub(super) type Acc<const MV: usize, const NR: usize> = [[__m512; MV]; NR];
 
-/// The tile as plain numbers, `t[j][i]` = row `i` of column `j` (column-major).
-type Tile = [[f32; MR]; NR];
+/// What [`apply`] made of one fused operation.
+pub(super) enum Step {
+    Next,
+    Done,
+    /// tract's way to report an impossible request: the kernel returns non-zero.
+    Fail,
+}
 
 /// # Safety
 /// tract's contract for a kernel: every pointer in `spec` is valid for the tile it describes
@@ -93,65 +100,97 @@ unsafe fn run(spec: &[FusedKerSpec<f32>]) -> isize {
 
 #[target_feature(enable = "avx512f")]
 unsafe fn run_avx512(spec: &[FusedKerSpec<f32>]) -> isize {
-    let zero = _mm512_setzero_ps();
-    let mut acc: Acc = [[zero; MV]; NR];
+    let mut acc: Acc<MV, NR> = [[_mm512_setzero_ps(); MV]; NR];
     for op in spec {
-        match *op {
-            FusedKerSpec::Done => break,
-            FusedKerSpec::Clear => acc = [[zero; MV]; NR],
+        let step = match *op {
             FusedKerSpec::AddMatMul { k, pa, pb, packing } => {
                 if packing != 0 {
                     return 1;
                 }
                 // SAFETY: tract's contract above.
                 unsafe { add_mat_mul(&mut acc, k, pa as *const f32, pb as *const f32) };
+                Step::Next
             }
-            FusedKerSpec::Store(tile) => {
-                // The kernel declares f32 as its only store type, so tract never asks for
-                // another; a non-zero return is tract's way to report the impossible case.
-                if tile.item_size != 4 {
-                    return 1;
+            // SAFETY: tract's contract above.
+            _ => unsafe { apply(&mut acc, op) },
+        };
+        match step {
+            Step::Next => {}
+            Step::Done => break,
+            Step::Fail => return 1,
+        }
+    }
+    0
+}
+
+/// Applies one of tract's fused operations other than the matrix product to the tile.
+///
+/// # Safety
+/// As for a kernel: the operation's pointers are valid for a `16 MV` x `NR` tile.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn apply<const MV: usize, const NR: usize>(acc: &mut Acc<MV, NR>, op: &FusedKerSpec<f32>) -> Step {
+    match *op {
+        FusedKerSpec::Done => return Step::Done,
+        FusedKerSpec::Clear => *acc = [[_mm512_setzero_ps(); MV]; NR],
+        // Handled by each kernel itself.
+        FusedKerSpec::AddMatMul { .. } => return Step::Fail,
+        FusedKerSpec::Store(tile) => {
+            // The kernels declare f32 as their only store type, so tract never asks for another.
+            if tile.item_size != 4 {
+                return Step::Fail;
+            }
+            // SAFETY: per the caller.
+            unsafe { store(acc, &tile) };
+        }
+        FusedKerSpec::LoadTile(col_major, _row_major) => {
+            for (j, vecs) in acc.iter_mut().enumerate() {
+                for (v, x) in vecs.iter_mut().enumerate() {
+                    // SAFETY: per the caller (a column-major tile of 16 MV x NR).
+                    *x = unsafe { _mm512_loadu_ps(col_major.add(j * 16 * MV + 16 * v)) };
                 }
-                // SAFETY: tract's contract above.
-                unsafe { store(&acc, &tile) };
             }
-            FusedKerSpec::LoadTile(col_major, _row_major) => {
+        }
+        FusedKerSpec::ScalarAdd(a) => each(acc, _mm512_add_ps, a),
+        FusedKerSpec::ScalarMul(a) => each(acc, _mm512_mul_ps, a),
+        FusedKerSpec::ScalarSub(a) => scalar(acc, |_, _| a, sub),
+        FusedKerSpec::ScalarSubF(a) => scalar(acc, |_, _| a, sub_flipped),
+        FusedKerSpec::ScalarMin(a) => scalar(acc, |_, _| a, min),
+        FusedKerSpec::ScalarMax(a) => scalar(acc, |_, _| a, max),
+        FusedKerSpec::LeakyRelu(a) => scalar(acc, |_, _| a, |p, x| if x > 0.0 { x } else { p * x }),
+        // SAFETY (all row and column reads below): per the caller.
+        FusedKerSpec::PerRowAdd(row) => unsafe { per_row(acc, row, _mm512_add_ps) },
+        FusedKerSpec::PerRowMul(row) => unsafe { per_row(acc, row, _mm512_mul_ps) },
+        FusedKerSpec::PerColAdd(col) => unsafe { per_col(acc, col, _mm512_add_ps) },
+        FusedKerSpec::PerColMul(col) => unsafe { per_col(acc, col, _mm512_mul_ps) },
+        FusedKerSpec::PerRowMin(row) => scalar(acc, |i, _| unsafe { *row.add(i) }, min),
+        FusedKerSpec::PerRowMax(row) => scalar(acc, |i, _| unsafe { *row.add(i) }, max),
+        FusedKerSpec::PerRowSub(row) => scalar(acc, |i, _| unsafe { *row.add(i) }, sub),
+        FusedKerSpec::PerRowSubF(row) => scalar(acc, |i, _| unsafe { *row.add(i) }, sub_flipped),
+        FusedKerSpec::PerColMin(col) => scalar(acc, |_, j| unsafe { *col.add(j) }, min),
+        FusedKerSpec::PerColMax(col) => scalar(acc, |_, j| unsafe { *col.add(j) }, max),
+        FusedKerSpec::PerColSub(col) => scalar(acc, |_, j| unsafe { *col.add(j) }, sub),
+        FusedKerSpec::PerColSubF(col) => scalar(acc, |_, j| unsafe { *col.add(j) }, sub_flipped),
+        FusedKerSpec::AddRowColProducts(rows, cols) => {
+            scalar(acc, |i, j| unsafe { *rows.add(i) * *cols.add(j) }, |p, x| x + p)
+        }
+        FusedKerSpec::AddUnicast(tile) => {
+            if tile.item_size != 4 {
+                return Step::Fail;
+            }
+            if tile.row_byte_stride == 4 {
+                // A residual connection: each column's rows are contiguous, as in the tile.
                 for (j, vecs) in acc.iter_mut().enumerate() {
                     for (v, x) in vecs.iter_mut().enumerate() {
-                        // SAFETY: tract's contract above (an MR x NR column-major tile).
-                        *x = unsafe { _mm512_loadu_ps(col_major.add(j * MR + 16 * v)) };
+                        // SAFETY: per the caller.
+                        let add = unsafe {
+                            _mm512_loadu_ps(tile.ptr.offset(tile.col_byte_stride * j as isize).add(64 * v) as *const f32)
+                        };
+                        *x = _mm512_add_ps(*x, add);
                     }
                 }
-            }
-            FusedKerSpec::ScalarAdd(a) => each(&mut acc, _mm512_add_ps, a),
-            FusedKerSpec::ScalarMul(a) => each(&mut acc, _mm512_mul_ps, a),
-            FusedKerSpec::ScalarSub(a) => scalar(&mut acc, |_, _| a, sub),
-            FusedKerSpec::ScalarSubF(a) => scalar(&mut acc, |_, _| a, sub_flipped),
-            FusedKerSpec::ScalarMin(a) => scalar(&mut acc, |_, _| a, min),
-            FusedKerSpec::ScalarMax(a) => scalar(&mut acc, |_, _| a, max),
-            FusedKerSpec::LeakyRelu(a) => scalar(&mut acc, |_, _| a, |p, x| if x > 0.0 { x } else { p * x }),
-            // SAFETY (all row and column reads below): tract's contract above.
-            FusedKerSpec::PerRowAdd(row) => unsafe { per_row(&mut acc, row, _mm512_add_ps) },
-            FusedKerSpec::PerRowMul(row) => unsafe { per_row(&mut acc, row, _mm512_mul_ps) },
-            FusedKerSpec::PerColAdd(col) => unsafe { per_col(&mut acc, col, _mm512_add_ps) },
-            FusedKerSpec::PerColMul(col) => unsafe { per_col(&mut acc, col, _mm512_mul_ps) },
-            FusedKerSpec::PerRowMin(row) => scalar(&mut acc, |i, _| unsafe { *row.add(i) }, min),
-            FusedKerSpec::PerRowMax(row) => scalar(&mut acc, |i, _| unsafe { *row.add(i) }, max),
-            FusedKerSpec::PerRowSub(row) => scalar(&mut acc, |i, _| unsafe { *row.add(i) }, sub),
-            FusedKerSpec::PerRowSubF(row) => scalar(&mut acc, |i, _| unsafe { *row.add(i) }, sub_flipped),
-            FusedKerSpec::PerColMin(col) => scalar(&mut acc, |_, j| unsafe { *col.add(j) }, min),
-            FusedKerSpec::PerColMax(col) => scalar(&mut acc, |_, j| unsafe { *col.add(j) }, max),
-            FusedKerSpec::PerColSub(col) => scalar(&mut acc, |_, j| unsafe { *col.add(j) }, sub),
-            FusedKerSpec::PerColSubF(col) => scalar(&mut acc, |_, j| unsafe { *col.add(j) }, sub_flipped),
-            FusedKerSpec::AddRowColProducts(rows, cols) => {
-                scalar(&mut acc, |i, j| unsafe { *rows.add(i) * *cols.add(j) }, |p, x| x + p)
-            }
-            FusedKerSpec::AddUnicast(tile) => {
-                if tile.item_size != 4 {
-                    return 1;
-                }
+            } else {
                 scalar(
-                    &mut acc,
+                    acc,
                     |i, j| unsafe {
                         *(tile.ptr.offset(tile.row_byte_stride * i as isize + tile.col_byte_stride * j as isize)
                             as *const f32)
@@ -159,16 +198,15 @@ unsafe fn run_avx512(spec: &[FusedKerSpec<f32>]) -> isize {
                     |p, x| x + p,
                 )
             }
-            // As tract's float kernels do: the integer rescaling steps become multiplications.
-            FusedKerSpec::QScale(shift, policy, mult) => {
-                let s = tract_linalg::Scaler::from_fuse_params(shift, policy, mult).scale;
-                each(&mut acc, _mm512_mul_ps, s)
-            }
-            FusedKerSpec::RoundingShiftRight(shift, _) => each(&mut acc, _mm512_mul_ps, 2f32.powi(-(shift as i32))),
-            FusedKerSpec::ShiftLeft(shift) => each(&mut acc, _mm512_mul_ps, 2f32.powi(shift as i32)),
         }
+        // As tract's float kernels do: the integer rescaling steps become multiplications.
+        FusedKerSpec::QScale(shift, policy, mult) => {
+            each(acc, _mm512_mul_ps, tract_linalg::Scaler::from_fuse_params(shift, policy, mult).scale)
+        }
+        FusedKerSpec::RoundingShiftRight(shift, _) => each(acc, _mm512_mul_ps, 2f32.powi(-(shift as i32))),
+        FusedKerSpec::ShiftLeft(shift) => each(acc, _mm512_mul_ps, 2f32.powi(shift as i32)),
     }
-    0
+    Step::Next
 }
 
 // The scalar forms of tract's fused operations, as `f(parameter, value)` (its generic kernel's
@@ -190,30 +228,28 @@ fn sub_flipped(p: f32, x: f32) -> f32 {
 /// parameter of row `i`, column `j` given by `param(i, j)`. For the operations this model
 /// never fuses (min, max, subtractions, quantization steps), where clarity beats speed.
 #[target_feature(enable = "avx512f")]
-fn scalar(acc: &mut Acc, param: impl Fn(usize, usize) -> f32, f: impl Fn(f32, f32) -> f32) {
-    let mut t: Tile = [[0f32; MR]; NR];
-    for (col, vecs) in t.iter_mut().zip(acc.iter()) {
-        for (v, x) in vecs.iter().enumerate() {
-            // SAFETY: 16 floats inside a column of MR.
-            unsafe { _mm512_storeu_ps(col.as_mut_ptr().add(16 * v), *x) };
-        }
-    }
-    for (j, col) in t.iter_mut().enumerate() {
-        for (i, x) in col.iter_mut().enumerate() {
-            *x = f(param(i, j), *x);
-        }
-    }
-    for (col, vecs) in t.iter().zip(acc.iter_mut()) {
+fn scalar<const MV: usize, const NR: usize>(
+    acc: &mut Acc<MV, NR>,
+    param: impl Fn(usize, usize) -> f32,
+    f: impl Fn(f32, f32) -> f32,
+) {
+    for (j, vecs) in acc.iter_mut().enumerate() {
         for (v, x) in vecs.iter_mut().enumerate() {
-            // SAFETY: 16 floats inside a column of MR.
-            *x = unsafe { _mm512_loadu_ps(col.as_ptr().add(16 * v)) };
+            let mut lanes = [0f32; 16];
+            // SAFETY: 16 floats, one vector.
+            unsafe { _mm512_storeu_ps(lanes.as_mut_ptr(), *x) };
+            for (l, lane) in lanes.iter_mut().enumerate() {
+                *lane = f(param(16 * v + l, j), *lane);
+            }
+            // SAFETY: as above.
+            *x = unsafe { _mm512_loadu_ps(lanes.as_ptr()) };
         }
     }
 }
 
 /// `x = op(x, a)` for every element.
 #[target_feature(enable = "avx512f")]
-fn each(acc: &mut Acc, op: unsafe fn(__m512, __m512) -> __m512, a: f32) {
+fn each<const MV: usize, const NR: usize>(acc: &mut Acc<MV, NR>, op: unsafe fn(__m512, __m512) -> __m512, a: f32) {
     let a = _mm512_set1_ps(a);
     for x in acc.iter_mut().flatten() {
         // SAFETY: `op` is an AVX-512F intrinsic, and this function requires AVX-512F.
@@ -224,9 +260,13 @@ fn each(acc: &mut Acc, op: unsafe fn(__m512, __m512) -> __m512, a: f32) {
 /// `x = op(x, row[i])` for every element of row `i`.
 ///
 /// # Safety
-/// `row` points to [`MR`] floats.
+/// `row` points to `16 MV` floats.
 #[target_feature(enable = "avx512f")]
-unsafe fn per_row(acc: &mut Acc, row: *const f32, op: unsafe fn(__m512, __m512) -> __m512) {
+unsafe fn per_row<const MV: usize, const NR: usize>(
+    acc: &mut Acc<MV, NR>,
+    row: *const f32,
+    op: unsafe fn(__m512, __m512) -> __m512,
+) {
     // SAFETY: per the caller.
     let rows: [__m512; MV] = std::array::from_fn(|v| unsafe { _mm512_loadu_ps(row.add(16 * v)) });
     for vecs in acc.iter_mut() {
@@ -239,9 +279,13 @@ unsafe fn per_row(acc: &mut Acc, row: *const f32, op: unsafe fn(__m512, __m512) 
 /// `x = op(x, col[j])` for every element of column `j`.
 ///
 /// # Safety
-/// `col` points to [`NR`] floats.
+/// `col` points to `NR` floats.
 #[target_feature(enable = "avx512f")]
-unsafe fn per_col(acc: &mut Acc, col: *const f32, op: unsafe fn(__m512, __m512) -> __m512) {
+unsafe fn per_col<const MV: usize, const NR: usize>(
+    acc: &mut Acc<MV, NR>,
+    col: *const f32,
+    op: unsafe fn(__m512, __m512) -> __m512,
+) {
     for (j, vecs) in acc.iter_mut().enumerate() {
         // SAFETY: per the caller.
         let c = _mm512_set1_ps(unsafe { *col.add(j) });
@@ -258,7 +302,7 @@ unsafe fn per_col(acc: &mut Acc, col: *const f32, op: unsafe fn(__m512, __m512) 
 /// # Safety
 /// `a` holds `k` steps of [`MR`] floats, `b` `k` steps of [`NR`] floats.
 #[target_feature(enable = "avx512f")]
-unsafe fn add_mat_mul(acc: &mut Acc, k: usize, a: *const f32, b: *const f32) {
+unsafe fn add_mat_mul(acc: &mut Acc<MV, NR>, k: usize, a: *const f32, b: *const f32) {
     let [[mut c0, mut d0], [mut c1, mut d1], [mut c2, mut d2], [mut c3, mut d3], [mut c4, mut d4], [mut c5, mut d5], [mut c6, mut d6], [mut c7, mut d7], [mut c8, mut d8], [mut c9, mut d9], [mut c10, mut d10], [mut c11, mut d11]] =
         *acc;
     let (mut a, mut b) = (a, b);
@@ -296,24 +340,22 @@ unsafe fn add_mat_mul(acc: &mut Acc, k: usize, a: *const f32, b: *const f32) {
 /// lane by lane otherwise.
 ///
 /// # Safety
-/// `tile` describes an [`MR`] x [`NR`] f32 tile.
+/// `tile` describes a `16 MV` x `NR` f32 tile.
 #[target_feature(enable = "avx512f")]
-unsafe fn store(acc: &Acc, tile: &OutputStoreKer) {
+unsafe fn store<const MV: usize, const NR: usize>(acc: &Acc<MV, NR>, tile: &OutputStoreKer) {
     for (j, vecs) in acc.iter().enumerate() {
-        // SAFETY: an MR x NR tile at these strides, per the caller.
+        // SAFETY: a 16 MV x NR tile at these strides, per the caller.
         unsafe {
             let col = tile.ptr.offset(tile.col_byte_stride * j as isize);
-            if tile.row_byte_stride == 4 {
-                for (v, x) in vecs.iter().enumerate() {
+            for (v, x) in vecs.iter().enumerate() {
+                if tile.row_byte_stride == 4 {
                     _mm512_storeu_ps(col.add(64 * v) as *mut f32, *x);
-                }
-            } else {
-                let mut lanes = [0f32; MR];
-                for (v, x) in vecs.iter().enumerate() {
-                    _mm512_storeu_ps(lanes.as_mut_ptr().add(16 * v), *x);
-                }
-                for (i, x) in lanes.iter().enumerate() {
-                    *(col.offset(tile.row_byte_stride * i as isize) as *mut f32) = *x;
+                } else {
+                    let mut lanes = [0f32; 16];
+                    _mm512_storeu_ps(lanes.as_mut_ptr(), *x);
+                    for (l, x) in lanes.iter().enumerate() {
+                        *(col.offset(tile.row_byte_stride * (16 * v + l) as isize) as *mut f32) = *x;
+                    }
                 }
             }
         }

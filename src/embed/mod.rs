@@ -22,6 +22,8 @@
 //! constants once, at load.
 
 #[cfg(target_arch = "x86_64")]
+mod amx_kernel;
+#[cfg(target_arch = "x86_64")]
 mod avx512_kernel;
 mod batch;
 mod model;
@@ -44,9 +46,9 @@ use crate::{Error, Result};
 pub const DIM: usize = 384;
 
 /// The name of Wayfinder's own matrix-product kernel when this build and machine run it in
-/// place of tract's (wasm32 with SIMD, see `wasm_kernel.rs`; x86-64 with AVX-512F, see
-/// `avx512_kernel.rs`), as it appears in tract's plan descriptions. Calling this also keeps
-/// the kernel's registration in the link.
+/// place of tract's (wasm32 with SIMD, see `wasm_kernel.rs`; x86-64 with AMX-BF16, see
+/// `amx_kernel.rs`, or else with AVX-512F, see `avx512_kernel.rs`), as it appears in tract's
+/// plan descriptions. Calling this also keeps the kernels' registrations in the link.
 pub fn matmul_kernel() -> Option<&'static str> {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
@@ -55,11 +57,29 @@ pub fn matmul_kernel() -> Option<&'static str> {
     }
     #[cfg(target_arch = "x86_64")]
     {
-        avx512_kernel::available().then_some(avx512_kernel::NAME)
+        let avx512 = avx512_kernel::available();
+        if amx_kernel::available() {
+            Some(amx_kernel::NAME)
+        } else {
+            avx512.then_some(avx512_kernel::NAME)
+        }
     }
     #[cfg(not(any(all(target_arch = "wasm32", target_feature = "simd128"), target_arch = "x86_64")))]
     {
         None
+    }
+}
+
+/// Whether the AMX kernel runs here, which wants each product's weights as the model's int8
+/// integers with the scale applied after (`rewrite::scale_after_matmul`).
+pub(crate) fn wants_integer_weights() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        matmul_kernel() == Some(amx_kernel::NAME)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
     }
 }
 

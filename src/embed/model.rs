@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use tract_onnx::prelude::*;
 
-use super::rewrite::gather_before_dequantize;
+use super::rewrite::{gather_before_dequantize, scale_after_matmul};
 use crate::{Error, Result};
 
 /// The inputs the model takes, all `i64` of shape `[batch, sequence]`, in the order
@@ -120,6 +120,9 @@ fn plan(model: &[u8], rows: usize) -> Result<(Arc<TypedSimplePlan>, [usize; 3], 
     let mut proto = onnx.proto_model_for_read(&mut &model[..]).map_err(|e| fail("not an ONNX model", e))?;
     let graph = proto.graph.as_mut().ok_or_else(|| Error::EmbedModel("the ONNX model has no graph".into()))?;
     gather_before_dequantize(graph);
+    if super::wants_integer_weights() {
+        scale_after_matmul(graph);
+    }
     let mut model = onnx.model_for_proto_model(&proto).map_err(|e| fail("cannot read the ONNX graph", e))?;
 
     let names: Vec<String> = model

@@ -1,4 +1,5 @@
-//! One rewrite of the ONNX graph before tract sees it: look rows up, then dequantize them.
+//! Rewrites of the ONNX graph before tract sees it: look rows up, then dequantize them; and,
+//! for the AMX kernel only, scale a product's result instead of its int8 weights.
 //!
 //! The int8 MiniLM file stores its embedding tables as int8 rows with one f32 scale per row,
 //! and its graph rebuilds the f32 table before the lookup:
@@ -104,6 +105,66 @@ fn find(graph: &GraphProto) -> Vec<Match> {
         }
     }
     found
+}
+
+/// Rewrites every `MatMul(x, Cast(q) * scale)`, where `q` is an int8 `[k, m]` initializer and
+/// `scale` an f32 initializer with one number per output column (`[m]` or `[1, m]`) or one
+/// for all, into `MatMul(x, Cast(q)) * scale`: the same product, `sum_k x q s = s sum_k x q`,
+/// up to f32 rounding. The matrix tract then folds is `q` as floats, small integers that bf16
+/// holds exactly, which is what the AMX kernel (`amx_kernel.rs`) needs to multiply it without
+/// loss. Returns the number of products rewritten.
+pub(crate) fn scale_after_matmul(graph: &mut GraphProto) -> usize {
+    let producer: HashMap<&str, &NodeProto> = graph
+        .node
+        .iter()
+        .flat_map(|node| node.output.iter().map(move |out| (out.as_str(), node)))
+        .collect();
+    let initializer: HashMap<&str, &TensorProto> =
+        graph.initializer.iter().map(|t| (t.name.as_str(), t)).collect();
+    // (MatMul index, the cast's output, the scale).
+    let mut found = vec![];
+    for (ix, matmul) in graph.node.iter().enumerate() {
+        if matmul.op_type != "MatMul" || matmul.input.len() != 2 {
+            continue;
+        }
+        let Some(mul) = producer.get(matmul.input[1].as_str()).filter(|n| n.op_type == "Mul" && n.input.len() == 2)
+        else {
+            continue;
+        };
+        for (cast_out, scale) in [(&mul.input[0], &mul.input[1]), (&mul.input[1], &mul.input[0])] {
+            let Some(cast) = producer.get(cast_out.as_str()) else { continue };
+            if cast.op_type != "Cast" || int_attribute(cast, "to", 0) != i64::from(FLOAT) {
+                continue;
+            }
+            let (Some(q), Some(scale_t)) = (initializer.get(cast.input[0].as_str()), initializer.get(scale.as_str()))
+            else {
+                continue;
+            };
+            let columns = q.dims.get(1).copied();
+            let per_column = match scale_t.dims.as_slice() {
+                [] | [1] | [1, 1] => true,
+                [m] | [1, m] => Some(*m) == columns,
+                _ => false,
+            };
+            if q.data_type == INT8 && q.dims.len() == 2 && scale_t.data_type == FLOAT && per_column {
+                found.push((ix, cast_out.clone(), scale.clone()));
+                break;
+            }
+        }
+    }
+    for (ix, cast_out, scale) in found.iter().rev() {
+        let matmul = &mut graph.node[*ix];
+        let output = matmul.output[0].clone();
+        let unscaled = format!("{output}__unscaled");
+        matmul.output[0] = unscaled.clone();
+        matmul.input[1] = cast_out.clone();
+        let scaled = node("Mul", &format!("{output}__scale"), &[&unscaled, scale], &output, vec![]);
+        graph.node.insert(ix + 1, scaled);
+    }
+    if !found.is_empty() {
+        remove_dead_nodes(graph);
+    }
+    found.len()
 }
 
 fn replacement(m: &Match) -> Vec<NodeProto> {
@@ -252,6 +313,66 @@ mod tests {
         assert_eq!(gather_before_dequantize(graph), 2);
         let dequantized_table = "inner.embeddings.word_embeddings.weight";
         assert!(graph.node.iter().all(|n| !n.output.iter().any(|o| o == dequantized_table)));
+    }
+
+    /// A linear layer as exported: `x (Cast(q) * scale)` then a bias.
+    fn quantized_linear(scale_dims: &[i64]) -> GraphProto {
+        GraphProto {
+            initializer: vec![tensor("w_q", INT8, &[8, 4]), tensor("w_scale", FLOAT, scale_dims)],
+            node: vec![
+                node("Cast", "cast", &[&s("w_q")], "w_f", vec![int("to", 1)]),
+                node("Mul", "mul", &[&s("w_f"), &s("w_scale")], "w", vec![]),
+                node("MatMul", "linear", &[&s("x"), &s("w")], "y", vec![]),
+                node("Add", "bias", &[&s("y"), &s("b")], "out", vec![]),
+            ],
+            output: vec![ValueInfoProto { name: "out".into(), ..Default::default() }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_scale_moves_after_the_product() {
+        for dims in [&[1, 4][..], &[4], &[], &[1]] {
+            let mut graph = quantized_linear(dims);
+            assert_eq!(scale_after_matmul(&mut graph), 1, "scale of shape {dims:?}");
+            assert_eq!(
+                ops(&graph),
+                vec![
+                    ("Cast", vec!["w_q"]),
+                    ("MatMul", vec!["x", "w_f"]),
+                    ("Mul", vec!["y__unscaled", "w_scale"]),
+                    ("Add", vec!["y", "b"]),
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn products_with_other_weights_keep_their_scale() {
+        let mut per_row = quantized_linear(&[8, 1]);
+        let mut float_weights = quantized_linear(&[1, 4]);
+        float_weights.initializer[0].data_type = FLOAT;
+        let mut left_weights = quantized_linear(&[1, 4]);
+        left_weights.node[2].input = vec![s("w"), s("x")];
+        for graph in [&mut per_row, &mut float_weights, &mut left_weights] {
+            let before = graph.clone();
+            assert_eq!(scale_after_matmul(graph), 0);
+            assert_eq!(*graph, before);
+        }
+    }
+
+    #[test]
+    fn the_shipped_model_scales_all_its_linear_layers() {
+        use tract_onnx::prelude::Framework;
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/model/model.onnx");
+        let Ok(bytes) = std::fs::read(path) else {
+            eprintln!("{path} is missing (run `make model`); skipping");
+            return;
+        };
+        let mut proto = tract_onnx::onnx().proto_model_for_read(&mut &bytes[..]).unwrap();
+        let graph = proto.graph.as_mut().unwrap();
+        // Six layers of query, key, value, output, and the two feed-forward products.
+        assert_eq!(scale_after_matmul(graph), 36);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! `tests/kernel.rs` in Node): Wayfinder's matrix-product kernel against a plain f64 product,
 //! through tract as the embedder uses it: weights constant on the left, activations on the
 //! right, then the operations tract fuses into the kernel (a bias per output row, a bias per
-//! column, ReLU, scaling, subtraction).
+//! column, ReLU, scaling, subtraction). Each shape runs with real-valued weights and with
+//! small-integer weights (what the AMX kernel multiplies as bf16 tiles, `amx_kernel.rs`).
 
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
@@ -21,13 +22,18 @@ pub struct Case {
     pub k: usize,
     pub n: usize,
     pub symbolic_n: bool,
+    /// Weights in -127..=127, as the model's int8 weights once their scale is moved out.
+    pub integer_weights: bool,
 }
 
 /// `relu(W x + row_bias + col_bias) * 0.5 - 0.25`, with `W` `[m, k]` constant and `x` `[k, n]`.
 pub fn check(case: &Case, kernel: &str) {
-    let Case { m, k, n, symbolic_n } = *case;
+    let Case { m, k, n, symbolic_n, integer_weights } = *case;
     let seed = (m * 1_000_000 + k * 1000 + n) as u64;
-    let w = values(m * k, seed);
+    let mut w = values(m * k, seed);
+    if integer_weights {
+        w.iter_mut().for_each(|x| *x = (*x * 127.0).round());
+    }
     let x = values(k * n, seed + 1);
     let row_bias = values(m, seed + 2);
     let col_bias = values(n, seed + 3);
@@ -75,22 +81,27 @@ pub fn check(case: &Case, kernel: &str) {
 
     for i in 0..m {
         for j in 0..n {
-            let dot: f64 = (0..k).map(|p| f64::from(w[i * k + p]) * f64::from(x[p * n + j])).sum();
+            let terms = (0..k).map(|p| f64::from(w[i * k + p]) * f64::from(x[p * n + j]));
+            let (dot, magnitude): (f64, f64) = terms.fold((0.0, 0.0), |(s, a), t| (s + t, a + t.abs()));
             let biased = dot + f64::from(row_bias[i]) + if symbolic_n { 0.0 } else { f64::from(col_bias[j]) };
             let want = biased.max(0.0) * 0.5 - 0.25;
             let have = f64::from(got[[i, j]]);
-            let tolerance = 1e-5 * (1.0 + k as f64).sqrt();
+            // f32 rounding, plus (AMX) activations kept to 16 significant bits: at most 2^-18
+            // of each term. A misplaced element is off by a whole term.
+            let tolerance = 1e-5 * (1.0 + k as f64).sqrt() + 1e-5 * magnitude;
             assert!(
                 (have - want).abs() <= tolerance,
-                "m={m} k={k} n={n} symbolic={symbolic_n} (seed {seed}): [{i}, {j}] is {have}, expected {want}"
+                "m={m} k={k} n={n} symbolic={symbolic_n} integer={integer_weights} (seed {seed}): \
+                 [{i}, {j}] is {have}, expected {want}"
             );
         }
     }
 }
 
-/// Whole tiles and every kind of border tile of either kernel (rows and columns that do not
-/// fill a 16 x 4 or a 32 x 12 tile), long and short `k`, and the embedder's own shapes.
-pub const SHAPES: [(usize, usize, usize); 11] = [
+/// Whole tiles and every kind of border tile of each kernel (rows and columns that do not
+/// fill a 16 x 4, 32 x 12 or 64 x 16 tile), long and short `k` (a multiple of 32 or not, as
+/// the AMX kernel needs for its tiles), and the embedder's own shapes.
+pub const SHAPES: [(usize, usize, usize); 12] = [
     (12, 384, 12),
     (384, 384, 16),
     (1536, 384, 128),
@@ -102,19 +113,24 @@ pub const SHAPES: [(usize, usize, usize); 11] = [
     (1, 3, 2),
     (70, 40, 25),
     (33, 384, 13),
+    (130, 96, 17),
 ];
 
 /// Every shape of [`SHAPES`], with a known and with a symbolic column count.
 pub fn check_all(kernel: &str) {
     for (m, k, n) in SHAPES {
         for symbolic_n in [false, true] {
-            check(&Case { m, k, n, symbolic_n }, kernel);
+            for integer_weights in [false, true] {
+                check(&Case { m, k, n, symbolic_n, integer_weights }, kernel);
+            }
         }
     }
 }
 
 /// A single column, which tract leaves to its matrix-vector kernels.
 pub fn check_single_column(kernel: &str) {
-    check(&Case { m: 40, k: 50, n: 1, symbolic_n: false }, kernel);
-    check(&Case { m: 40, k: 50, n: 1, symbolic_n: true }, kernel);
+    for symbolic_n in [false, true] {
+        check(&Case { m: 40, k: 64, n: 1, symbolic_n, integer_weights: true }, kernel);
+        check(&Case { m: 40, k: 50, n: 1, symbolic_n, integer_weights: false }, kernel);
+    }
 }

@@ -1,0 +1,523 @@
+//! The pipeline's matrix-product kernel on x86-64 with AMX: f32 results from bf16 tile
+//! products, without bf16's loss of precision.
+//!
+//! With [`super::avx512_kernel`] the pipeline spends three quarters of its time in matrix
+//! products at the AVX-512 multiply-add rate. AMX's `tdpbf16ps` multiplies 16 x 32 by
+//! 32 x 16 bf16 tiles into f32 in one instruction, but bf16 keeps 8 significant bits. Two
+//! facts make it exact enough here:
+//!
+//! - The weights are int8 times a per-output scale. With the scale applied after the product
+//!   (`rewrite::scale_after_matmul`), the matrix holds small integers, which bf16 stores
+//!   exactly. The packer checks this: a panel that is not exactly bf16 (attention products,
+//!   whose both sides are activations) is kept in f32 and multiplied on AVX-512.
+//! - Each activation is split into two bf16 numbers, `x = hi + lo` (16 significant bits),
+//!   and both halves are multiplied. Products of an 8-bit integer and an 8-bit `hi` or `lo`
+//!   are exact in f32, and `tdpbf16ps` accumulates in f32, so what is lost is `x`'s bits
+//!   beyond 16, a relative 2^-17, below the f16 rounding of the stored embeddings (2^-11).
+//!
+//! The tile is [`MR`] = 64 output features by [`NR`] = 16 tokens: four accumulator tiles,
+//! one token tile for each half, and two weight tiles at a time, the eight AMX registers.
+//! The result is stored to memory and finished by [`super::avx512_kernel`]'s fused
+//! operations (scale, bias, residual), so both kernels share them.
+//!
+//! It runs where tract detects AMX-BF16 and Linux grants this process the AMX state
+//! (`arch_prctl`, requested through tract-linalg); elsewhere [`super::avx512_kernel`] runs.
+
+use std::arch::asm;
+use std::arch::x86_64::*;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use tract_linalg::isa::{Arch, Isa, IsaReq, IsaSet, NEVER_PREFERRED};
+use tract_linalg::mmm::{
+    DynKernel, EagerPackedInput, FusedKerSpec, MMMInputFormat, MMMInputValue, MatMatMul, PackedExoticFact,
+    PackedMatrixStorage, Query, Suitable,
+};
+use tract_linalg::mmm_routines::MmmRoutine;
+use tract_linalg::mmm_tiers::MmmTier;
+use tract_linalg::pack::Packing;
+use tract_linalg::WeightType;
+use tract_onnx::tract_hir::tract_core::internal::*;
+
+use super::avx512_kernel::{apply, Acc, Step};
+
+/// Rows of a tile (output features): four AMX tiles of 16.
+const MR: usize = 64;
+/// Columns of a tile (tokens): the rows of one AMX tile.
+const NR: usize = 16;
+const MV: usize = MR / 16;
+/// `k` per `tdpbf16ps`: 32 bf16 = one 64-byte tile row.
+const CHUNK: usize = 32;
+/// The weights' panel header: one flag word, padded to a cache line.
+const HEADER: usize = 64;
+/// Header flag: the panel holds bf16 tiles (exact), not f32.
+const EXACT: u32 = 1;
+
+/// The kernel's name in tract's registry, as it appears in a plan's description.
+pub(crate) const NAME: &str = "wayfinder_amx_f32_64x16";
+
+/// Whether this process runs the kernel: AVX-512F and AMX-BF16 present, and the AMX state
+/// granted by the OS.
+pub(crate) fn available() -> bool {
+    static OK: OnceLock<bool> = OnceLock::new();
+    *OK.get_or_init(|| {
+        std::hint::black_box((make as fn() -> Box<dyn MatMatMul>, preferred as fn(_, _, _, _) -> _));
+        is_x86_feature_detected!("avx512f") && tract_linalg::x86_64::amx_bf16::has_amx_bf16()
+    })
+}
+
+fn boost() -> isize {
+    if available() { 5 } else { NEVER_PREFERRED }
+}
+
+fn make() -> Box<dyn MatMatMul> {
+    let mut kernel = DynKernel::<MR, NR, f32>::new(NAME, run, f32::packing(MR), f32::packing(NR))
+        .with_isa(IsaReq::ANY.needing(&[Isa::X86_64Avx512f, Isa::X86_64AmxBf16]))
+        .with_boost(boost);
+    kernel.packings[0] = (Box::new(Weights), Box::new(Tokens));
+    kernel.arch = Some(Arch::X86_64);
+    kernel.mmm()
+}
+
+inventory::submit! { MmmRoutine { make } }
+
+fn preferred(_isa: &IsaSet, dt: DatumType, query: &Query, _suitable: &[Suitable]) -> Option<&'static str> {
+    (dt == DatumType::F32 && query.n != Some(1) && available()).then_some(NAME)
+}
+
+inventory::submit! {
+    MmmTier {
+        arch: Some(Arch::X86_64),
+        // Above the AVX-512 kernel's tier (9).
+        precedence: 10,
+        name: "wayfinder-amx",
+        applies: |isa| isa.has(Isa::X86_64AmxBf16),
+        preferred,
+    }
+}
+
+/// `x` rounded to the nearest bf16 (ties to even), as its 16 bits.
+fn bf16(x: f32) -> u16 {
+    if x.is_nan() {
+        return 0x7fc0;
+    }
+    let bits = x.to_bits();
+    ((bits + 0x7fff + ((bits >> 16) & 1)) >> 16) as u16
+}
+
+fn from_bf16(h: u16) -> f32 {
+    f32::from_bits(u32::from(h) << 16)
+}
+
+/// The f32 element `(mn, k)` of a view, through its strides.
+struct Source {
+    ptr: *const f32,
+    k: usize,
+    mn: usize,
+    k_stride: isize,
+    mn_stride: isize,
+}
+
+impl Source {
+    fn new(t: &TensorView, k_axis: usize, mn_axis: usize) -> TractResult<Source> {
+        ensure!(k_axis != mn_axis && k_axis < t.rank() && mn_axis < t.rank(), "bad axes {k_axis}, {mn_axis}");
+        Ok(Source {
+            ptr: t.as_ptr::<f32>()?,
+            k: t.shape()[k_axis],
+            mn: t.shape()[mn_axis],
+            k_stride: t.strides()[k_axis],
+            mn_stride: t.strides()[mn_axis],
+        })
+    }
+
+    /// Element `(i, p)`, zero past the last `i` (a short last panel).
+    fn at(&self, i: usize, p: usize) -> f32 {
+        if i >= self.mn {
+            return 0.0;
+        }
+        // SAFETY: `i < mn` and `p < k` address the view.
+        unsafe { *self.ptr.offset(i as isize * self.mn_stride + p as isize * self.k_stride) }
+    }
+}
+
+/// A packed operand as tract stores it, in one of this kernel's formats.
+fn packed(format: Box<dyn MMMInputFormat>, data: Blob, panel_bytes: usize, k: usize, mn: usize) -> Box<dyn MMMInputValue> {
+    Box::new(EagerPackedInput {
+        fact: PackedExoticFact { format, mn: mn.to_dim(), k },
+        packed: Arc::new(data),
+        panel_bytes,
+        mn,
+    })
+}
+
+/// A zeroed, cache-line-aligned buffer of `bytes` (at least one line).
+fn zeroed(bytes: usize) -> Blob {
+    // SAFETY: a fresh allocation; every byte is written below.
+    let mut blob = unsafe { Blob::new_for_size_and_align(bytes.max(64), 64) };
+    blob.as_bytes_mut().fill(0);
+    blob
+}
+
+/// The left operand (weights): [`MR`]-feature panels, each a [`HEADER`] then either bf16
+/// tiles (when every value is exactly a bf16 and `k` is a multiple of [`CHUNK`]: per chunk of
+/// 32 `k`, four 16-feature tiles of 16 rows of `k` pairs, the layout `tdpbf16ps` reads) or
+/// `k` steps of [`MR`] f32.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+struct Weights;
+
+impl Weights {
+    fn panel_bytes(k: usize, exact: bool) -> usize {
+        HEADER + k * MR * if exact { 2 } else { 4 }
+    }
+}
+
+impl fmt::Display for Weights {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WayfinderAmxWeights[{MR}]")
+    }
+}
+
+impl MMMInputFormat for Weights {
+    fn prepare_tensor(&self, t: &Tensor, k_axis: usize, mn_axis: usize) -> TractResult<Tensor> {
+        Ok(PackedMatrixStorage::new(self.prepare_one(t, k_axis, mn_axis)?).into_tensor(t.datum_type()))
+    }
+
+    fn prepare_one_view(&self, t: &TensorView, k_axis: usize, mn_axis: usize) -> TractResult<Box<dyn MMMInputValue>> {
+        let src = Source::new(t, k_axis, mn_axis)?;
+        let (k, mn) = (src.k, src.mn);
+        let panels = mn.div_ceil(MR);
+        let exact = k > 0
+            && k % CHUNK == 0
+            && (0..mn).all(|i| (0..k).all(|p| src.at(i, p).to_bits() & 0xffff == 0));
+        let panel_bytes = Self::panel_bytes(k, exact);
+        let mut data = zeroed(panels * panel_bytes);
+        let bytes = data.as_bytes_mut();
+        for panel in 0..panels {
+            let base = panel * panel_bytes;
+            bytes[base..base + 4].copy_from_slice(&(if exact { EXACT } else { 0 }).to_le_bytes());
+            let body = &mut bytes[base + HEADER..base + panel_bytes];
+            for p in 0..k {
+                for r in 0..MR {
+                    let x = src.at(panel * MR + r, p);
+                    if exact {
+                        // Chunk, quarter (16 features), pair row, feature, pair member.
+                        let (chunk, pair, member) = (p / CHUNK, (p % CHUNK) / 2, p % 2);
+                        let at = 2 * (chunk * CHUNK * MR + (r / 16) * 512 + pair * 32 + (r % 16) * 2 + member);
+                        body[at..at + 2].copy_from_slice(&((x.to_bits() >> 16) as u16).to_le_bytes());
+                    } else {
+                        let at = 4 * (p * MR + r);
+                        body[at..at + 4].copy_from_slice(&x.to_le_bytes());
+                    }
+                }
+            }
+        }
+        Ok(packed(Box::new(*self), data, panel_bytes, k, mn))
+    }
+
+    fn precursor(&self) -> WeightType {
+        WeightType::Plain(f32::datum_type())
+    }
+
+    fn r(&self) -> usize {
+        MR
+    }
+
+    fn k_alignment(&self) -> usize {
+        1
+    }
+
+    fn mem_size(&self, k: TDim, mn: TDim) -> TDim {
+        mn.divceil(MR) * (k * MR * 4 + HEADER)
+    }
+
+    fn extract_at_mn_f16(&self, data: &EagerPackedInput, mn: usize, slice: &mut [f16]) -> TractResult<()> {
+        let mut f = vec![0f32; slice.len()];
+        self.extract_at_mn_f32(data, mn, &mut f)?;
+        slice.iter_mut().zip(f).for_each(|(to, x)| *to = f16::from_f32(x));
+        Ok(())
+    }
+
+    fn extract_at_mn_f32(&self, data: &EagerPackedInput, mn: usize, slice: &mut [f32]) -> TractResult<()> {
+        let k = data.fact.k;
+        ensure!(mn < data.mn && slice.len() == k);
+        let bytes = data.packed.as_bytes();
+        let base = (mn / MR) * data.panel_bytes;
+        let exact = bytes[base] == EXACT as u8;
+        let (body, r) = (&bytes[base + HEADER..base + data.panel_bytes], mn % MR);
+        for (p, x) in slice.iter_mut().enumerate() {
+            *x = if exact {
+                let (chunk, pair, member) = (p / CHUNK, (p % CHUNK) / 2, p % 2);
+                let at = 2 * (chunk * CHUNK * MR + (r / 16) * 512 + pair * 32 + (r % 16) * 2 + member);
+                from_bf16(u16::from_le_bytes([body[at], body[at + 1]]))
+            } else {
+                let at = 4 * (p * MR + r);
+                f32::from_le_bytes([body[at], body[at + 1], body[at + 2], body[at + 3]])
+            };
+        }
+        Ok(())
+    }
+}
+
+/// The right operand (tokens): [`NR`]-token panels, each `k` steps of [`NR`] f32 (for f32
+/// weights), then, when `k` is a multiple of [`CHUNK`], the tokens as two bf16 matrices of
+/// [`NR`] rows of `k`: the rounded values `hi` and what they leave, `lo`.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+struct Tokens;
+
+impl Tokens {
+    fn split(k: usize) -> bool {
+        k > 0 && k % CHUNK == 0
+    }
+
+    fn panel_bytes(k: usize) -> usize {
+        k * NR * 4 + if Self::split(k) { 2 * NR * k * 2 } else { 0 }
+    }
+}
+
+impl fmt::Display for Tokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WayfinderAmxTokens[{NR}]")
+    }
+}
+
+impl MMMInputFormat for Tokens {
+    fn prepare_tensor(&self, t: &Tensor, k_axis: usize, mn_axis: usize) -> TractResult<Tensor> {
+        Ok(PackedMatrixStorage::new(self.prepare_one(t, k_axis, mn_axis)?).into_tensor(t.datum_type()))
+    }
+
+    fn prepare_one_view(&self, t: &TensorView, k_axis: usize, mn_axis: usize) -> TractResult<Box<dyn MMMInputValue>> {
+        let src = Source::new(t, k_axis, mn_axis)?;
+        let (k, mn) = (src.k, src.mn);
+        let panels = mn.div_ceil(NR);
+        let panel_bytes = Self::panel_bytes(k);
+        let mut data = zeroed(panels * panel_bytes);
+        let base_ptr = data.as_bytes_mut().as_mut_ptr();
+        for panel in 0..panels {
+            // SAFETY: each panel's f32 part (k * NR floats) and bf16 part (2 * NR * k) lie
+            // inside the panel's `panel_bytes`, in a 64-byte aligned buffer.
+            unsafe {
+                let f32s = base_ptr.add(panel * panel_bytes) as *mut f32;
+                let hi = f32s.add(k * NR) as *mut u16;
+                let lo = hi.add(NR * k);
+                for j in 0..NR.min(mn - panel * NR) {
+                    let token = panel * NR + j;
+                    for p in 0..k {
+                        let x = src.at(token, p);
+                        *f32s.add(p * NR + j) = x;
+                        if Self::split(k) {
+                            let h = bf16(x);
+                            let rest = x - from_bf16(h);
+                            *hi.add(j * k + p) = h;
+                            *lo.add(j * k + p) = if rest.is_finite() { bf16(rest) } else { 0 };
+                        }
+                    }
+                }
+            }
+        }
+        Ok(packed(Box::new(*self), data, panel_bytes, k, mn))
+    }
+
+    fn precursor(&self) -> WeightType {
+        WeightType::Plain(f32::datum_type())
+    }
+
+    fn r(&self) -> usize {
+        NR
+    }
+
+    fn k_alignment(&self) -> usize {
+        1
+    }
+
+    fn mem_size(&self, k: TDim, mn: TDim) -> TDim {
+        mn.divceil(NR) * k * NR * 8
+    }
+
+    fn extract_at_mn_f16(&self, data: &EagerPackedInput, mn: usize, slice: &mut [f16]) -> TractResult<()> {
+        let mut f = vec![0f32; slice.len()];
+        self.extract_at_mn_f32(data, mn, &mut f)?;
+        slice.iter_mut().zip(f).for_each(|(to, x)| *to = f16::from_f32(x));
+        Ok(())
+    }
+
+    fn extract_at_mn_f32(&self, data: &EagerPackedInput, mn: usize, slice: &mut [f32]) -> TractResult<()> {
+        ensure!(mn < data.mn && slice.len() == data.fact.k);
+        let bytes = data.packed.as_bytes();
+        let base = (mn / NR) * data.panel_bytes;
+        for (p, x) in slice.iter_mut().enumerate() {
+            let at = base + 4 * (p * NR + mn % NR);
+            *x = f32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+        }
+        Ok(())
+    }
+}
+
+/// # Safety
+/// tract's contract for a kernel (see `avx512_kernel.rs`), with `pa` a [`Weights`] panel and
+/// `pb` a [`Tokens`] panel of the same `k`. tract runs it only where AVX-512F and AMX-BF16
+/// are present, and prefers it only where [`available`] (the OS granted the AMX state).
+unsafe fn run(spec: &[FusedKerSpec<f32>]) -> isize {
+    // SAFETY: per the contract above.
+    unsafe { run_amx(spec) }
+}
+
+#[target_feature(enable = "avx512f")]
+unsafe fn run_amx(spec: &[FusedKerSpec<f32>]) -> isize {
+    let mut acc: Acc<MV, NR> = [[_mm512_setzero_ps(); MV]; NR];
+    for op in spec {
+        let step = match *op {
+            FusedKerSpec::AddMatMul { k, pa, pb, packing } => {
+                if packing != 0 {
+                    return 1;
+                }
+                // SAFETY: tract's contract above.
+                unsafe {
+                    let (pa, pb) = (pa as *const u8, pb as *const u8);
+                    if *(pa as *const u32) == EXACT {
+                        add_tiles(&mut acc, k, pa.add(HEADER), pb.add(k * NR * 4))
+                    } else {
+                        add_f32(&mut acc, k, pa.add(HEADER) as *const f32, pb as *const f32)
+                    }
+                }
+                Step::Next
+            }
+            // SAFETY: tract's contract above.
+            _ => unsafe { apply(&mut acc, op) },
+        };
+        match step {
+            Step::Next => {}
+            Step::Done => break,
+            Step::Fail => return 1,
+        }
+    }
+    0
+}
+
+/// The AMX tile configuration: palette 1, eight tiles of 16 rows of 64 bytes.
+#[repr(C, align(64))]
+struct TileConfig([u8; 64]);
+
+const TILES: TileConfig = {
+    let mut c = [0u8; 64];
+    c[0] = 1;
+    let mut t = 0;
+    while t < 8 {
+        c[16 + 2 * t] = 64;
+        c[48 + t] = 16;
+        t += 1;
+    }
+    TileConfig(c)
+};
+
+/// `acc += W X` on AMX: `w` the bf16 tiles of a [`Weights`] panel, `hi` the [`Tokens`]
+/// panel's `hi` matrix (its `lo` follows).
+///
+/// # Safety
+/// `w` holds `k / 32` chunks of four 1 KiB tiles; `hi` and `lo` each hold [`NR`] rows of `k`
+/// bf16; `k` is a multiple of [`CHUNK`]; AMX is usable (see [`available`]).
+#[target_feature(enable = "avx512f")]
+unsafe fn add_tiles(acc: &mut Acc<MV, NR>, k: usize, w: *const u8, hi: *const u8) {
+    let lo = hi.wrapping_add(NR * k * 2);
+    let mut out = TileOut([[0f32; MR]; NR]);
+    // SAFETY: per the caller; tile registers are not compiler-managed, and the configuration
+    // is released before returning.
+    unsafe {
+        asm!(
+            "ldtilecfg [{cfg}]",
+            "tilezero tmm0",
+            "tilezero tmm1",
+            "tilezero tmm2",
+            "tilezero tmm3",
+            cfg = in(reg) TILES.0.as_ptr(),
+            options(nostack, readonly, preserves_flags),
+        );
+        for chunk in 0..k / CHUNK {
+            asm!(
+                "tileloadd tmm4, [{hi} + {row}*1]",
+                "tileloadd tmm5, [{lo} + {row}*1]",
+                "tileloadd tmm6, [{w} + {line}*1]",
+                "tileloadd tmm7, [{w} + {line}*1 + 1024]",
+                "tdpbf16ps tmm0, tmm4, tmm6",
+                "tdpbf16ps tmm1, tmm4, tmm7",
+                "tdpbf16ps tmm0, tmm5, tmm6",
+                "tdpbf16ps tmm1, tmm5, tmm7",
+                "tileloadd tmm6, [{w} + {line}*1 + 2048]",
+                "tileloadd tmm7, [{w} + {line}*1 + 3072]",
+                "tdpbf16ps tmm2, tmm4, tmm6",
+                "tdpbf16ps tmm3, tmm4, tmm7",
+                "tdpbf16ps tmm2, tmm5, tmm6",
+                "tdpbf16ps tmm3, tmm5, tmm7",
+                hi = in(reg) hi.add(chunk * CHUNK * 2),
+                lo = in(reg) lo.add(chunk * CHUNK * 2),
+                w = in(reg) w.add(chunk * CHUNK * MR * 2),
+                row = in(reg) k * 2,
+                line = in(reg) 64usize,
+                options(nostack, readonly, preserves_flags),
+            );
+        }
+        asm!(
+            "tilestored [{out} + {row}*1], tmm0",
+            "tilestored [{out} + {row}*1 + 64], tmm1",
+            "tilestored [{out} + {row}*1 + 128], tmm2",
+            "tilestored [{out} + {row}*1 + 192], tmm3",
+            "tilerelease",
+            out = in(reg) out.0.as_mut_ptr(),
+            row = in(reg) MR * 4,
+            options(nostack, preserves_flags),
+        );
+    }
+    for (vecs, token) in acc.iter_mut().zip(&out.0) {
+        for (v, x) in vecs.iter_mut().enumerate() {
+            // SAFETY: 16 floats of a 64-float row.
+            *x = _mm512_add_ps(*x, unsafe { _mm512_loadu_ps(token.as_ptr().add(16 * v)) });
+        }
+    }
+}
+
+/// The product tile as AMX stores it: a row of [`MR`] features per token.
+#[repr(C, align(64))]
+struct TileOut([[f32; MR]; NR]);
+
+/// `acc += A B` on AVX-512 for f32 weights: `a` holds `k` steps of [`MR`] floats, `b` `k`
+/// steps of [`NR`]; one 16-feature quarter at a time, its 16 accumulators in named locals.
+///
+/// # Safety
+/// As described.
+#[target_feature(enable = "avx512f")]
+unsafe fn add_f32(acc: &mut Acc<MV, NR>, k: usize, a: *const f32, b: *const f32) {
+    for quarter in 0..MV {
+        let [mut c0, mut c1, mut c2, mut c3, mut c4, mut c5, mut c6, mut c7, mut c8, mut c9, mut c10, mut c11, mut c12, mut c13, mut c14, mut c15] =
+            std::array::from_fn(|j| acc[j][quarter]);
+        for p in 0..k {
+            // SAFETY: step `p` of A and B, per the caller.
+            unsafe {
+                let av = _mm512_loadu_ps(a.add(p * MR + 16 * quarter));
+                let bp = b.add(p * NR);
+                macro_rules! column {
+                    ($j:literal, $c:ident) => {
+                        $c = _mm512_fmadd_ps(av, _mm512_set1_ps(*bp.add($j)), $c);
+                    };
+                }
+                column!(0, c0);
+                column!(1, c1);
+                column!(2, c2);
+                column!(3, c3);
+                column!(4, c4);
+                column!(5, c5);
+                column!(6, c6);
+                column!(7, c7);
+                column!(8, c8);
+                column!(9, c9);
+                column!(10, c10);
+                column!(11, c11);
+                column!(12, c12);
+                column!(13, c13);
+                column!(14, c14);
+                column!(15, c15);
+            }
+        }
+        for (j, c) in [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15].into_iter().enumerate() {
+            acc[j][quarter] = c;
+        }
+    }
+}
