@@ -96,13 +96,31 @@ inventory::submit! {
     }
 }
 
-/// `x` rounded to the nearest bf16 (ties to even), as its 16 bits.
-fn bf16(x: f32) -> u16 {
-    if x.is_nan() {
-        return 0x7fc0;
+/// Splits `x` into two bf16 halves: `hi[i]` is `x[i]` rounded to the nearest bf16 (ties to
+/// even), `lo[i]` what is left rounded the same way, as their 16 bits; 16 at a time.
+///
+/// # Safety
+/// AVX-512F is present (this format serves only the AMX kernel, which requires it); the
+/// three slices have the same length, a multiple of 16.
+#[target_feature(enable = "avx512f")]
+unsafe fn split_bf16(x: &[f32], hi: &mut [u16], lo: &mut [u16]) {
+    #[target_feature(enable = "avx512f")]
+    fn round(v: __m512) -> __m512i {
+        let bits = _mm512_castps_si512(v);
+        let odd = _mm512_and_si512(_mm512_srli_epi32::<16>(bits), _mm512_set1_epi32(1));
+        let up = _mm512_add_epi32(bits, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7fff)));
+        _mm512_and_si512(up, _mm512_set1_epi32(-65536))
     }
-    let bits = x.to_bits();
-    ((bits + 0x7fff + ((bits >> 16) & 1)) >> 16) as u16
+    for ((x, hi), lo) in x.chunks_exact(16).zip(hi.chunks_exact_mut(16)).zip(lo.chunks_exact_mut(16)) {
+        // SAFETY: 16 floats in, 16 halves out each, per the chunks.
+        unsafe {
+            let v = _mm512_loadu_ps(x.as_ptr());
+            let h = round(v);
+            let l = round(_mm512_sub_ps(v, _mm512_castsi512_ps(h)));
+            _mm256_storeu_si256(hi.as_mut_ptr() as *mut __m256i, _mm512_cvtepi32_epi16(_mm512_srli_epi32::<16>(h)));
+            _mm256_storeu_si256(lo.as_mut_ptr() as *mut __m256i, _mm512_cvtepi32_epi16(_mm512_srli_epi32::<16>(l)));
+        }
+    }
 }
 
 fn from_bf16(h: u16) -> f32 {
@@ -130,13 +148,23 @@ impl Source {
         })
     }
 
-    /// Element `(i, p)`, zero past the last `i` (a short last panel).
-    fn at(&self, i: usize, p: usize) -> f32 {
+    /// Row `i` (its `k` values) into `row`; zeros past the last row (a short last panel).
+    fn row(&self, i: usize, row: &mut [f32]) {
         if i >= self.mn {
-            return 0.0;
+            row.fill(0.0);
+            return;
         }
         // SAFETY: `i < mn` and `p < k` address the view.
-        unsafe { *self.ptr.offset(i as isize * self.mn_stride + p as isize * self.k_stride) }
+        unsafe {
+            let start = self.ptr.offset(i as isize * self.mn_stride);
+            if self.k_stride == 1 {
+                row.copy_from_slice(std::slice::from_raw_parts(start, self.k));
+            } else {
+                for (p, x) in row.iter_mut().enumerate() {
+                    *x = *start.offset(p as isize * self.k_stride);
+                }
+            }
+        }
     }
 }
 
@@ -150,12 +178,28 @@ fn packed(format: Box<dyn MMMInputFormat>, data: Blob, panel_bytes: usize, k: us
     })
 }
 
-/// A zeroed, cache-line-aligned buffer of `bytes` (at least one line).
-fn zeroed(bytes: usize) -> Blob {
-    // SAFETY: a fresh allocation; every byte is written below.
-    let mut blob = unsafe { Blob::new_for_size_and_align(bytes.max(64), 64) };
-    blob.as_bytes_mut().fill(0);
+/// A cache-line-aligned buffer of `panels` panels of `panel_bytes`, each filled by
+/// `fill(panel, bytes)`, which must write all of its bytes.
+fn panels(panels: usize, panel_bytes: usize, mut fill: impl FnMut(usize, &mut [u8])) -> Blob {
+    // SAFETY: a fresh allocation, at least one line so that it has a pointer; `fill` writes
+    // every byte of every panel, and the rest is never read.
+    let mut blob = unsafe { Blob::new_for_size_and_align((panels * panel_bytes).max(64), 64) };
+    for (panel, bytes) in blob.as_bytes_mut().chunks_exact_mut(panel_bytes.max(1)).take(panels).enumerate() {
+        fill(panel, bytes);
+    }
     blob
+}
+
+/// `bytes` (64-byte aligned, a multiple of 4 long) as f32s.
+fn as_f32(bytes: &mut [u8]) -> &mut [f32] {
+    // SAFETY: any bit pattern is an f32, and the alignment and length suit f32.
+    unsafe { std::slice::from_raw_parts_mut(bytes.as_mut_ptr() as *mut f32, bytes.len() / 4) }
+}
+
+/// `bytes` (64-byte aligned, even length) as u16s.
+fn as_u16(bytes: &mut [u8]) -> &mut [u16] {
+    // SAFETY: as for `as_f32`.
+    unsafe { std::slice::from_raw_parts_mut(bytes.as_mut_ptr() as *mut u16, bytes.len() / 2) }
 }
 
 /// The left operand (weights): [`MR`]-feature panels, each a [`HEADER`] then either bf16
@@ -185,32 +229,37 @@ impl MMMInputFormat for Weights {
     fn prepare_one_view(&self, t: &TensorView, k_axis: usize, mn_axis: usize) -> TractResult<Box<dyn MMMInputValue>> {
         let src = Source::new(t, k_axis, mn_axis)?;
         let (k, mn) = (src.k, src.mn);
-        let panels = mn.div_ceil(MR);
+        let mut row = vec![0f32; k];
         let exact = k > 0
             && k % CHUNK == 0
-            && (0..mn).all(|i| (0..k).all(|p| src.at(i, p).to_bits() & 0xffff == 0));
+            && (0..mn).all(|i| {
+                src.row(i, &mut row);
+                row.iter().all(|x| x.to_bits() & 0xffff == 0)
+            });
         let panel_bytes = Self::panel_bytes(k, exact);
-        let mut data = zeroed(panels * panel_bytes);
-        let bytes = data.as_bytes_mut();
-        for panel in 0..panels {
-            let base = panel * panel_bytes;
-            bytes[base..base + 4].copy_from_slice(&(if exact { EXACT } else { 0 }).to_le_bytes());
-            let body = &mut bytes[base + HEADER..base + panel_bytes];
-            for p in 0..k {
-                for r in 0..MR {
-                    let x = src.at(panel * MR + r, p);
-                    if exact {
-                        // Chunk, quarter (16 features), pair row, feature, pair member.
+        let data = panels(mn.div_ceil(MR), panel_bytes, |panel, bytes| {
+            let (header, body) = bytes.split_at_mut(HEADER);
+            header.fill(0);
+            header[..4].copy_from_slice(&(if exact { EXACT } else { 0 }).to_le_bytes());
+            for r in 0..MR {
+                src.row(panel * MR + r, &mut row);
+                if exact {
+                    let body = as_u16(body);
+                    for (p, x) in row.iter().enumerate() {
+                        // Chunk, quarter (16 features), pair row, feature, pair member; the
+                        // value is exactly a bf16, its upper half.
                         let (chunk, pair, member) = (p / CHUNK, (p % CHUNK) / 2, p % 2);
-                        let at = 2 * (chunk * CHUNK * MR + (r / 16) * 512 + pair * 32 + (r % 16) * 2 + member);
-                        body[at..at + 2].copy_from_slice(&((x.to_bits() >> 16) as u16).to_le_bytes());
-                    } else {
-                        let at = 4 * (p * MR + r);
-                        body[at..at + 4].copy_from_slice(&x.to_le_bytes());
+                        body[chunk * CHUNK * MR + (r / 16) * 512 + pair * 32 + (r % 16) * 2 + member] =
+                            (x.to_bits() >> 16) as u16;
+                    }
+                } else {
+                    let body = as_f32(body);
+                    for (p, &x) in row.iter().enumerate() {
+                        body[p * MR + r] = x;
                     }
                 }
             }
-        }
+        });
         Ok(packed(Box::new(*self), data, panel_bytes, k, mn))
     }
 
@@ -258,6 +307,27 @@ impl MMMInputFormat for Weights {
     }
 }
 
+/// `to[p * NR + j] = rows[j * k + p]`: NR rows of `k` into `k` steps of NR, one gather of
+/// NR values per step.
+///
+/// # Safety
+/// AVX-512F is present; `rows` holds `NR * k` floats and `to` as many.
+#[target_feature(enable = "avx512f")]
+unsafe fn transpose(rows: &[f32], to: &mut [f32], k: usize) {
+    debug_assert!(rows.len() == NR * k && to.len() == NR * k);
+    let index = _mm512_mullo_epi32(
+        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+        _mm512_set1_epi32(k as i32),
+    );
+    for (p, step) in to.chunks_exact_mut(NR).enumerate() {
+        // SAFETY: element `j * k + p` of `rows` for each lane `j < NR`, and NR floats out.
+        unsafe {
+            let v = _mm512_i32gather_ps::<4>(index, rows.as_ptr().add(p) as *const f32);
+            _mm512_storeu_ps(step.as_mut_ptr(), v);
+        }
+    }
+}
+
 /// The right operand (tokens): [`NR`]-token panels, each `k` steps of [`NR`] f32 (for f32
 /// weights), then, when `k` is a multiple of [`CHUNK`], the tokens as two bf16 matrices of
 /// [`NR`] rows of `k`: the rounded values `hi` and what they leave, `lo`.
@@ -288,32 +358,24 @@ impl MMMInputFormat for Tokens {
     fn prepare_one_view(&self, t: &TensorView, k_axis: usize, mn_axis: usize) -> TractResult<Box<dyn MMMInputValue>> {
         let src = Source::new(t, k_axis, mn_axis)?;
         let (k, mn) = (src.k, src.mn);
-        let panels = mn.div_ceil(NR);
         let panel_bytes = Self::panel_bytes(k);
-        let mut data = zeroed(panels * panel_bytes);
-        let base_ptr = data.as_bytes_mut().as_mut_ptr();
-        for panel in 0..panels {
-            // SAFETY: each panel's f32 part (k * NR floats) and bf16 part (2 * NR * k) lie
-            // inside the panel's `panel_bytes`, in a 64-byte aligned buffer.
-            unsafe {
-                let f32s = base_ptr.add(panel * panel_bytes) as *mut f32;
-                let hi = f32s.add(k * NR) as *mut u16;
-                let lo = hi.add(NR * k);
-                for j in 0..NR.min(mn - panel * NR) {
-                    let token = panel * NR + j;
-                    for p in 0..k {
-                        let x = src.at(token, p);
-                        *f32s.add(p * NR + j) = x;
-                        if Self::split(k) {
-                            let h = bf16(x);
-                            let rest = x - from_bf16(h);
-                            *hi.add(j * k + p) = h;
-                            *lo.add(j * k + p) = if rest.is_finite() { bf16(rest) } else { 0 };
-                        }
-                    }
+        // The panel's tokens as rows of `k`, then transposed into `k` steps of NR.
+        let mut rows = vec![0f32; NR * k];
+        let data = panels(mn.div_ceil(NR), panel_bytes, |panel, bytes| {
+            let (f32s, halves) = bytes.split_at_mut(k * NR * 4);
+            let (f32s, halves) = (as_f32(f32s), as_u16(halves));
+            let (hi, lo) = halves.split_at_mut(halves.len() / 2);
+            for (j, row) in rows.chunks_exact_mut(k.max(1)).enumerate() {
+                src.row(panel * NR + j, row);
+                if Self::split(k) {
+                    // SAFETY: this format serves only the AMX kernel, which tract runs only
+                    // with AVX-512F; `k` is a multiple of 32.
+                    unsafe { split_bf16(row, &mut hi[j * k..(j + 1) * k], &mut lo[j * k..(j + 1) * k]) };
                 }
             }
-        }
+            // SAFETY: as above; `rows` holds NR rows of `k` and `f32s` `k` steps of NR.
+            unsafe { transpose(&rows, f32s, k) };
+        });
         Ok(packed(Box::new(*self), data, panel_bytes, k, mn))
     }
 
