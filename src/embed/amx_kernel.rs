@@ -229,11 +229,13 @@ impl MMMInputFormat for Weights {
     fn prepare_one_view(&self, t: &TensorView, k_axis: usize, mn_axis: usize) -> TractResult<Box<dyn MMMInputValue>> {
         let src = Source::new(t, k_axis, mn_axis)?;
         let (k, mn) = (src.k, src.mn);
-        let mut row = vec![0f32; k];
+        // The panel's features as rows of `k`.
+        let mut rows = vec![0f32; MR * k];
         let exact = k > 0
             && k % CHUNK == 0
             && (0..mn).all(|i| {
-                src.row(i, &mut row);
+                let row = &mut rows[..k];
+                src.row(i, row);
                 row.iter().all(|x| x.to_bits() & 0xffff == 0)
             });
         let panel_bytes = Self::panel_bytes(k, exact);
@@ -241,10 +243,12 @@ impl MMMInputFormat for Weights {
             let (header, body) = bytes.split_at_mut(HEADER);
             header.fill(0);
             header[..4].copy_from_slice(&(if exact { EXACT } else { 0 }).to_le_bytes());
-            for r in 0..MR {
-                src.row(panel * MR + r, &mut row);
-                if exact {
-                    let body = as_u16(body);
+            for (r, row) in rows.chunks_exact_mut(k.max(1)).enumerate() {
+                src.row(panel * MR + r, row);
+            }
+            if exact {
+                let body = as_u16(body);
+                for (r, row) in rows.chunks_exact(k.max(1)).enumerate() {
                     for (p, x) in row.iter().enumerate() {
                         // Chunk, quarter (16 features), pair row, feature, pair member; the
                         // value is exactly a bf16, its upper half.
@@ -252,12 +256,11 @@ impl MMMInputFormat for Weights {
                         body[chunk * CHUNK * MR + (r / 16) * 512 + pair * 32 + (r % 16) * 2 + member] =
                             (x.to_bits() >> 16) as u16;
                     }
-                } else {
-                    let body = as_f32(body);
-                    for (p, &x) in row.iter().enumerate() {
-                        body[p * MR + r] = x;
-                    }
                 }
+            } else {
+                // SAFETY: this format serves only the AMX kernel, which tract runs only with
+                // AVX-512F; `rows` holds MR rows of `k` and `body` `k` steps of MR.
+                unsafe { transpose::<MR>(&rows, as_f32(body), k) };
             }
         });
         Ok(packed(Box::new(*self), data, panel_bytes, k, mn))
@@ -307,23 +310,25 @@ impl MMMInputFormat for Weights {
     }
 }
 
-/// `to[p * NR + j] = rows[j * k + p]`: NR rows of `k` into `k` steps of NR, one gather of
-/// NR values per step.
+/// `to[p * R + j] = rows[j * k + p]`: `R` rows of `k` (a multiple of 16) into `k` steps of
+/// `R`, one gather of 16 values at a time.
 ///
 /// # Safety
-/// AVX-512F is present; `rows` holds `NR * k` floats and `to` as many.
+/// AVX-512F is present; `rows` holds `R * k` floats and `to` as many.
 #[target_feature(enable = "avx512f")]
-unsafe fn transpose(rows: &[f32], to: &mut [f32], k: usize) {
-    debug_assert!(rows.len() == NR * k && to.len() == NR * k);
+unsafe fn transpose<const R: usize>(rows: &[f32], to: &mut [f32], k: usize) {
+    debug_assert!(R % 16 == 0 && rows.len() == R * k && to.len() == R * k);
     let index = _mm512_mullo_epi32(
         _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
         _mm512_set1_epi32(k as i32),
     );
-    for (p, step) in to.chunks_exact_mut(NR).enumerate() {
-        // SAFETY: element `j * k + p` of `rows` for each lane `j < NR`, and NR floats out.
-        unsafe {
-            let v = _mm512_i32gather_ps::<4>(index, rows.as_ptr().add(p) as *const f32);
-            _mm512_storeu_ps(step.as_mut_ptr(), v);
+    for (p, step) in to.chunks_exact_mut(R).enumerate() {
+        for (v, lanes) in step.chunks_exact_mut(16).enumerate() {
+            // SAFETY: element `(16 v + j) * k + p` of `rows` for each lane `j`, 16 floats out.
+            unsafe {
+                let x = _mm512_i32gather_ps::<4>(index, rows.as_ptr().add(16 * v * k + p));
+                _mm512_storeu_ps(lanes.as_mut_ptr(), x);
+            }
         }
     }
 }
@@ -374,7 +379,7 @@ impl MMMInputFormat for Tokens {
                 }
             }
             // SAFETY: as above; `rows` holds NR rows of `k` and `f32s` `k` steps of NR.
-            unsafe { transpose(&rows, f32s, k) };
+            unsafe { transpose::<NR>(&rows, f32s, k) };
         });
         Ok(packed(Box::new(*self), data, panel_bytes, k, mn))
     }
