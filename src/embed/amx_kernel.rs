@@ -232,7 +232,7 @@ impl MMMInputFormat for Weights {
         // The panel's features as rows of `k`.
         let mut rows = vec![0f32; MR * k];
         let exact = k > 0
-            && k % CHUNK == 0
+            && k.is_multiple_of(CHUNK)
             && (0..mn).all(|i| {
                 let row = &mut rows[..k];
                 src.row(i, row);
@@ -317,7 +317,7 @@ impl MMMInputFormat for Weights {
 /// AVX-512F is present; `rows` holds `R * k` floats and `to` as many.
 #[target_feature(enable = "avx512f")]
 unsafe fn transpose<const R: usize>(rows: &[f32], to: &mut [f32], k: usize) {
-    debug_assert!(R % 16 == 0 && rows.len() == R * k && to.len() == R * k);
+    debug_assert!(R.is_multiple_of(16) && rows.len() == R * k && to.len() == R * k);
     let index = _mm512_mullo_epi32(
         _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
         _mm512_set1_epi32(k as i32),
@@ -341,7 +341,7 @@ struct Tokens;
 
 impl Tokens {
     fn split(k: usize) -> bool {
-        k > 0 && k % CHUNK == 0
+        k > 0 && k.is_multiple_of(CHUNK)
     }
 
     fn panel_bytes(k: usize) -> usize {
@@ -439,7 +439,6 @@ unsafe fn run_amx(spec: &[FusedKerSpec<f32>]) -> isize {
                 }
                 // SAFETY: tract's contract above.
                 unsafe {
-                    let (pa, pb) = (pa as *const u8, pb as *const u8);
                     if *(pa as *const u32) == EXACT {
                         add_tiles(&mut acc, k, pa.add(HEADER), pb.add(k * NR * 4))
                     } else {
@@ -552,6 +551,7 @@ struct TileOut([[f32; MR]; NR]);
 /// As described.
 #[target_feature(enable = "avx512f")]
 unsafe fn add_f32(acc: &mut Acc<MV, NR>, k: usize, a: *const f32, b: *const f32) {
+    #[allow(clippy::needless_range_loop)] // `quarter` picks a vector of every column.
     for quarter in 0..MV {
         let [mut c0, mut c1, mut c2, mut c3, mut c4, mut c5, mut c6, mut c7, mut c8, mut c9, mut c10, mut c11, mut c12, mut c13, mut c14, mut c15] =
             std::array::from_fn(|j| acc[j][quarter]);
