@@ -39,7 +39,7 @@ use tract_linalg::pack::Packing;
 use tract_linalg::WeightType;
 use tract_onnx::tract_hir::tract_core::internal::*;
 
-use super::avx512_kernel::{apply, Acc, Step};
+use super::avx512_kernel::{run_tile, Acc};
 
 /// Rows of a tile (output features): four AMX tiles of 16.
 const MR: usize = 64;
@@ -178,6 +178,19 @@ fn packed(format: Box<dyn MMMInputFormat>, data: Blob, panel_bytes: usize, k: us
     })
 }
 
+/// [`MMMInputFormat::prepare_tensor`] for both formats: their one packed value, stored.
+fn prepare_tensor(format: &dyn MMMInputFormat, t: &Tensor, k_axis: usize, mn_axis: usize) -> TractResult<Tensor> {
+    Ok(PackedMatrixStorage::new(format.prepare_one(t, k_axis, mn_axis)?).into_tensor(t.datum_type()))
+}
+
+/// [`MMMInputFormat::extract_at_mn_f16`] for both formats: the f32 row, rounded.
+fn extract_f16(format: &dyn MMMInputFormat, data: &EagerPackedInput, mn: usize, slice: &mut [f16]) -> TractResult<()> {
+    let mut row = vec![0f32; slice.len()];
+    format.extract_at_mn_f32(data, mn, &mut row)?;
+    slice.iter_mut().zip(row).for_each(|(to, x)| *to = f16::from_f32(x));
+    Ok(())
+}
+
 /// A cache-line-aligned buffer of `panels` panels of `panel_bytes`, each filled by
 /// `fill(panel, bytes)`, which must write all of its bytes.
 fn panels(panels: usize, panel_bytes: usize, mut fill: impl FnMut(usize, &mut [u8])) -> Blob {
@@ -223,7 +236,7 @@ impl fmt::Display for Weights {
 
 impl MMMInputFormat for Weights {
     fn prepare_tensor(&self, t: &Tensor, k_axis: usize, mn_axis: usize) -> TractResult<Tensor> {
-        Ok(PackedMatrixStorage::new(self.prepare_one(t, k_axis, mn_axis)?).into_tensor(t.datum_type()))
+        prepare_tensor(self, t, k_axis, mn_axis)
     }
 
     fn prepare_one_view(&self, t: &TensorView, k_axis: usize, mn_axis: usize) -> TractResult<Box<dyn MMMInputValue>> {
@@ -283,10 +296,7 @@ impl MMMInputFormat for Weights {
     }
 
     fn extract_at_mn_f16(&self, data: &EagerPackedInput, mn: usize, slice: &mut [f16]) -> TractResult<()> {
-        let mut f = vec![0f32; slice.len()];
-        self.extract_at_mn_f32(data, mn, &mut f)?;
-        slice.iter_mut().zip(f).for_each(|(to, x)| *to = f16::from_f32(x));
-        Ok(())
+        extract_f16(self, data, mn, slice)
     }
 
     fn extract_at_mn_f32(&self, data: &EagerPackedInput, mn: usize, slice: &mut [f32]) -> TractResult<()> {
@@ -357,7 +367,7 @@ impl fmt::Display for Tokens {
 
 impl MMMInputFormat for Tokens {
     fn prepare_tensor(&self, t: &Tensor, k_axis: usize, mn_axis: usize) -> TractResult<Tensor> {
-        Ok(PackedMatrixStorage::new(self.prepare_one(t, k_axis, mn_axis)?).into_tensor(t.datum_type()))
+        prepare_tensor(self, t, k_axis, mn_axis)
     }
 
     fn prepare_one_view(&self, t: &TensorView, k_axis: usize, mn_axis: usize) -> TractResult<Box<dyn MMMInputValue>> {
@@ -401,10 +411,7 @@ impl MMMInputFormat for Tokens {
     }
 
     fn extract_at_mn_f16(&self, data: &EagerPackedInput, mn: usize, slice: &mut [f16]) -> TractResult<()> {
-        let mut f = vec![0f32; slice.len()];
-        self.extract_at_mn_f32(data, mn, &mut f)?;
-        slice.iter_mut().zip(f).for_each(|(to, x)| *to = f16::from_f32(x));
-        Ok(())
+        extract_f16(self, data, mn, slice)
     }
 
     fn extract_at_mn_f32(&self, data: &EagerPackedInput, mn: usize, slice: &mut [f32]) -> TractResult<()> {
@@ -430,33 +437,16 @@ unsafe fn run(spec: &[FusedKerSpec<f32>]) -> isize {
 
 #[target_feature(enable = "avx512f")]
 unsafe fn run_amx(spec: &[FusedKerSpec<f32>]) -> isize {
-    let mut acc: Acc<MV, NR> = [[_mm512_setzero_ps(); MV]; NR];
-    for op in spec {
-        let step = match *op {
-            FusedKerSpec::AddMatMul { k, pa, pb, packing } => {
-                if packing != 0 {
-                    return 1;
-                }
-                // SAFETY: tract's contract above.
-                unsafe {
-                    if *(pa as *const u32) == EXACT {
-                        add_tiles(&mut acc, k, pa.add(HEADER), pb.add(k * NR * 4))
-                    } else {
-                        add_f32(&mut acc, k, pa.add(HEADER) as *const f32, pb as *const f32)
-                    }
-                }
-                Step::Next
+    // SAFETY: tract's contract above.
+    unsafe {
+        run_tile::<MV, NR>(spec, |acc, k, pa, pb| {
+            if *(pa as *const u32) == EXACT {
+                add_tiles(acc, k, pa.add(HEADER), pb.add(k * NR * 4))
+            } else {
+                add_f32(acc, k, pa.add(HEADER) as *const f32, pb as *const f32)
             }
-            // SAFETY: tract's contract above.
-            _ => unsafe { apply(&mut acc, op) },
-        };
-        match step {
-            Step::Next => {}
-            Step::Done => break,
-            Step::Fail => return 1,
-        }
+        })
     }
-    0
 }
 
 /// The AMX tile configuration: palette 1, eight tiles of 16 rows of 64 bytes.
@@ -560,27 +550,12 @@ unsafe fn add_f32(acc: &mut Acc<MV, NR>, k: usize, a: *const f32, b: *const f32)
             unsafe {
                 let av = _mm512_loadu_ps(a.add(p * MR + 16 * quarter));
                 let bp = b.add(p * NR);
-                macro_rules! column {
-                    ($j:literal, $c:ident) => {
+                macro_rules! columns {
+                    ($($j:literal $c:ident),*) => {$(
                         $c = _mm512_fmadd_ps(av, _mm512_set1_ps(*bp.add($j)), $c);
-                    };
+                    )*};
                 }
-                column!(0, c0);
-                column!(1, c1);
-                column!(2, c2);
-                column!(3, c3);
-                column!(4, c4);
-                column!(5, c5);
-                column!(6, c6);
-                column!(7, c7);
-                column!(8, c8);
-                column!(9, c9);
-                column!(10, c10);
-                column!(11, c11);
-                column!(12, c12);
-                column!(13, c13);
-                column!(14, c14);
-                column!(15, c15);
+                columns!(0 c0, 1 c1, 2 c2, 3 c3, 4 c4, 5 c5, 6 c6, 7 c7, 8 c8, 9 c9, 10 c10, 11 c11, 12 c12, 13 c13, 14 c14, 15 c15);
             }
         }
         for (j, c) in [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15].into_iter().enumerate() {

@@ -100,18 +100,36 @@ unsafe fn run(spec: &[FusedKerSpec<f32>]) -> isize {
 
 #[target_feature(enable = "avx512f")]
 unsafe fn run_avx512(spec: &[FusedKerSpec<f32>]) -> isize {
+    // SAFETY: tract's contract above.
+    unsafe {
+        run_tile::<MV, NR>(spec, |acc, k, pa, pb| add_mat_mul(acc, k, pa as *const f32, pb as *const f32))
+    }
+}
+
+/// Runs tract's operations for one tile, from a cleared accumulator: the products through
+/// `add_mat_mul(acc, k, pa, pb)` (each kernel's own), everything else through [`apply`].
+/// Returns what tract expects of a kernel: 0, or non-zero for a request it cannot serve.
+///
+/// # Safety
+/// As for a kernel: the operations' pointers are valid for a `16 MV` x `NR` tile, and
+/// `add_mat_mul` is safe to call with a product's `k` and panels.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn run_tile<const MV: usize, const NR: usize>(
+    spec: &[FusedKerSpec<f32>],
+    mut add_mat_mul: impl FnMut(&mut Acc<MV, NR>, usize, *const u8, *const u8),
+) -> isize {
     let mut acc: Acc<MV, NR> = [[_mm512_setzero_ps(); MV]; NR];
     for op in spec {
         let step = match *op {
             FusedKerSpec::AddMatMul { k, pa, pb, packing } => {
+                // Each kernel declares a single packing.
                 if packing != 0 {
                     return 1;
                 }
-                // SAFETY: tract's contract above.
-                unsafe { add_mat_mul(&mut acc, k, pa as *const f32, pb as *const f32) };
+                add_mat_mul(&mut acc, k, pa, pb);
                 Step::Next
             }
-            // SAFETY: tract's contract above.
+            // SAFETY: per the caller.
             _ => unsafe { apply(&mut acc, op) },
         };
         match step {
@@ -310,25 +328,14 @@ unsafe fn add_mat_mul(acc: &mut Acc<MV, NR>, k: usize, a: *const f32, b: *const 
         // SAFETY: one step of A (MR floats) and of B (NR floats), per the caller.
         unsafe {
             let (a0, a1) = (_mm512_loadu_ps(a), _mm512_loadu_ps(a.add(16)));
-            macro_rules! column {
-                ($j:literal, $c:ident, $d:ident) => {
+            macro_rules! columns {
+                ($($j:literal $c:ident $d:ident),*) => {$(
                     let bj = _mm512_set1_ps(*b.add($j));
                     $c = _mm512_fmadd_ps(a0, bj, $c);
                     $d = _mm512_fmadd_ps(a1, bj, $d);
-                };
+                )*};
             }
-            column!(0, c0, d0);
-            column!(1, c1, d1);
-            column!(2, c2, d2);
-            column!(3, c3, d3);
-            column!(4, c4, d4);
-            column!(5, c5, d5);
-            column!(6, c6, d6);
-            column!(7, c7, d7);
-            column!(8, c8, d8);
-            column!(9, c9, d9);
-            column!(10, c10, d10);
-            column!(11, c11, d11);
+            columns!(0 c0 d0, 1 c1 d1, 2 c2 d2, 3 c3 d3, 4 c4 d4, 5 c5 d5, 6 c6 d6, 7 c7 d7, 8 c8 d8, 9 c9 d9, 10 c10 d10, 11 c11 d11);
             a = a.add(MR);
             b = b.add(NR);
         }

@@ -60,51 +60,73 @@ pub(crate) fn gather_before_dequantize(graph: &mut GraphProto) -> usize {
 }
 
 fn find(graph: &GraphProto) -> Vec<Match> {
-    let producer: HashMap<&str, &NodeProto> = graph
-        .node
-        .iter()
-        .flat_map(|node| node.output.iter().map(move |out| (out.as_str(), node)))
-        .collect();
-    let initializer: HashMap<&str, &TensorProto> =
-        graph.initializer.iter().map(|t| (t.name.as_str(), t)).collect();
+    let sources = Sources::new(graph);
     let mut found = vec![];
     for (ix, gather) in graph.node.iter().enumerate() {
         if gather.op_type != "Gather" || gather.input.len() != 2 || int_attribute(gather, "axis", 0) != 0 {
             continue;
         }
-        let Some(mul) = producer.get(gather.input[0].as_str()).filter(|n| n.op_type == "Mul") else {
-            continue;
+        let Some(table) = sources.dequantized(&gather.input[0]) else { continue };
+        let scale = match table.scale.dims.as_slice() {
+            [rows, 1] if *rows == table.q.dims[0] => Scale::PerRow(table.scale.name.clone()),
+            [] | [_] | [1, _] => Scale::Shared(table.scale.name.clone()),
+            _ => continue,
         };
-        if mul.input.len() != 2 {
-            continue;
-        }
+        found.push(Match {
+            gather: ix,
+            table_q: table.q.name.clone(),
+            scale,
+            indices: gather.input[1].clone(),
+            output: gather.output[0].clone(),
+        });
+    }
+    found
+}
+
+/// Where a graph's values come from: the node that computes each, and the initializers.
+struct Sources<'g> {
+    producer: HashMap<&'g str, &'g NodeProto>,
+    initializer: HashMap<&'g str, &'g TensorProto>,
+}
+
+/// A value computed as `Cast(q) * scale` (either order), with `q` an int8 matrix initializer
+/// and `scale` an f32 initializer of any shape.
+struct Dequantized<'g> {
+    /// The name of `Cast(q)`.
+    cast: &'g String,
+    q: &'g TensorProto,
+    scale: &'g TensorProto,
+}
+
+impl<'g> Sources<'g> {
+    fn new(graph: &'g GraphProto) -> Self {
+        let producer = graph
+            .node
+            .iter()
+            .flat_map(|node| node.output.iter().map(move |out| (out.as_str(), node)))
+            .collect();
+        let initializer = graph.initializer.iter().map(|t| (t.name.as_str(), t)).collect();
+        Sources { producer, initializer }
+    }
+
+    fn dequantized(&self, value: &str) -> Option<Dequantized<'g>> {
+        let mul = self.producer.get(value).filter(|n| n.op_type == "Mul" && n.input.len() == 2)?;
         // Mul is commutative: the cast may be either operand.
         for (cast_out, scale) in [(&mul.input[0], &mul.input[1]), (&mul.input[1], &mul.input[0])] {
-            let Some(cast) = producer.get(cast_out.as_str()) else { continue };
+            let Some(cast) = self.producer.get(cast_out.as_str()) else { continue };
             if cast.op_type != "Cast" || int_attribute(cast, "to", 0) != i64::from(FLOAT) {
                 continue;
             }
-            let Some(table_q) = initializer.get(cast.input[0].as_str()) else { continue };
-            let Some(scale_t) = initializer.get(scale.as_str()) else { continue };
-            if table_q.data_type != INT8 || table_q.dims.len() != 2 || scale_t.data_type != FLOAT {
+            let (Some(q), Some(scale)) = (self.initializer.get(cast.input[0].as_str()), self.initializer.get(scale.as_str()))
+            else {
                 continue;
-            }
-            let scale = match scale_t.dims.as_slice() {
-                [rows, 1] if *rows == table_q.dims[0] => Scale::PerRow(scale.clone()),
-                [] | [_] | [1, _] => Scale::Shared(scale.clone()),
-                _ => continue,
             };
-            found.push(Match {
-                gather: ix,
-                table_q: table_q.name.clone(),
-                scale,
-                indices: gather.input[1].clone(),
-                output: gather.output[0].clone(),
-            });
-            break;
+            if q.data_type == INT8 && q.dims.len() == 2 && scale.data_type == FLOAT {
+                return Some(Dequantized { cast: cast_out, q, scale });
+            }
         }
+        None
     }
-    found
 }
 
 /// Rewrites every `MatMul(x, Cast(q) * scale)`, where `q` is an int8 `[k, m]` initializer and
@@ -114,42 +136,21 @@ fn find(graph: &GraphProto) -> Vec<Match> {
 /// holds exactly, which is what the AMX kernel (`amx_kernel.rs`) needs to multiply it without
 /// loss. Returns the number of products rewritten.
 pub(crate) fn scale_after_matmul(graph: &mut GraphProto) -> usize {
-    let producer: HashMap<&str, &NodeProto> = graph
-        .node
-        .iter()
-        .flat_map(|node| node.output.iter().map(move |out| (out.as_str(), node)))
-        .collect();
-    let initializer: HashMap<&str, &TensorProto> =
-        graph.initializer.iter().map(|t| (t.name.as_str(), t)).collect();
+    let sources = Sources::new(graph);
     // (MatMul index, the cast's output, the scale).
     let mut found = vec![];
     for (ix, matmul) in graph.node.iter().enumerate() {
         if matmul.op_type != "MatMul" || matmul.input.len() != 2 {
             continue;
         }
-        let Some(mul) = producer.get(matmul.input[1].as_str()).filter(|n| n.op_type == "Mul" && n.input.len() == 2)
-        else {
-            continue;
+        let Some(weights) = sources.dequantized(&matmul.input[1]) else { continue };
+        let per_column = match weights.scale.dims.as_slice() {
+            [] | [1] | [1, 1] => true,
+            [m] | [1, m] => *m == weights.q.dims[1],
+            _ => false,
         };
-        for (cast_out, scale) in [(&mul.input[0], &mul.input[1]), (&mul.input[1], &mul.input[0])] {
-            let Some(cast) = producer.get(cast_out.as_str()) else { continue };
-            if cast.op_type != "Cast" || int_attribute(cast, "to", 0) != i64::from(FLOAT) {
-                continue;
-            }
-            let (Some(q), Some(scale_t)) = (initializer.get(cast.input[0].as_str()), initializer.get(scale.as_str()))
-            else {
-                continue;
-            };
-            let columns = q.dims.get(1).copied();
-            let per_column = match scale_t.dims.as_slice() {
-                [] | [1] | [1, 1] => true,
-                [m] | [1, m] => Some(*m) == columns,
-                _ => false,
-            };
-            if q.data_type == INT8 && q.dims.len() == 2 && scale_t.data_type == FLOAT && per_column {
-                found.push((ix, cast_out.clone(), scale.clone()));
-                break;
-            }
+        if per_column {
+            found.push((ix, weights.cast.clone(), weights.scale.name.clone()));
         }
     }
     for (ix, cast_out, scale) in found.iter().rev() {
@@ -299,16 +300,21 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_shipped_model_looks_up_int8_rows() {
+    /// The graph of `model/model.onnx`, or `None` (said on stderr) before `make model`.
+    fn shipped_graph() -> Option<GraphProto> {
         use tract_onnx::prelude::Framework;
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/model/model.onnx");
         let Ok(bytes) = std::fs::read(path) else {
             eprintln!("{path} is missing (run `make model`); skipping");
-            return;
+            return None;
         };
-        let mut proto = tract_onnx::onnx().proto_model_for_read(&mut &bytes[..]).unwrap();
-        let graph = proto.graph.as_mut().unwrap();
+        tract_onnx::onnx().proto_model_for_read(&mut &bytes[..]).unwrap().graph
+    }
+
+    #[test]
+    fn the_shipped_model_looks_up_int8_rows() {
+        let Some(mut graph) = shipped_graph() else { return };
+        let graph = &mut graph;
         // The word and the position embedding tables; the token-type table is f32.
         assert_eq!(gather_before_dequantize(graph), 2);
         let dequantized_table = "inner.embeddings.word_embeddings.weight";
@@ -363,16 +369,9 @@ mod tests {
 
     #[test]
     fn the_shipped_model_scales_all_its_linear_layers() {
-        use tract_onnx::prelude::Framework;
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/model/model.onnx");
-        let Ok(bytes) = std::fs::read(path) else {
-            eprintln!("{path} is missing (run `make model`); skipping");
-            return;
-        };
-        let mut proto = tract_onnx::onnx().proto_model_for_read(&mut &bytes[..]).unwrap();
-        let graph = proto.graph.as_mut().unwrap();
+        let Some(mut graph) = shipped_graph() else { return };
         // Six layers of query, key, value, output, and the two feed-forward products.
-        assert_eq!(scale_after_matmul(graph), 36);
+        assert_eq!(scale_after_matmul(&mut graph), 36);
     }
 
     #[test]
