@@ -56,13 +56,16 @@ const EXACT: u32 = 1;
 /// The kernel's name in tract's registry, as it appears in a plan's description.
 pub(crate) const NAME: &str = "wayfinder_amx_f32_64x16";
 
-/// Whether this process runs the kernel: AVX-512F and AMX-BF16 present, and the AMX state
-/// granted by the OS.
+/// Whether this process runs the kernel: AVX-512F and AMX-BF16 present, the AMX state
+/// granted by the OS, and not turned off with `WAYFINDER_AMX=0` (read once, at the first
+/// model load; for comparisons, and to test the AVX-512 kernel on an AMX machine).
 pub(crate) fn available() -> bool {
     static OK: OnceLock<bool> = OnceLock::new();
     *OK.get_or_init(|| {
         std::hint::black_box((make as fn() -> Box<dyn MatMatMul>, preferred as fn(_, _, _, _) -> _));
-        is_x86_feature_detected!("avx512f") && tract_linalg::x86_64::amx_bf16::has_amx_bf16()
+        std::env::var_os("WAYFINDER_AMX").is_none_or(|v| v != "0")
+            && is_x86_feature_detected!("avx512f")
+            && tract_linalg::x86_64::amx_bf16::has_amx_bf16()
     })
 }
 
