@@ -8,8 +8,8 @@
 //!
 //! - The weights are int8 times a per-output scale. With the scale applied after the product
 //!   (`rewrite::scale_after_matmul`), the matrix holds small integers, which bf16 stores
-//!   exactly. The packer checks this: a panel that is not exactly bf16 (attention products,
-//!   whose both sides are activations) is kept in f32 and multiplied on AVX-512.
+//!   exactly. The packer checks this: a matrix that is not exactly bf16 (the attention
+//!   products, whose two sides are activations) is kept in f32 and multiplied on AVX-512.
 //! - Each activation is split into two bf16 numbers, `x = hi + lo` (16 significant bits),
 //!   and both halves are multiplied. Products of an 8-bit integer and an 8-bit `hi` or `lo`
 //!   are exact in f32, and `tdpbf16ps` accumulates in f32, so what is lost is `x`'s bits
