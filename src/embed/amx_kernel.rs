@@ -40,6 +40,7 @@ use tract_linalg::WeightType;
 use tract_onnx::tract_hir::tract_core::internal::*;
 
 use super::avx512_kernel::{run_tile, Acc};
+use super::fused;
 
 /// Rows of a tile (output features): four AMX tiles of 16.
 const MR: usize = 64;
@@ -84,8 +85,10 @@ fn make() -> Box<dyn MatMatMul> {
 
 inventory::submit! { MmmRoutine { make } }
 
+/// With `n` known, tract asks the tiers first; this one answers for the products
+/// [`fused::claims`], where the kernel is [`available`].
 fn preferred(_isa: &IsaSet, dt: DatumType, query: &Query, _suitable: &[Suitable]) -> Option<&'static str> {
-    (dt == DatumType::F32 && query.n != Some(1) && available()).then_some(NAME)
+    (fused::claims(dt, query) && available()).then_some(NAME)
 }
 
 inventory::submit! {
@@ -128,6 +131,20 @@ unsafe fn split_bf16(x: &[f32], hi: &mut [u16], lo: &mut [u16]) {
 
 fn from_bf16(h: u16) -> f32 {
     f32::from_bits(u32::from(h) << 16)
+}
+
+/// Whether a product of depth `k` can run on tiles: a whole number of [`CHUNK`]s. Both
+/// formats ask this, so exact weights always meet tokens that have their bf16 halves.
+fn tiles_fit(k: usize) -> bool {
+    k > 0 && k.is_multiple_of(CHUNK)
+}
+
+/// Where feature `r`, depth `p` of a [`Weights`] panel sits among its bf16 tiles: per chunk
+/// of 32 `p`, four 16-feature tiles (1 KiB each) of 16 rows of `p` pairs, the layout
+/// `tdpbf16ps` reads.
+fn tile_index(r: usize, p: usize) -> usize {
+    let (chunk, pair, member) = (p / CHUNK, (p % CHUNK) / 2, p % 2);
+    chunk * CHUNK * MR + (r / 16) * 512 + pair * 32 + (r % 16) * 2 + member
 }
 
 /// The f32 element `(mn, k)` of a view, through its strides.
@@ -219,8 +236,7 @@ fn as_u16(bytes: &mut [u8]) -> &mut [u16] {
 }
 
 /// The left operand (weights): [`MR`]-feature panels, each a [`HEADER`] then either bf16
-/// tiles (when every value is exactly a bf16 and `k` is a multiple of [`CHUNK`]: per chunk of
-/// 32 `k`, four 16-feature tiles of 16 rows of `k` pairs, the layout `tdpbf16ps` reads) or
+/// tiles (when every value is exactly a bf16 and [`tiles_fit`]; laid out by [`tile_index`]) or
 /// `k` steps of [`MR`] f32.
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 struct Weights;
@@ -247,8 +263,7 @@ impl MMMInputFormat for Weights {
         let (k, mn) = (src.k, src.mn);
         // The panel's features as rows of `k`.
         let mut rows = vec![0f32; MR * k];
-        let exact = k > 0
-            && k.is_multiple_of(CHUNK)
+        let exact = tiles_fit(k)
             && (0..mn).all(|i| {
                 let row = &mut rows[..k];
                 src.row(i, row);
@@ -266,11 +281,8 @@ impl MMMInputFormat for Weights {
                 let body = as_u16(body);
                 for (r, row) in rows.chunks_exact(k.max(1)).enumerate() {
                     for (p, x) in row.iter().enumerate() {
-                        // Chunk, quarter (16 features), pair row, feature, pair member; the
-                        // value is exactly a bf16, its upper half.
-                        let (chunk, pair, member) = (p / CHUNK, (p % CHUNK) / 2, p % 2);
-                        body[chunk * CHUNK * MR + (r / 16) * 512 + pair * 32 + (r % 16) * 2 + member] =
-                            (x.to_bits() >> 16) as u16;
+                        // The value is exactly a bf16: its upper half.
+                        body[tile_index(r, p)] = (x.to_bits() >> 16) as u16;
                     }
                 }
             } else {
@@ -307,12 +319,11 @@ impl MMMInputFormat for Weights {
         ensure!(mn < data.mn && slice.len() == k);
         let bytes = data.packed.as_bytes();
         let base = (mn / MR) * data.panel_bytes;
-        let exact = bytes[base] == EXACT as u8;
+        let exact = u32::from_le_bytes([bytes[base], bytes[base + 1], bytes[base + 2], bytes[base + 3]]) == EXACT;
         let (body, r) = (&bytes[base + HEADER..base + data.panel_bytes], mn % MR);
         for (p, x) in slice.iter_mut().enumerate() {
             *x = if exact {
-                let (chunk, pair, member) = (p / CHUNK, (p % CHUNK) / 2, p % 2);
-                let at = 2 * (chunk * CHUNK * MR + (r / 16) * 512 + pair * 32 + (r % 16) * 2 + member);
+                let at = 2 * tile_index(r, p);
                 from_bf16(u16::from_le_bytes([body[at], body[at + 1]]))
             } else {
                 let at = 4 * (p * MR + r);
@@ -347,18 +358,14 @@ unsafe fn transpose<const R: usize>(rows: &[f32], to: &mut [f32], k: usize) {
 }
 
 /// The right operand (tokens): [`NR`]-token panels, each `k` steps of [`NR`] f32 (for f32
-/// weights), then, when `k` is a multiple of [`CHUNK`], the tokens as two bf16 matrices of
+/// weights), then, when [`tiles_fit`], the tokens as two bf16 matrices of
 /// [`NR`] rows of `k`: the rounded values `hi` and what they leave, `lo`.
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 struct Tokens;
 
 impl Tokens {
-    fn split(k: usize) -> bool {
-        k > 0 && k.is_multiple_of(CHUNK)
-    }
-
     fn panel_bytes(k: usize) -> usize {
-        k * NR * 4 + if Self::split(k) { 2 * NR * k * 2 } else { 0 }
+        k * NR * 4 + if tiles_fit(k) { 2 * NR * k * 2 } else { 0 }
     }
 }
 
@@ -385,7 +392,7 @@ impl MMMInputFormat for Tokens {
             let (hi, lo) = halves.split_at_mut(halves.len() / 2);
             for (j, row) in rows.chunks_exact_mut(k.max(1)).enumerate() {
                 src.row(panel * NR + j, row);
-                if Self::split(k) {
+                if tiles_fit(k) {
                     // SAFETY: this format serves only the AMX kernel, which tract runs only
                     // with AVX-512F; `k` is a multiple of 32.
                     unsafe { split_bf16(row, &mut hi[j * k..(j + 1) * k], &mut lo[j * k..(j + 1) * k]) };

@@ -26,6 +26,8 @@ use tract_linalg::mmm_tiers::MmmTier;
 use tract_linalg::pack::Packing;
 use tract_onnx::prelude::DatumType;
 
+use super::fused::{self, max, min, sub, sub_flipped};
+
 /// Rows of a tile (output features): two vectors of sixteen.
 const MR: usize = 32;
 /// Columns of a tile (tokens).
@@ -48,10 +50,10 @@ fn make() -> Box<dyn MatMatMul> {
 
 inventory::submit! { MmmRoutine { make } }
 
-/// With `n` known, tract asks the tiers first; this one answers for every f32 product with
-/// more than one column, and leaves single-column products to tract's vector kernels.
+/// With `n` known, tract asks the tiers first; this one answers for the products
+/// [`fused::claims`].
 fn preferred(_isa: &IsaSet, dt: DatumType, query: &Query, _suitable: &[Suitable]) -> Option<&'static str> {
-    (dt == DatumType::F32 && query.n != Some(1)).then_some(NAME)
+    fused::claims(dt, query).then_some(NAME)
 }
 
 inventory::submit! {
@@ -221,21 +223,6 @@ pub(super) unsafe fn apply<const MV: usize, const NR: usize>(acc: &mut Acc<MV, N
         FusedKerSpec::ShiftLeft(shift) => each(acc, _mm512_mul_ps, 2f32.powi(shift as i32)),
     }
     Step::Next
-}
-
-// The scalar forms of tract's fused operations, as `f(parameter, value)` (its generic kernel's
-// definitions).
-fn min(p: f32, x: f32) -> f32 {
-    if p < x { p } else { x }
-}
-fn max(p: f32, x: f32) -> f32 {
-    if p > x { p } else { x }
-}
-fn sub(p: f32, x: f32) -> f32 {
-    p - x
-}
-fn sub_flipped(p: f32, x: f32) -> f32 {
-    x - p
 }
 
 /// Applies `f(parameter, value)` to every element on a scalar copy of the tile, with the

@@ -26,6 +26,8 @@ mod amx_kernel;
 #[cfg(target_arch = "x86_64")]
 mod avx512_kernel;
 mod batch;
+#[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
+mod fused;
 mod model;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm_kernel;
@@ -57,11 +59,10 @@ pub fn matmul_kernel() -> Option<&'static str> {
     }
     #[cfg(target_arch = "x86_64")]
     {
-        let avx512 = avx512_kernel::available();
         if amx_kernel::available() {
             Some(amx_kernel::NAME)
         } else {
-            avx512.then_some(avx512_kernel::NAME)
+            avx512_kernel::available().then_some(avx512_kernel::NAME)
         }
     }
     #[cfg(not(any(all(target_arch = "wasm32", target_feature = "simd128"), target_arch = "x86_64")))]
@@ -75,7 +76,7 @@ pub fn matmul_kernel() -> Option<&'static str> {
 pub(crate) fn wants_integer_weights() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        matmul_kernel() == Some(amx_kernel::NAME)
+        amx_kernel::available()
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
