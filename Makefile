@@ -7,7 +7,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 SHARED_DATA ?= $(abspath ../shared/data)
 export WAYFINDER_DATA ?= $(SHARED_DATA)
 
-.PHONY: help demo test test-native test-wasm test-browser test-e2e cli cli-bin wasm model bench bench-native bench-pipeline bench-browser setup-rust fuzz bundle test-bundle test-wasm-browser
+.PHONY: help demo test check-disk test-native test-wasm test-browser test-e2e cli cli-bin wasm model bench bench-native bench-pipeline bench-browser setup-rust fuzz bundle test-bundle test-wasm-browser
 
 help:
 	@echo "make demo   build everything, fetch the model, serve the site on 127.0.0.1"
@@ -35,8 +35,17 @@ cli: cli-bin
 
 # Tests build the demo bundle with the debug CLI that test-native already compiled, so a
 # fresh machine compiles tract natively once (and once for wasm32 tests, in test-wasm).
-test: setup-rust model test-native
+test: setup-rust model check-disk test-native
 	$(MAKE) test-wasm test-browser test-e2e CLI_PROFILE=debug
+
+# A full disk shows up much later as a linker's "Bus error"; say so at the start instead.
+# A fresh `make test` writes about DISK_NEEDED_GB into the target directory.
+DISK_NEEDED_GB ?= 12
+check-disk:
+	@mkdir -p "$(TARGET_DIR)"; free=$$(df -Pk "$(TARGET_DIR)" | awk 'NR==2 {print int($$4 / 1048576)}'); \
+	if [ "$$free" -lt "$(DISK_NEEDED_GB)" ]; then \
+	  echo "warning: $$free GB free under $(TARGET_DIR); a fresh make test writes about $(DISK_NEEDED_GB) GB there" >&2; \
+	fi
 
 test-native:
 	$(CARGO) test -j$(JOBS) --workspace
