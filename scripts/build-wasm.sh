@@ -15,18 +15,29 @@ bash scripts/install-wasm-bindgen.sh
 # has it) and SIMD with relaxed SIMD, whose fused multiply-add makes tract's matrix kernels
 # faster where the browser supports it (js/wasm-file.js picks at run time). The relaxed build
 # has a target directory of its own: different target features recompile every crate.
-build() { # <target dir> <features> <out dir>
+compile() { # <target dir> <features> <jobs>
   CARGO_TARGET_DIR="$1" CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=$2" \
-    cargo build -j"${JOBS:-2}" --profile wasm-release --target wasm32-unknown-unknown -p wayfinder-wasm
+    cargo build -j"$3" --profile wasm-release --target wasm32-unknown-unknown -p wayfinder-wasm
+}
+bindgen() { # <target dir> <out dir>
   # The name section (Rust function names for stack traces) is 0.4 MB of the gzipped module;
   # panics still reach the page with their message through the panic hook.
-  wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$3" --out-name wayfinder_wasm "$1/wasm32-unknown-unknown/wasm-release/wayfinder_wasm.wasm"
+  wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$2" --out-name wayfinder_wasm "$1/wasm32-unknown-unknown/wasm-release/wayfinder_wasm.wasm"
 }
 relaxed_out="$(mktemp -d)"
 trap 'rm -rf "$relaxed_out"' EXIT
 find pkg -mindepth 1 -maxdepth 1 ! -name package.json ! -name README.md -exec rm -rf {} +
-build "$target_dir" +simd128 pkg
-build "$target_dir/relaxed" +simd128,+relaxed-simd "$relaxed_out"
+# The two compiles run side by side, sharing the jobs: each ends in a fat-LTO link that uses
+# one core for minutes, so one after the other left a core idle for much of a fresh build.
+jobs="${JOBS:-2}"
+half=$(( jobs > 1 ? jobs / 2 : 1 ))
+compile "$target_dir/relaxed" +simd128,+relaxed-simd "$half" &
+relaxed_build=$!
+trap 'kill "$relaxed_build" 2>/dev/null || true; rm -rf "$relaxed_out"' EXIT
+compile "$target_dir" +simd128 "$half"
+wait "$relaxed_build"
+bindgen "$target_dir" pkg
+bindgen "$target_dir/relaxed" "$relaxed_out"
 # One JS glue serves both modules only if wasm-bindgen generated the same glue for each.
 if ! cmp -s pkg/wayfinder_wasm.js "$relaxed_out/wayfinder_wasm.js"; then
   echo "build-wasm: the two builds need different JS glue" >&2
