@@ -50,12 +50,9 @@ check-disk:
 test-native:
 	$(CARGO) test -j$(JOBS) --workspace
 
-# The core must build for the browser with training left out (with the tests' SIMD flag, so
-# its dependencies are compiled once for both); then every wasm32 test (the
-# embedder in Node, the browser module's API in Chromium; scripts/test-wasm.sh).
+# The core must build for the browser with training left out; then every wasm32 test (the
+# embedder in Node, the browser module's API in Chromium; scripts/test-wasm.sh does both).
 test-wasm: setup-rust model test-bundle
-	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
-	    $(CARGO) build -j$(JOBS) -p wayfinder --lib --target wasm32-unknown-unknown --no-default-features
 	$(chromium)
 	@CARGO="$(CARGO)" JOBS=$(JOBS) bash scripts/test-wasm.sh
 

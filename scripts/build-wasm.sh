@@ -25,15 +25,15 @@ bindgen() { # <target dir> <out dir>
   wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$2" --out-name wayfinder_wasm "$1/wasm32-unknown-unknown/wasm-release/wayfinder_wasm.wasm"
 }
 relaxed_out="$(mktemp -d)"
-trap 'rm -rf "$relaxed_out"' EXIT
+# On any exit: stop a compile still running in the background, drop the relaxed build's glue.
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$relaxed_out"' EXIT
 find pkg -mindepth 1 -maxdepth 1 ! -name package.json ! -name README.md -exec rm -rf {} +
 # The two compiles run side by side, sharing the jobs: each ends in a fat-LTO link that uses
 # one core for minutes, so one after the other left a core idle for much of a fresh build.
-jobs="${JOBS:-2}"
-half=$(( jobs > 1 ? jobs / 2 : 1 ))
+n_jobs="${JOBS:-2}"
+half=$(( n_jobs > 1 ? n_jobs / 2 : 1 ))
 compile "$target_dir/relaxed" +simd128,+relaxed-simd "$half" &
 relaxed_build=$!
-trap 'kill "$relaxed_build" 2>/dev/null || true; rm -rf "$relaxed_out"' EXIT
 compile "$target_dir" +simd128 "$half"
 wait "$relaxed_build"
 bindgen "$target_dir" pkg

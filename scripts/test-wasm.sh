@@ -21,5 +21,8 @@ export WAYFINDER_MODEL_DIR="${WAYFINDER_MODEL_DIR:-$root/model}"
 export WAYFINDER_FIXTURES="${WAYFINDER_FIXTURES:-$root/../shared/fixtures}"
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 packages="${WASM_TEST_PACKAGES:--p wayfinder-embed-wasm-test -p wayfinder-wasm}"
+# The core builds for the browser with training left out; with the flag above, so that its
+# dependencies are compiled once for this and the tests.
+$cargo build -j"$jobs" -p wayfinder --lib --target $target --no-default-features
 # shellcheck disable=SC2086 # one word per package flag
 $cargo test -j"$jobs" $packages --target $target
