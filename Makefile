@@ -39,12 +39,13 @@ test: setup-rust model check-disk test-native
 	$(MAKE) test-wasm test-browser test-e2e CLI_PROFILE=debug
 
 # A full disk shows up much later as a linker's "Bus error"; say so at the start instead.
-# A fresh `make test` writes about DISK_NEEDED_GB into the target directory.
+# A fresh `make test` left 3.2 GB of build output here; DISK_NEEDED_GB leaves room beyond it
+# (the linkers' temporary files, the npm and model caches, a second build directory).
 DISK_NEEDED_GB ?= 12
 check-disk:
 	@mkdir -p "$(TARGET_DIR)"; free=$$(df -Pk "$(TARGET_DIR)" | awk 'NR==2 {print int($$4 / 1048576)}'); \
 	if [ "$$free" -lt "$(DISK_NEEDED_GB)" ]; then \
-	  echo "warning: $$free GB free under $(TARGET_DIR); a fresh make test writes about $(DISK_NEEDED_GB) GB there" >&2; \
+	  echo "warning: $$free GB free under $(TARGET_DIR), less than the $(DISK_NEEDED_GB) GB make test wants; a full disk fails the build" >&2; \
 	fi
 
 test-native:
