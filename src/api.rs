@@ -10,7 +10,8 @@ use crate::catalog::{Catalog, CourseIx};
 use crate::error::{Error, Result};
 use crate::gaps::{self, GapAnalysis, GapParams};
 use crate::path::{plan, Minimize, PathRequest, StepReason};
-use crate::rank::{Learner, RankOptions, Recommender, Scratch, ScoreParts, Weights, KNOWN_SKILL_LEVEL};
+use crate::engine::Engine;
+use crate::rank::{Learner, PartialWeights, Scratch, ScoreParts, KNOWN_SKILL_LEVEL};
 
 /// What to recommend for. Every field is optional in JSON.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -29,7 +30,8 @@ pub struct RecommendQuery {
     /// Skill levels the goal needs, from 0 to 1.
     pub goal_skills: BTreeMap<String, f32>,
     pub k: Option<usize>,
-    pub weights: Option<Weights>,
+    /// Weights for the score parts; any left out come from the bundle's defaults.
+    pub weights: Option<PartialWeights>,
     /// MMR lambda from 0 (most varied) to 1 (relevance only).
     pub diversity: Option<f32>,
 }
@@ -63,13 +65,16 @@ fn resolve(catalog: &Catalog, ids: &[String], unknown: &mut Vec<String>) -> Vec<
     known
 }
 
-/// Ranks courses for a learner. `goal_embedding` is the embedding of `query.goal_text`,
-/// computed by the caller (the core does not run the embedder here).
+/// Ranks courses for a learner with the engine's defaults under the query's own weights and
+/// diversity; goal text follows the engine's goal-text policy ([`Engine::goal_embedding`]).
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] naming the bad field (`k`, `diversity`, a weight, a skill level,
-/// a rating), and [`Error::Dimension`] for a goal embedding of the wrong width.
-pub fn recommend(engine: &Recommender, query: &RecommendQuery, goal_embedding: Option<Vec<f32>>, scratch: &mut Scratch) -> Result<RecommendAnswer> {
+/// a rating, `goalText` without an embedder), and embedding errors.
+pub fn recommend(engine: &Engine, query: &RecommendQuery, scratch: &mut Scratch) -> Result<RecommendAnswer> {
+    let goal_embedding = engine.goal_embedding(query.goal_text.as_deref())?;
+    let defaults = engine.defaults();
+    let engine = engine.recommender();
     let catalog = engine.catalog();
     let mut unknown = Vec::new();
     let completed = resolve(catalog, &query.completed, &mut unknown);
@@ -89,13 +94,7 @@ pub fn recommend(engine: &Recommender, query: &RecommendQuery, goal_embedding: O
             return Err(Error::param("diversity", format!("{d} is not between 0 and 1")));
         }
     }
-    let defaults = RankOptions::default();
-    let options = RankOptions {
-        k: query.k.unwrap_or(defaults.k),
-        weights: query.weights.unwrap_or(defaults.weights),
-        lambda: query.diversity.unwrap_or(defaults.lambda),
-        ..defaults
-    };
+    let options = defaults.options(query.k, query.weights.as_ref(), query.diversity);
     let learner = Learner { completed, in_progress, ratings, skills: query.skills.clone(), goal_embedding, goal_skills: query.goal_skills.clone() };
     let ranking = engine.recommend(&learner, &options, scratch)?;
     let recommendations = ranking
@@ -160,7 +159,8 @@ pub struct PathAnswer {
 ///
 /// # Errors
 /// As [`plan`]: a bad credit limit, or a course larger than the limit.
-pub fn learning_path(engine: &Recommender, query: &PathQuery) -> Result<PathAnswer> {
+pub fn learning_path(engine: &Engine, query: &PathQuery) -> Result<PathAnswer> {
+    let engine = engine.recommender();
     let catalog = engine.catalog();
     let mut unknown = Vec::new();
     let request = PathRequest {
@@ -219,7 +219,8 @@ pub struct GapsQuery {
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] for a level outside `[0, 1]` or bad parameters.
-pub fn gaps(engine: &Recommender, query: &GapsQuery) -> Result<GapAnalysis> {
+pub fn gaps(engine: &Engine, query: &GapsQuery) -> Result<GapAnalysis> {
+    let engine = engine.recommender();
     gaps::analyze(&query.skills, &query.goal_profile, engine.taxonomy(), &query.params.unwrap_or_default())
 }
 
@@ -247,7 +248,8 @@ fn check_k(k: usize) -> Result<()> {
 /// # Errors
 /// [`Error::UnknownCourse`], [`Error::InvalidParameter`] for `k`, or when the bundle has no
 /// embeddings.
-pub fn similar(engine: &Recommender, id: &str, k: usize) -> Result<Vec<ScoredCourse>> {
+pub fn similar(engine: &Engine, id: &str, k: usize) -> Result<Vec<ScoredCourse>> {
+    let engine = engine.recommender();
     check_k(k)?;
     let c = engine.catalog().require(id)?;
     let emb = engine.embeddings().ok_or_else(|| Error::param("similar", "the bundle has no course embeddings"))?;
@@ -255,14 +257,18 @@ pub fn similar(engine: &Recommender, id: &str, k: usize) -> Result<Vec<ScoredCou
     Ok(scored(engine.catalog(), emb.top_k(&query, k, |i| i == c)?))
 }
 
-/// The `k` courses closest to a query embedding (semantic search).
+/// Semantic search: the `k` courses closest in meaning to `text`, embedded with the engine's
+/// embedder.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] for `k` or a bundle without embeddings; [`Error::Dimension`].
-pub fn search(engine: &Recommender, query_embedding: &[f32], k: usize) -> Result<Vec<ScoredCourse>> {
+/// [`Error::InvalidParameter`] for `k`, a bundle without embeddings, or no embedder (naming
+/// `search`); embedding errors.
+pub fn search(engine: &Engine, text: &str, k: usize) -> Result<Vec<ScoredCourse>> {
     check_k(k)?;
+    let query = engine.embed("search", text)?;
+    let engine = engine.recommender();
     let emb = engine.embeddings().ok_or_else(|| Error::param("search", "the bundle has no course embeddings"))?;
-    Ok(scored(engine.catalog(), emb.top_k(query_embedding, k, |_| false)?))
+    Ok(scored(engine.catalog(), emb.top_k(&query, k, |_| false)?))
 }
 
 /// One prerequisite group as a course page shows it.
@@ -295,7 +301,8 @@ pub struct CourseView {
 ///
 /// # Errors
 /// [`Error::UnknownCourse`].
-pub fn course(engine: &Recommender, id: &str) -> Result<CourseView> {
+pub fn course(engine: &Engine, id: &str) -> Result<CourseView> {
+    let engine = engine.recommender();
     let catalog = engine.catalog();
     let c = catalog.require(id)?;
     let course = catalog.course(c);
@@ -340,7 +347,8 @@ pub struct GraphAnswer {
 }
 
 /// Every prerequisite edge and cycle.
-pub fn graph(engine: &Recommender) -> GraphAnswer {
+pub fn graph(engine: &Engine) -> GraphAnswer {
+    let engine = engine.recommender();
     let catalog = engine.catalog();
     let graph = engine.graph();
     let mut edges = Vec::new();
@@ -375,7 +383,8 @@ pub struct CourseSummary {
     pub has_prerequisites: bool,
 }
 
-pub fn courses(engine: &Recommender) -> Vec<CourseSummary> {
+pub fn courses(engine: &Engine) -> Vec<CourseSummary> {
+    let engine = engine.recommender();
     let catalog = engine.catalog();
     (0..catalog.len())
         .map(|c| {

@@ -23,6 +23,8 @@ use crate::catalog::{Catalog, Strictness};
 use crate::error::{Error, Result};
 use crate::gaps::Taxonomy;
 use crate::mf::{Confidence, FoldInParams, MfKind, MfModel};
+use crate::neighbours::{self, Neighbours};
+use crate::rank::RankDefaults;
 use crate::similarity::Embeddings;
 
 pub const FORMAT: &str = "wayfinder-bundle";
@@ -37,6 +39,8 @@ pub const CATALOG_GZ: &str = "catalog.json.gz";
 const MAX_CATALOG_BYTES: u64 = 512 << 20;
 pub const TENSORS: &str = "tensors.safetensors";
 pub const TAXONOMY: &str = "taxonomy.json";
+/// An unused neighbour slot in a u16 `neighbour_index`.
+const NEIGHBOUR_EMPTY_U16: u16 = u16::MAX;
 
 /// How course embeddings are stored in the tensor file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -104,6 +108,10 @@ pub struct Manifest {
     pub model: Option<ModelInfo>,
     /// Held-out evaluation of the trained model, as the pipeline measured it.
     pub evaluation: serde_json::Value,
+    /// The ranking defaults the pipeline chose on validation data; absent in bundles written
+    /// before they existed, which rank with [`RankDefaults::fallback`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ranking: Option<RankDefaults>,
 }
 
 impl Manifest {
@@ -125,6 +133,7 @@ pub struct Bundle {
     pub manifest: Manifest,
     pub catalog: Catalog,
     pub model: Option<MfModel>,
+    pub neighbours: Option<Neighbours>,
     pub embeddings: Option<Embeddings>,
     pub taxonomy: Option<Taxonomy>,
 }
@@ -134,6 +143,10 @@ pub struct BundleParts<'a> {
     pub created: String,
     pub catalog: &'a Catalog,
     pub model: Option<(&'a MfModel, ModelInfo)>,
+    /// The item-neighbour model (`neighbour_index` as u16, or u32 past 65,534 courses, and
+    /// `neighbour_weight` as f16, both `[n, per_course]`).
+    pub neighbours: Option<&'a Neighbours>,
+    pub ranking: Option<RankDefaults>,
     pub embeddings: Option<&'a Embeddings>,
     pub storage: Storage,
     pub embedder: Option<EmbedderInfo>,
@@ -164,6 +177,19 @@ impl Bundle {
             tensors.push(("item_factors".into(), Dtype::F32, vec![n, model.n_factors()], f32_bytes(model.item_factors().iter().copied())));
             tensors.push(("item_bias".into(), Dtype::F32, vec![n], f32_bytes(model.item_bias().iter().copied())));
             tensors.push(("global_mean".into(), Dtype::F32, vec![1], f32_bytes([model.global_mean()])));
+        }
+        if let Some(nb) = parts.neighbours {
+            if nb.n_courses() != n {
+                return Err(Error::BundleRows { what: "neighbours", catalog: n, tensor: nb.n_courses() });
+            }
+            let shape = vec![n, nb.per_course()];
+            if n < NEIGHBOUR_EMPTY_U16 as usize {
+                let index = nb.index().iter().flat_map(|&j| if j == neighbours::EMPTY { NEIGHBOUR_EMPTY_U16 } else { j as u16 }.to_le_bytes()).collect();
+                tensors.push(("neighbour_index".into(), Dtype::U16, shape.clone(), index));
+            } else {
+                tensors.push(("neighbour_index".into(), Dtype::U32, shape.clone(), nb.index().iter().flat_map(|j| j.to_le_bytes()).collect()));
+            }
+            tensors.push(("neighbour_weight".into(), Dtype::F16, shape, nb.weights().iter().flat_map(|&w| f16::from_f32(w).to_le_bytes()).collect()));
         }
         if let Some(e) = parts.embeddings {
             if e.len() != n {
@@ -220,6 +246,7 @@ impl Bundle {
             embedding_storage: parts.storage,
             model: parts.model.map(|(_, info)| info),
             evaluation: parts.evaluation,
+            ranking: parts.ranking,
         };
         files.push((MANIFEST.to_string(), serde_json::to_vec_pretty(&manifest).expect("a manifest serialises")));
         Ok(files)
@@ -285,13 +312,14 @@ impl Bundle {
             Some(info) => Some(load_model(&tensors, info, n)?),
             None => None,
         };
+        let neighbours = if tensors.names().contains(&"neighbour_index") { Some(load_neighbours(&tensors, n)?) } else { None };
         let embeddings = if tensors.names().contains(&"embeddings") {
             Some(load_embeddings(&tensors, manifest.embedding_storage, n)?)
         } else {
             None
         };
         let taxonomy = bytes.get(TAXONOMY).map(|b| Taxonomy::from_json(b)).transpose()?;
-        Ok(Bundle { manifest, catalog, model, embeddings, taxonomy })
+        Ok(Bundle { manifest, catalog, model, neighbours, embeddings, taxonomy })
     }
 
     /// Checks that a query embedder is the one that embedded the catalog.
@@ -401,6 +429,27 @@ fn load_model(t: &SafeTensors<'_>, info: &ModelInfo, n: usize) -> Result<MfModel
         info.rating_range,
         fold_in,
     )
+}
+
+fn load_neighbours(t: &SafeTensors<'_>, n: usize) -> Result<Neighbours> {
+    let view = t.tensor("neighbour_index").map_err(|_| Error::BundleTensor { name: "neighbour_index".into(), reason: "missing".into() })?;
+    let index = match view.dtype() {
+        Dtype::U16 => tensor(t, "neighbour_index", Dtype::U16, 2)?,
+        _ => tensor(t, "neighbour_index", Dtype::U32, 2)?,
+    };
+    rows("neighbour indices", &index, n)?;
+    let per_course = index.shape()[1];
+    let weight = tensor(t, "neighbour_weight", Dtype::F16, 2)?;
+    rows("neighbour weights", &weight, n)?;
+    if weight.shape()[1] != per_course {
+        return Err(Error::BundleTensor { name: "neighbour_weight".into(), reason: format!("{} columns, but neighbour_index has {per_course}", weight.shape()[1]) });
+    }
+    let index: Vec<u32> = match index.dtype() {
+        Dtype::U16 => index.data().chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]])).map(|j| if j == NEIGHBOUR_EMPTY_U16 { neighbours::EMPTY } else { j as u32 }).collect(),
+        _ => index.data().chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
+    };
+    let weight = weight.data().chunks_exact(2).map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32()).collect();
+    Neighbours::new(n, per_course, index, weight).map_err(|e| Error::BundleTensor { name: "neighbour_index".into(), reason: e.to_string() })
 }
 
 fn load_embeddings(t: &SafeTensors<'_>, storage: Storage, n: usize) -> Result<Embeddings> {

@@ -126,6 +126,113 @@ pub fn uiuc(catalog_csv: &[u8], prereqs_csv: &[u8]) -> Result<(Catalog, ImportRe
     Ok((catalog, report))
 }
 
+/// A public data set as a catalog plus an interactions CSV (`user,course[,rating,timestamp]`),
+/// the two files `wayfinder build` and `wayfinder eval recommend` read.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub catalog: Catalog,
+    pub interactions_csv: String,
+}
+
+/// MovieLens 100k: `u.item` (id|title|date|video date|url|19 genre flags) and `u.genre`
+/// become a catalog whose titles are the text and whose genres are the skills (taught) and
+/// tags; `u.data` (user, item, rating, timestamp, tab-separated) the interactions.
+///
+/// # Errors
+/// [`Error::CatalogCsv`] naming the file and line of a malformed row.
+pub fn movielens(items: &[u8], genres: &[u8], data: &[u8]) -> Result<Dataset> {
+    // The files are Latin-1; each byte is one character.
+    let latin1 = |b: &[u8]| -> String { b.iter().map(|&c| c as char).collect() };
+    let bad = |file: &'static str, line: usize, reason: String| Error::CatalogCsv { file, line: line as u64, reason };
+    let mut genre_names: Vec<(usize, String)> = Vec::new();
+    for (i, line) in latin1(genres).lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let (name, ix) = line.rsplit_once('|').ok_or_else(|| bad("u.genre", i + 1, "expected name|index".into()))?;
+        let ix: usize = ix.trim().parse().map_err(|_| bad("u.genre", i + 1, format!("index {ix:?} is not a number")))?;
+        genre_names.push((ix, name.trim().to_lowercase()));
+    }
+    genre_names.sort();
+    let mut courses = Vec::new();
+    for (i, line) in latin1(items).lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let fields: Vec<&str> = line.split('|').collect();
+        if fields.len() != 5 + genre_names.len() {
+            return Err(bad("u.item", i + 1, format!("{} fields, expected {}", fields.len(), 5 + genre_names.len())));
+        }
+        let genres: Vec<String> = genre_names.iter().filter(|(ix, name)| fields[5 + ix] == "1" && name != "unknown").map(|(_, n)| n.clone()).collect();
+        courses.push(Course { id: fields[0].trim().to_string(), title: fields[1].trim().to_string(), tags: genres.clone(), teaches: genres, ..Course::default() });
+    }
+    let (catalog, _) = Catalog::new(courses, Strictness::Strict)?;
+    let mut csv = String::from("user,course,rating,timestamp\n");
+    for (i, line) in latin1(data).lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() != 4 {
+            return Err(bad("u.data", i + 1, format!("{} fields, expected user item rating timestamp", f.len())));
+        }
+        csv.push_str(&format!("{},{},{},{}\n", f[0], f[1], f[2], f[3]));
+    }
+    Ok(Dataset { catalog, interactions_csv: csv })
+}
+
+/// The kgat files of MOOCCubeX (XuetangX): `train.txt` and `test.txt` (`user item item ...`)
+/// and `kg_final.txt` (`head relation tail`). Every item becomes a course named by its
+/// number; the knowledge-graph entities an item links to become its skills (relation 2, the
+/// most common, linking courses to concepts) and tags (the other relations, as
+/// `r<relation>:<entity>`). The interactions are each user's training items in file order,
+/// then their test item.
+///
+/// # Errors
+/// [`Error::CatalogCsv`] naming the file and line of a malformed row.
+pub fn kgat(train: &str, test: &str, kg: &str) -> Result<Dataset> {
+    let bad = |file: &'static str, line: usize, reason: String| Error::CatalogCsv { file, line: line as u64, reason };
+    let mut items: BTreeMap<u64, Course> = BTreeMap::new();
+    let mut rows: Vec<(String, Vec<u64>)> = Vec::new();
+    for (file, text) in [("train.txt", train), ("test.txt", test)] {
+        for (i, line) in text.lines().enumerate() {
+            let mut f = line.split_whitespace();
+            let Some(user) = f.next() else { continue };
+            let ids = f.map(|x| x.parse::<u64>().map_err(|_| bad(file, i + 1, format!("item {x:?} is not a number")))).collect::<Result<Vec<u64>>>()?;
+            for &id in &ids {
+                items.entry(id).or_insert_with(|| Course { id: id.to_string(), title: format!("Course {id}"), ..Course::default() });
+            }
+            rows.push((user.to_string(), ids));
+        }
+    }
+    for (i, line) in kg.lines().enumerate() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.is_empty() {
+            continue;
+        }
+        if f.len() != 3 {
+            return Err(bad("kg_final.txt", i + 1, format!("{} fields, expected head relation tail", f.len())));
+        }
+        let head: u64 = f[0].parse().map_err(|_| bad("kg_final.txt", i + 1, format!("head {:?} is not a number", f[0])))?;
+        if let Some(course) = items.get_mut(&head) {
+            if f[1] == "2" {
+                course.teaches.push(format!("concept {}", f[2]));
+            } else {
+                course.tags.push(format!("r{}:{}", f[1], f[2]));
+            }
+        }
+    }
+    let (catalog, _) = Catalog::new(items.into_values().collect(), Strictness::Strict)?;
+    // Train lines come first, so each user's test item follows their training items.
+    let mut by_user: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for (user, ids) in &rows {
+        let entry = by_user.entry(user).or_insert_with(|| {
+            order.push(user);
+            Vec::new()
+        });
+        entry.extend(ids);
+    }
+    let mut csv = String::from("user,course\n");
+    for user in order {
+        for id in &by_user[user] {
+            csv.push_str(&format!("{user},{id}\n"));
+        }
+    }
+    Ok(Dataset { catalog, interactions_csv: csv })
+}
+
 fn csv_error(file: &'static str, index: usize, e: csv::Error) -> Error {
     // Line numbers count the header as line 1.
     let line = e.position().map_or(index as u64 + 2, |p| p.line());

@@ -10,6 +10,7 @@ pub mod bundle;
 pub mod catalog;
 #[cfg(feature = "embed")]
 pub mod embed;
+pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod gaps;
@@ -17,7 +18,10 @@ pub mod graph;
 pub mod import;
 pub mod interactions;
 pub mod mf;
+pub mod neighbours;
 pub mod path;
+#[cfg(feature = "train")]
+pub mod pipeline;
 pub mod rank;
 pub mod similarity;
 pub mod simulate;

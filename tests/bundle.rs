@@ -7,6 +7,8 @@ use wayfinder::bundle::{sha256_hex, Bundle, BundleParts, Counts, EmbedderInfo, M
 use wayfinder::catalog::{Catalog, Strictness};
 use wayfinder::error::Error;
 use wayfinder::mf::{Confidence, FoldInParams, MfKind, MfModel};
+use wayfinder::neighbours::Neighbours;
+use wayfinder::rank::RankDefaults;
 use wayfinder::similarity::Embeddings;
 
 fn catalog() -> Catalog {
@@ -31,10 +33,14 @@ fn files_with(storage: Storage, compress_catalog: bool) -> BTreeMap<String, Vec<
     }
     let embeddings = Embeddings::from_vec(n, dim, data).unwrap();
     let info = ModelInfo { kind: "implicit".into(), fold_in_reg: 0.1, fold_in_bias_reg: 0.0, alpha: 10.0, log_confidence_eps: None, rating_range: None, seed: 7, params: serde_json::json!({"factors": k}) };
+    let dense: Vec<f32> = (0..n * n).map(|x| ((x * 5) % 7) as f32 / 7.0).collect();
+    let neighbours = Neighbours::from_dense(n, &dense, 2);
     let parts = BundleParts {
         created: "2026-11-29T00:00:00Z".into(),
         catalog: &catalog,
         model: Some((&model, info)),
+        neighbours: Some(&neighbours),
+        ranking: Some(RankDefaults { diversity: 0.9, ..RankDefaults::fallback() }),
         embeddings: Some(&embeddings),
         storage,
         embedder: Some(EmbedderInfo { name: "test".into(), model_sha256: "aa".repeat(32), tokenizer_sha256: "bb".repeat(32) }),
@@ -71,6 +77,14 @@ fn round_trip_in_every_storage() {
         let worst = (0..emb.len()).map(|i| emb.row(i).dot(&exact.row(i))).fold(1.0f32, f32::min);
         assert!(worst > 0.999, "{storage:?}: worst cosine to f32 {worst}");
         assert_eq!(bundle.manifest.evaluation["hr"], 0.5);
+        // Neighbours keep their rows; weights pass through f16.
+        let nb = bundle.neighbours.unwrap();
+        let n = catalog().len();
+        let dense: Vec<f32> = (0..n * n).map(|x| ((x * 5) % 7) as f32 / 7.0).collect();
+        let expected = Neighbours::from_dense(n, &dense, 2);
+        assert_eq!(nb.index(), expected.index());
+        assert!(nb.weights().iter().zip(expected.weights()).all(|(a, b)| (a - b).abs() < 1e-3));
+        assert_eq!(bundle.manifest.ranking.unwrap().diversity, 0.9);
         assert!(bundle.manifest.cache_key().starts_with("wayfinder-v1-"));
     }
 }

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::gaps::{self, GapParams, Taxonomy};
 use crate::graph::{PrereqGraph, Progress};
 use crate::mf::MfModel;
+use crate::neighbours::Neighbours;
 use crate::similarity::Embeddings;
 
 pub use explain::{Reason, ReasonKind};
@@ -72,6 +73,81 @@ impl Weights {
     }
 }
 
+/// A query's weights: the ones it gives, the rest from the bundle's defaults (so the CLI's
+/// `--weights collaborative=1` and the browser's `{weights: {collaborative: 1}}` mean the same).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct PartialWeights {
+    pub collaborative: Option<f32>,
+    pub content: Option<f32>,
+    pub goal_text: Option<f32>,
+    pub goal_skills: Option<f32>,
+    pub unlocks: Option<f32>,
+}
+
+impl PartialWeights {
+    /// The given weights, each missing one taken from `defaults`.
+    pub fn fill(&self, defaults: &Weights) -> Weights {
+        Weights {
+            collaborative: self.collaborative.unwrap_or(defaults.collaborative),
+            content: self.content.unwrap_or(defaults.content),
+            goal_text: self.goal_text.unwrap_or(defaults.goal_text),
+            goal_skills: self.goal_skills.unwrap_or(defaults.goal_skills),
+            unlocks: self.unlocks.unwrap_or(defaults.unlocks),
+        }
+    }
+}
+
+impl From<Weights> for PartialWeights {
+    fn from(w: Weights) -> Self {
+        PartialWeights { collaborative: Some(w.collaborative), content: Some(w.content), goal_text: Some(w.goal_text), goal_skills: Some(w.goal_skills), unlocks: Some(w.unlocks) }
+    }
+}
+
+/// The ranking defaults a bundle carries: chosen by the pipeline on a validation split of the
+/// site's own interactions, or [`RankDefaults::fallback`] when it had too few to tune on.
+/// A query's own weights and diversity override them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RankDefaults {
+    pub weights: Weights,
+    /// MMR lambda in `[0, 1]` (1: relevance only).
+    pub diversity: f32,
+    /// The MF model's share of the collaborative part when the bundle has item neighbours too.
+    pub mf_share: f32,
+}
+
+impl RankDefaults {
+    /// The defaults for a bundle that could not be tuned.
+    pub fn fallback() -> Self {
+        let o = RankOptions::default();
+        RankDefaults { weights: o.weights, diversity: o.lambda, mf_share: o.mf_share }
+    }
+
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the weight, `diversity` or `mf_share` out of range.
+    pub fn validate(&self) -> Result<()> {
+        RankOptions { weights: self.weights, lambda: self.diversity, mf_share: self.mf_share, ..RankOptions::default() }.validate()
+    }
+
+    /// Options for one request: `k`, and the query's weights and diversity over these defaults.
+    pub fn options(&self, k: Option<usize>, weights: Option<&PartialWeights>, diversity: Option<f32>) -> RankOptions {
+        RankOptions {
+            k: k.unwrap_or(RankOptions::default().k),
+            weights: weights.map_or(self.weights, |w| w.fill(&self.weights)),
+            lambda: diversity.unwrap_or(self.diversity),
+            mf_share: self.mf_share,
+            ..RankOptions::default()
+        }
+    }
+}
+
+impl Default for RankDefaults {
+    fn default() -> Self {
+        RankDefaults::fallback()
+    }
+}
+
 /// What the learner brings to one request. The engine keeps none of it between calls.
 #[derive(Debug, Clone, Default)]
 pub struct Learner {
@@ -99,11 +175,14 @@ pub struct RankOptions {
     pub lambda: f32,
     /// How many of the latest completions content similarity looks at.
     pub recent: usize,
+    /// When the bundle has both collaborative models, the matrix factorization's share of the
+    /// collaborative part (the item neighbours get the rest), in `[0, 1]`.
+    pub mf_share: f32,
 }
 
 impl Default for RankOptions {
     fn default() -> Self {
-        RankOptions { k: 10, weights: Weights::default(), lambda: 0.7, recent: 5 }
+        RankOptions { k: 10, weights: Weights::default(), lambda: 0.7, recent: 5, mf_share: 0.5 }
     }
 }
 
@@ -117,6 +196,9 @@ impl RankOptions {
         }
         if !self.lambda.is_finite() || !(0.0..=1.0).contains(&self.lambda) {
             return Err(Error::param("lambda", format!("{} is not between 0 and 1", self.lambda)));
+        }
+        if !self.mf_share.is_finite() || !(0.0..=1.0).contains(&self.mf_share) {
+            return Err(Error::param("mf_share", format!("{} is not between 0 and 1", self.mf_share)));
         }
         if self.recent == 0 || self.recent > 50 {
             return Err(Error::param("recent", format!("{} is not between 1 and 50", self.recent)));
@@ -159,6 +241,7 @@ pub struct Ranking {
 #[derive(Debug, Default)]
 pub struct Scratch {
     collaborative: Vec<f32>,
+    neighbour: Vec<f32>,
     similarities: Vec<f32>,
     alignment: Vec<f32>,
     candidates: Vec<CourseIx>,
@@ -170,6 +253,7 @@ pub struct Recommender {
     catalog: Catalog,
     graph: PrereqGraph,
     mf: Option<MfModel>,
+    neighbours: Option<Neighbours>,
     embeddings: Option<Embeddings>,
     taxonomy: Option<Taxonomy>,
 }
@@ -188,7 +272,34 @@ impl Recommender {
                 return Err(Error::Dimension { what: "embedding rows", expected: catalog.len(), got: e.len() });
             }
         }
-        Ok(Recommender { catalog, graph, mf, embeddings, taxonomy })
+        Ok(Recommender { catalog, graph, mf, neighbours: None, embeddings, taxonomy })
+    }
+
+    /// Adds the item-neighbour model, which the collaborative part blends with the MF model.
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] when its rows do not match the catalog.
+    pub fn with_neighbours(mut self, neighbours: Option<Neighbours>) -> Result<Self> {
+        if let Some(nb) = &neighbours {
+            if nb.n_courses() != self.catalog.len() {
+                return Err(Error::Dimension { what: "neighbour rows", expected: self.catalog.len(), got: nb.n_courses() });
+            }
+        }
+        self.neighbours = neighbours;
+        Ok(self)
+    }
+
+    /// The same catalog, graph, embeddings and taxonomy with other collaborative models (the
+    /// pipeline's tuning and evaluation fit several on one site).
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] when a model's rows do not match the catalog.
+    pub fn clone_with(&self, mf: Option<MfModel>, neighbours: Option<Neighbours>) -> Result<Self> {
+        Recommender::new(self.catalog.clone(), self.graph.clone(), mf, self.embeddings.clone(), self.taxonomy.clone())?.with_neighbours(neighbours)
+    }
+
+    pub fn neighbours(&self) -> Option<&Neighbours> {
+        self.neighbours.as_ref()
     }
 
     pub fn catalog(&self) -> &Catalog {

@@ -43,27 +43,53 @@ pub(crate) fn score(
     let n = engine.catalog.len();
     let candidates = &scratch.candidates;
 
-    // Collaborative affinity: fold the learner in, score every course, then scale the
-    // candidates' scores to [0, 1] so the weight means the same for every model.
+    // Collaborative affinity: the learner folded into the MF model and the item neighbours
+    // summed over their history, each scaled to [0, 1] over the candidates so the weight
+    // means the same for every model, then blended by `mf_share`.
     let mut collaborative_available = false;
     scratch.collaborative.clear();
     scratch.collaborative.resize(n, 0.0);
-    if let (Some(mf), true) = (&engine.mf, w.collaborative > 0.0) {
-        let observations: Vec<(CourseIx, f32)> = match mf.kind() {
-            MfKind::Explicit => learner.ratings.clone(),
-            MfKind::Implicit => {
-                let mut seen: Vec<CourseIx> = learner.completed.iter().chain(learner.ratings.iter().map(|(c, _)| c)).copied().collect();
-                seen.sort_unstable();
-                seen.dedup();
-                seen.into_iter().map(|c| (c, 1.0)).collect()
+    if w.collaborative > 0.0 {
+        let mut seen: Vec<CourseIx> = learner.completed.iter().chain(learner.ratings.iter().map(|(c, _)| c)).copied().collect();
+        seen.sort_unstable();
+        seen.dedup();
+        let mut mf_scored = false;
+        if let Some(mf) = &engine.mf {
+            let observations: Vec<(CourseIx, f32)> = match mf.kind() {
+                MfKind::Explicit => learner.ratings.clone(),
+                MfKind::Implicit => seen.iter().map(|&c| (c, 1.0)).collect(),
+            };
+            if !observations.is_empty() && (options.mf_share > 0.0 || engine.neighbours.is_none()) {
+                let user = mf.fold_in(&observations)?;
+                mf.score_into(&user, &mut scratch.collaborative)?;
+                min_max_scale(&mut scratch.collaborative, candidates);
+                mf_scored = true;
             }
-        };
-        if !observations.is_empty() {
-            let user = mf.fold_in(&observations)?;
-            mf.score_into(&user, &mut scratch.collaborative)?;
-            min_max_scale(&mut scratch.collaborative, candidates);
-            collaborative_available = true;
         }
+        let mut neighbours_scored = false;
+        if let (Some(nb), false) = (&engine.neighbours, seen.is_empty()) {
+            if options.mf_share < 1.0 || !mf_scored {
+                scratch.neighbour.resize(n, 0.0);
+                nb.score_into(&seen, &mut scratch.neighbour)?;
+                min_max_scale(&mut scratch.neighbour, candidates);
+                neighbours_scored = true;
+            }
+        }
+        match (mf_scored, neighbours_scored) {
+            (true, true) => {
+                let share = options.mf_share;
+                for &c in candidates {
+                    scratch.collaborative[c] = share * scratch.collaborative[c] + (1.0 - share) * scratch.neighbour[c];
+                }
+            }
+            (false, true) => {
+                for &c in candidates {
+                    scratch.collaborative[c] = scratch.neighbour[c];
+                }
+            }
+            _ => {}
+        }
+        collaborative_available = mf_scored || neighbours_scored;
     }
 
     // Content and goal text: one pass over the embedding matrix for all queries at once.

@@ -49,6 +49,7 @@ function native(q) {
   if (q.goalSkills) args.push('--goal-skills', pairs(q.goalSkills));
   if (q.goalText) args.push('--goal', q.goalText);
   if (q.diversity !== undefined) args.push('--lambda', String(q.diversity));
+  if (q.weights) args.push('--weights', pairs(q.weights));
   const out = spawnSync(bin, args, { encoding: 'utf8' });
   assert.equal(out.status, 0, `wayfinder ${args.join(' ')}: ${out.stderr}`);
   return JSON.parse(out.stdout);

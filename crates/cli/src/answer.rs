@@ -4,13 +4,12 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use wayfinder::api::{self, PathQuery, PathReason, RecommendQuery};
-use wayfinder::bundle::Bundle;
-use wayfinder::graph::{GraphOptions, PrereqGraph};
+use wayfinder::engine::Engine;
 use wayfinder::path::Minimize;
-use wayfinder::rank::{RankOptions, Recommender, Scratch, Weights};
+use wayfinder::rank::{PartialWeights, Scratch};
 
 use crate::files;
 
@@ -39,10 +38,12 @@ pub struct RecommendArgs {
     goal_skills: String,
     #[arg(short, long, default_value_t = 10)]
     k: usize,
-    /// MMR lambda: 1 ranks by relevance only; lower trades relevance for variety.
-    #[arg(long, default_value_t = RankOptions::default().lambda)]
-    lambda: f32,
-    /// Weights as `collaborative=0.3,content=0.2,goalText=0.25,goalSkills=0.2,unlocks=0.05`.
+    /// MMR lambda: 1 ranks by relevance only; lower trades relevance for variety (default:
+    /// the bundle's).
+    #[arg(long)]
+    lambda: Option<f32>,
+    /// Weights as `collaborative=0.3,content=0.2,goalText=0.25,goalSkills=0.2,unlocks=0.05`;
+    /// any left out come from the bundle's defaults.
     #[arg(long)]
     weights: Option<String>,
     /// The directory holding model.onnx and tokenizer.json (for --goal).
@@ -102,25 +103,18 @@ fn pairs(flag: &str, s: &str) -> Result<BTreeMap<String, f32>> {
         .collect()
 }
 
-fn weights(s: &str) -> Result<Weights> {
+fn weights(s: &str) -> Result<PartialWeights> {
     let mut w = serde_json::Map::new();
     for (name, v) in pairs("weights", s)? {
         w.insert(name, v.into());
     }
-    let zero = Weights { collaborative: 0.0, content: 0.0, goal_text: 0.0, goal_skills: 0.0, unlocks: 0.0 };
-    let mut full = serde_json::to_value(zero)?;
-    for (k, v) in w {
-        if full.get(&k).is_none() {
-            bail!("--weights: unknown weight {k:?} (collaborative, content, goalText, goalSkills, unlocks)");
-        }
-        full[k] = v;
-    }
-    Ok(serde_json::from_value(full)?)
+    serde_json::from_value(serde_json::Value::Object(w)).map_err(|e| anyhow::anyhow!("--weights: {e} (collaborative, content, goalText, goalSkills, unlocks)"))
 }
 
-fn engine(bundle: Bundle) -> Result<Recommender> {
-    let graph = PrereqGraph::new(&bundle.catalog, GraphOptions::default());
-    Ok(Recommender::new(bundle.catalog, graph, bundle.model, bundle.embeddings, bundle.taxonomy)?)
+/// Loads a bundle directory into the core's engine.
+fn engine(dir: &std::path::Path) -> Result<Engine> {
+    let bundle = files::bundle(dir)?;
+    Engine::from_bundle(bundle).with_context(|| format!("bundle {} is not valid", dir.display()))
 }
 
 fn warn_unknown(unknown: &[String]) {
@@ -130,15 +124,10 @@ fn warn_unknown(unknown: &[String]) {
 }
 
 pub fn recommend(args: RecommendArgs) -> Result<()> {
-    let bundle = files::bundle(&args.bundle)?;
-    let goal_embedding = match (&args.goal, &bundle.embeddings) {
-        (Some(goal), Some(_)) => {
-            let embedder = files::embedder(&args.model)?;
-            bundle.check_embedder(embedder.model_sha256(), embedder.tokenizer_sha256())?;
-            Some(embedder.embed(goal)?.vector)
-        }
-        _ => None,
-    };
+    let mut engine = engine(&args.bundle)?;
+    if engine.needs_embedder(args.goal.as_deref()) {
+        engine = engine.with_embedder(files::embedder(&args.model)?)?;
+    }
     let query = RecommendQuery {
         completed: list(&args.completed),
         in_progress: list(&args.in_progress),
@@ -148,10 +137,9 @@ pub fn recommend(args: RecommendArgs) -> Result<()> {
         goal_skills: pairs("goal-skills", &args.goal_skills)?,
         k: Some(args.k),
         weights: args.weights.as_deref().map(weights).transpose()?,
-        diversity: Some(args.lambda),
+        diversity: args.lambda,
     };
-    let engine = engine(bundle)?;
-    let answer = api::recommend(&engine, &query, goal_embedding, &mut Scratch::default())?;
+    let answer = api::recommend(&engine, &query, &mut Scratch::default())?;
     warn_unknown(&answer.unknown_courses);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&answer)?);
@@ -167,7 +155,7 @@ pub fn recommend(args: RecommendArgs) -> Result<()> {
 }
 
 pub fn path(args: PathArgs) -> Result<()> {
-    let engine = engine(files::bundle(&args.bundle)?)?;
+    let engine = engine(&args.bundle)?;
     let query = PathQuery {
         target_skills: list(&args.target),
         completed: list(&args.completed),
@@ -206,13 +194,13 @@ pub fn path(args: PathArgs) -> Result<()> {
 }
 
 pub fn graph(args: GraphArgs) -> Result<()> {
-    let engine = engine(files::bundle(&args.bundle)?)?;
+    let engine = engine(&args.bundle)?;
     let graph = api::graph(&engine);
     if args.json {
         println!("{}", serde_json::to_string(&graph)?);
     } else {
         let inferred = graph.edges.iter().filter(|e| e.inferred).count();
-        println!("{} courses, {} prerequisite edges ({} inferred from skills), {} cycle(s)", engine.catalog().len(), graph.edges.len(), inferred, graph.cycles.len());
+        println!("{} courses, {} prerequisite edges ({} inferred from skills), {} cycle(s)", engine.recommender().catalog().len(), graph.edges.len(), inferred, graph.cycles.len());
         for cycle in &graph.cycles {
             println!("  cycle: {}", cycle.join(" -> "));
         }

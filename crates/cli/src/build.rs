@@ -1,6 +1,6 @@
 //! `wayfinder build`: catalog (+ enrolments, + taxonomy) -> a versioned, checksummed bundle.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{bail, Context, Result};
@@ -15,6 +15,9 @@ use wayfinder::gaps::Taxonomy;
 use wayfinder::graph::{GraphOptions, PrereqGraph, Progress};
 use wayfinder::interactions::{self, Interactions};
 use wayfinder::mf::{als, sgd, Confidence, Fitted, MfModel, Rating, Ratings};
+use wayfinder::neighbours::Neighbours;
+use wayfinder::pipeline::{self, Histories, TuneParams, Tuned};
+use wayfinder::rank::Recommender;
 use wayfinder::similarity::Embeddings;
 use wayfinder::skills;
 
@@ -92,56 +95,102 @@ pub struct BuildArgs {
     json: bool,
 }
 
+/// A catalog made ready for ranking, as `build` and `eval recommend` both need it: read and
+/// validated, embedded, skills inferred with a taxonomy.
+pub struct Site {
+    pub catalog: Catalog,
+    pub report: wayfinder::catalog::ValidationReport,
+    pub taxonomy: Option<Taxonomy>,
+    pub embeddings: Embeddings,
+    pub embedder: Embedder,
+    pub inferred_courses: usize,
+    pub embed_seconds: f64,
+}
+
+impl Site {
+    pub fn load(catalog: &Path, taxonomy: Option<&Path>, model: &Path, lenient: bool, quiet: bool) -> Result<Site> {
+        Site::load_with(catalog, taxonomy, model, lenient, quiet, 1, skills::InferParams::default().threshold)
+    }
+
+    fn load_with(catalog_path: &Path, taxonomy: Option<&Path>, model: &Path, lenient: bool, quiet: bool, batch: usize, skill_threshold: f32) -> Result<Site> {
+        let catalog_bytes = files::read(catalog_path)?;
+        let strictness = if lenient { Strictness::Lenient } else { Strictness::Strict };
+        let (catalog, report) = Catalog::from_json(&catalog_bytes, strictness).with_context(|| format!("catalog {}", catalog_path.display()))?;
+        let taxonomy = taxonomy.map(|p| Taxonomy::from_json(&files::read(p)?).with_context(|| format!("taxonomy {}", p.display()))).transpose()?;
+        let embedder = files::embedder(model)?;
+
+        // Embed every course; with a taxonomy, infer skills for courses that list none, then
+        // rebuild the catalog so the inferred skills are validated like listed ones.
+        let texts: Vec<String> = catalog.courses().iter().map(course_text).collect();
+        let embed_started = Instant::now();
+        let vectors = embed_all(&embedder, &texts, batch, quiet)?;
+        let embed_seconds = embed_started.elapsed().as_secs_f64();
+        let mut inferred_courses = 0;
+        let catalog = match &taxonomy {
+            Some(t) => {
+                let vocabulary = skills::vocabulary(t);
+                let skill_vectors = embedder.embed_batch(&vocabulary, batch)?.into_iter().map(|e| e.vector).collect::<Vec<_>>();
+                let mut courses: Vec<Course> = catalog.courses().to_vec();
+                let params = skills::InferParams { threshold: skill_threshold, ..Default::default() };
+                inferred_courses = skills::infer(&mut courses, &vectors, &vocabulary, &skill_vectors, t, &params)?;
+                Catalog::new(courses, Strictness::Strict)?.0
+            }
+            None => catalog,
+        };
+        let embeddings = Embeddings::from_vec(catalog.len(), DIM, vectors.concat())?;
+        Ok(Site { catalog, report, taxonomy, embeddings, embedder, inferred_courses, embed_seconds })
+    }
+
+    pub fn interactions(&self, path: &Path, format: Format) -> Result<Interactions> {
+        let bytes = files::read(path)?;
+        let parsed = match format {
+            Format::Csv => interactions::parse_csv(&bytes, &self.catalog),
+            Format::Kgat => interactions::parse_kgat(&String::from_utf8_lossy(&bytes), &self.catalog),
+        };
+        parsed.with_context(|| format!("interactions {}", path.display()))
+    }
+
+    /// The recommender without collaborative models (the pipeline adds them).
+    pub fn recommender(&self) -> Result<Recommender> {
+        let graph = PrereqGraph::new(&self.catalog, GraphOptions::default());
+        Ok(Recommender::new(self.catalog.clone(), graph, None, Some(self.embeddings.clone()), self.taxonomy.clone())?)
+    }
+}
+
 pub fn run(args: BuildArgs) -> Result<()> {
     let started = Instant::now();
-    let catalog_bytes = files::read(&args.catalog)?;
-    let strictness = if args.lenient { Strictness::Lenient } else { Strictness::Strict };
-    let (catalog, report) = Catalog::from_json(&catalog_bytes, strictness).with_context(|| format!("catalog {}", args.catalog.display()))?;
-    let taxonomy = args
-        .taxonomy
-        .as_ref()
-        .map(|p| Taxonomy::from_json(&files::read(p)?).with_context(|| format!("taxonomy {}", p.display())))
-        .transpose()?;
-    let embedder = files::embedder(&args.model)?;
-
-    // Embed every course; with a taxonomy, infer skills for courses that list none, then
-    // rebuild the catalog so the inferred skills are validated like listed ones.
-    let texts: Vec<String> = catalog.courses().iter().map(course_text).collect();
-    let embed_started = Instant::now();
-    let vectors = embed_all(&embedder, &texts, args.batch, args.quiet)?;
-    let embed_seconds = embed_started.elapsed().as_secs_f64();
-    let mut inferred_courses = 0;
-    let catalog = match &taxonomy {
-        Some(t) => {
-            let vocabulary = skills::vocabulary(t);
-            let skill_vectors = embedder.embed_batch(&vocabulary, args.batch)?.into_iter().map(|e| e.vector).collect::<Vec<_>>();
-            let mut courses: Vec<Course> = catalog.courses().to_vec();
-            let params = skills::InferParams { threshold: args.skill_threshold, ..Default::default() };
-            inferred_courses = skills::infer(&mut courses, &vectors, &vocabulary, &skill_vectors, t, &params)?;
-            Catalog::new(courses, Strictness::Strict)?.0
-        }
-        None => catalog,
-    };
-    let graph = PrereqGraph::new(&catalog, GraphOptions::default());
-    let embeddings = Embeddings::from_vec(catalog.len(), DIM, vectors.concat())?;
-
-    let interactions = match &args.interactions {
-        Some(path) => {
-            let bytes = files::read(path)?;
-            let parsed = match args.format {
-                Format::Csv => interactions::parse_csv(&bytes, &catalog),
-                Format::Kgat => interactions::parse_kgat(&String::from_utf8_lossy(&bytes), &catalog),
-            };
-            Some(parsed.with_context(|| format!("interactions {}", path.display()))?)
-        }
-        None => None,
-    };
+    let site = Site::load_with(&args.catalog, args.taxonomy.as_deref(), &args.model, args.lenient, args.quiet, args.batch, args.skill_threshold)?;
+    let graph = PrereqGraph::new(&site.catalog, GraphOptions::default());
+    let interactions = args.interactions.as_ref().map(|p| site.interactions(p, args.format)).transpose()?;
+    let (catalog, report, taxonomy, embeddings, embedder, inferred_courses, embed_seconds) =
+        (&site.catalog, &site.report, &site.taxonomy, &site.embeddings, &site.embedder, site.inferred_courses, site.embed_seconds);
     let train_started = Instant::now();
     let trained = match &interactions {
-        Some(i) => Some(train(&catalog, &graph, i, &args)?),
+        Some(i) => Some(train(catalog, &graph, i, &args)?),
         None => None,
     };
     let train_seconds = train_started.elapsed().as_secs_f64();
+
+    // Ranking defaults chosen on a validation split of the site's own interactions, and the
+    // item-neighbour model of the kind that won there, fit on all of them.
+    let tune_started = Instant::now();
+    let (tuned, neighbours) = match &interactions {
+        Some(i) => {
+            let histories = Histories::from_interactions(i, catalog.len());
+            let params = TuneParams { seed: args.seed, factors: args.factors, ..TuneParams::default() };
+            let tuned = pipeline::tune(&site.recommender()?, &histories, &params).context("tuning the ranking defaults")?;
+            let neighbours = match tuned.neighbours {
+                Some(kind) => Some(Neighbours::from_dense(catalog.len(), &pipeline::fit_dense(&histories.ratings()?, kind)?, params.per_course)),
+                None => None,
+            };
+            (Some(tuned), neighbours)
+        }
+        None => (None, None),
+    };
+    let tune_seconds = tune_started.elapsed().as_secs_f64();
+    if let (Some(t), false) = (&tuned, args.quiet || args.json) {
+        print_tuning(t);
+    }
 
     let counts = Counts {
         learners: interactions.as_ref().map_or(0, |i| i.users.len()),
@@ -154,9 +203,11 @@ pub fn run(args: BuildArgs) -> Result<()> {
     let evaluation = trained.as_ref().map_or(Value::Null, |t| t.evaluation.clone());
     let files = Bundle::write(BundleParts {
         created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
-        catalog: &catalog,
+        catalog,
         model: trained.as_ref().map(|t| (&t.model, t.info.clone())),
-        embeddings: Some(&embeddings),
+        neighbours: neighbours.as_ref(),
+        ranking: tuned.as_ref().map(|t| t.defaults),
+        embeddings: Some(embeddings),
         storage: match args.storage {
             StorageArg::F32 => Storage::F32,
             StorageArg::F16 => Storage::F16,
@@ -190,6 +241,8 @@ pub fn run(args: BuildArgs) -> Result<()> {
         "embed_seconds": embed_seconds,
         "courses_per_second": catalog.len() as f64 / embed_seconds.max(1e-9),
         "train_seconds": train_seconds,
+        "tune_seconds": tune_seconds,
+        "tuning": tuned,
         "evaluation": evaluation,
         "bytes": total_bytes,
         "seconds": started.elapsed().as_secs_f64(),
@@ -207,6 +260,29 @@ pub fn run(args: BuildArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+fn print_tuning(t: &Tuned) {
+    if let Some(why) = &t.fallback {
+        eprintln!("ranking defaults: fallback ({why})");
+        return;
+    }
+    eprintln!("ranking defaults tuned on {} validation learners (HR@10, NDCG@10):", t.validation_users);
+    for row in &t.table {
+        let w = &row.defaults.weights;
+        let chosen = if row.defaults == t.defaults && Some(row.neighbours) == t.neighbours { " <- chosen" } else { "" };
+        eprintln!(
+            "  {:<22} mf {:.2} collab {:.2} content {:.3} unlocks {:.2} lambda {:.2}: {:.4} {:.4}{chosen}",
+            serde_json::to_string(&row.neighbours).unwrap_or_default(),
+            row.defaults.mf_share,
+            w.collaborative,
+            w.content,
+            w.unlocks,
+            row.defaults.diversity,
+            row.hr,
+            row.ndcg
+        );
+    }
 }
 
 /// The text a course is embedded from: title, description and tags.

@@ -11,6 +11,7 @@ use wayfinder::eval::{self, BlockScorer, Popularity, RankingReport, RatingReport
 use wayfinder::mf::als::{self, AlsParams};
 use wayfinder::mf::sgd::{self, SgdParams};
 use wayfinder::mf::Confidence;
+use wayfinder::pipeline::{self, EvalParams, Histories, Protocol, TuneParams};
 
 #[derive(Subcommand)]
 pub enum EvalCommand {
@@ -18,6 +19,52 @@ pub enum EvalCommand {
     Ratings(RatingsArgs),
     /// Top-k ranking over all items: implicit ALS against a popularity baseline.
     Ranking(RankingArgs),
+    /// The whole ranking the browser runs (tuned hybrid, MMR, readiness) on held-out
+    /// learners, beside each of its parts, popularity, item-kNN and EASE.
+    Recommend(RecommendArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ProtocolArg {
+    /// One course per learner, drawn with the seed.
+    LeaveOneOut,
+    /// Each learner's latest course (needs timestamps).
+    Temporal,
+}
+
+#[derive(Args)]
+pub struct RecommendArgs {
+    /// The catalog JSON.
+    #[arg(long)]
+    catalog: PathBuf,
+    /// Enrolments: CSV `user,course[,rating][,timestamp]`, or kgat with --format kgat.
+    #[arg(long)]
+    interactions: PathBuf,
+    #[arg(long, value_enum, default_value = "csv")]
+    format: crate::build::Format,
+    /// Skill taxonomy JSON (infers skills for courses that list none, as `build` does).
+    #[arg(long)]
+    taxonomy: Option<PathBuf>,
+    /// The directory holding model.onnx and tokenizer.json (course embeddings).
+    #[arg(long)]
+    model: PathBuf,
+    #[arg(short, long, default_value_t = 10)]
+    k: usize,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    #[arg(long, value_enum, default_value = "leave-one-out")]
+    protocol: ProtocolArg,
+    /// Test learners, a seeded sample (all when absent).
+    #[arg(long)]
+    max_users: Option<usize>,
+    /// Validation learners the tuning samples.
+    #[arg(long, default_value_t = TuneParams::default().max_users)]
+    tune_users: usize,
+    /// Drop prerequisites naming unknown courses (and report them) instead of failing.
+    #[arg(long)]
+    lenient: bool,
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -106,6 +153,7 @@ pub fn run(cmd: EvalCommand) -> Result<()> {
     match cmd {
         EvalCommand::Ratings(args) => ratings(args),
         EvalCommand::Ranking(args) => ranking(args),
+        EvalCommand::Recommend(args) => recommend(args),
     }
 }
 
@@ -327,4 +375,51 @@ fn metrics_json(r: &RankingReport, fit_seconds: f64, eval_seconds: f64) -> serde
         "fit_seconds": fit_seconds,
         "eval_seconds": eval_seconds,
     })
+}
+
+fn recommend(args: RecommendArgs) -> Result<()> {
+    let started = Instant::now();
+    let site = crate::build::Site::load(&args.catalog, args.taxonomy.as_deref(), &args.model, args.lenient, true)?;
+    let interactions = site.interactions(&args.interactions, args.format)?;
+    let histories = Histories::from_interactions(&interactions, site.catalog.len());
+    let base = site.recommender()?;
+    let params = EvalParams {
+        protocol: match args.protocol {
+            ProtocolArg::LeaveOneOut => Protocol::LeaveOneOut,
+            ProtocolArg::Temporal => Protocol::Temporal,
+        },
+        max_users: args.max_users,
+        tune: TuneParams { k: args.k, seed: args.seed, max_users: args.tune_users, ..TuneParams::default() },
+    };
+    let report = pipeline::evaluate(&base, &histories, &params).context("evaluating the ranking")?;
+    if args.json {
+        let mut out = serde_json::to_value(&report)?;
+        // Each ranking's metrics also at the top level, by name.
+        for (name, m) in &report.rankings {
+            out[name] = serde_json::to_value(m)?;
+        }
+        out["catalog"] = json!(args.catalog.display().to_string());
+        out["interactions"] = json!(args.interactions.display().to_string());
+        out["seconds"] = json!(started.elapsed().as_secs_f64());
+        println!("{out}");
+        return Ok(());
+    }
+    println!(
+        "{}: {} learners, {} test learners ({:?}, seed {}); defaults {}",
+        args.interactions.display(),
+        report.learners,
+        report.test_users,
+        report.protocol,
+        report.seed,
+        serde_json::to_string(&report.tuned.defaults)?
+    );
+    if let Some(why) = &report.tuned.fallback {
+        println!("fallback defaults: {why}");
+    }
+    let k = report.k;
+    println!("{:<14} {:>8} {:>8} {:>8} {:>9} {:>10} {:>10}", "ranking", format!("HR@{k}"), format!("NDCG@{k}"), format!("MAP@{k}"), "coverage", "violation", "diversity");
+    for (name, m) in &report.rankings {
+        println!("{name:<14} {:>8.4} {:>8.4} {:>8.4} {:>9.4} {:>10.4} {:>10.4}", m.hr, m.ndcg, m.map, m.coverage, m.violation_rate, m.intra_list_diversity);
+    }
+    Ok(())
 }

@@ -11,6 +11,34 @@ use crate::files;
 pub enum ImportCommand {
     /// UIUC course catalog CSV plus its prerequisite-group CSV.
     Uiuc(UiucArgs),
+    /// MovieLens 100k (a folder with u.item, u.genre, u.data): titles as text, genres as
+    /// skills; ratings as the interactions CSV.
+    Movielens(DatasetArgs),
+    /// MOOCCubeX in kgat form (a folder with train.txt, test.txt, kg_final.txt): linked
+    /// concepts as skills; enrolments as the interactions CSV.
+    Mooccubex(DatasetArgs),
+}
+
+#[derive(Args)]
+pub struct DatasetArgs {
+    /// The data set's folder.
+    #[arg(long)]
+    dir: PathBuf,
+    /// Where to write the catalog JSON.
+    #[arg(long)]
+    out_catalog: PathBuf,
+    /// Where to write the interactions CSV.
+    #[arg(long)]
+    out_interactions: PathBuf,
+}
+
+fn dataset(args: DatasetArgs, parse: impl Fn(&dyn Fn(&str) -> Result<Vec<u8>>) -> Result<wayfinder::import::Dataset>) -> Result<()> {
+    let read = |name: &str| files::read(&args.dir.join(name));
+    let data = parse(&read).with_context(|| format!("importing {}", args.dir.display()))?;
+    std::fs::write(&args.out_catalog, data.catalog.to_json()).with_context(|| format!("cannot write {}", args.out_catalog.display()))?;
+    std::fs::write(&args.out_interactions, &data.interactions_csv).with_context(|| format!("cannot write {}", args.out_interactions.display()))?;
+    println!("wrote {} courses to {} and {} interactions to {}", data.catalog.len(), args.out_catalog.display(), data.interactions_csv.lines().count() - 1, args.out_interactions.display());
+    Ok(())
 }
 
 #[derive(Args)]
@@ -30,7 +58,14 @@ pub struct UiucArgs {
 }
 
 pub fn run(cmd: ImportCommand) -> Result<()> {
-    let ImportCommand::Uiuc(args) = cmd;
+    let args = match cmd {
+        ImportCommand::Uiuc(args) => args,
+        ImportCommand::Movielens(args) => return dataset(args, |read| Ok(wayfinder::import::movielens(&read("u.item")?, &read("u.genre")?, &read("u.data")?)?)),
+        ImportCommand::Mooccubex(args) => {
+            let text = |read: &dyn Fn(&str) -> Result<Vec<u8>>, name: &str| -> Result<String> { Ok(String::from_utf8_lossy(&read(name)?).into_owned()) };
+            return dataset(args, |read| Ok(wayfinder::import::kgat(&text(read, "train.txt")?, &text(read, "test.txt")?, &text(read, "kg_final.txt")?)?));
+        }
+    };
     let (catalog, report) = wayfinder::import::uiuc(&files::read(&args.catalog)?, &files::read(&args.prereqs)?)
         .with_context(|| format!("importing {} and {}", args.catalog.display(), args.prereqs.display()))?;
     std::fs::write(&args.out, catalog.to_json()).with_context(|| format!("cannot write {}", args.out.display()))?;

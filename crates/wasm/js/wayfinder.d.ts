@@ -20,6 +20,8 @@ export interface LoadOptions {
   workerUrl?: string | URL;
 }
 
+/** Weights of the score parts, each finite and non-negative; any left out come from the
+ * bundle's defaults (`manifest.ranking.weights`). */
 export interface Weights {
   collaborative?: number;
   content?: number;
@@ -43,7 +45,8 @@ export interface RecommendQuery {
   /** How many to return (1 to 1000, default 10). */
   k?: number;
   weights?: Weights;
-  /** MMR lambda from 0 (most varied) to 1 (relevance only); default 0.7. */
+  /** MMR lambda from 0 (most varied) to 1 (relevance only); default: the bundle's
+   * (`manifest.ranking.diversity`, tuned on the site's data), else 0.7. */
   diversity?: number;
 }
 
@@ -196,6 +199,15 @@ export interface Manifest {
   embedding_storage: 'f32' | 'f16' | 'int8';
   model: Record<string, unknown> | null;
   evaluation: unknown;
+  /** Ranking defaults the pipeline chose on validation data (absent: built-in fallback). */
+  ranking?: RankDefaults;
+}
+
+export interface RankDefaults {
+  weights: Required<Weights>;
+  diversity: number;
+  /** The MF model's share of the collaborative part when the bundle also has item neighbours. */
+  mfShare: number;
 }
 
 export declare class Recommender {

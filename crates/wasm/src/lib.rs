@@ -15,8 +15,7 @@ use wasm_bindgen::prelude::*;
 use wayfinder::api::{self, GapsQuery, PathQuery, RecommendQuery};
 use wayfinder::bundle::{Bundle, Manifest};
 use wayfinder::embed::Embedder;
-use wayfinder::graph::{GraphOptions, PrereqGraph};
-use wayfinder::rank::{Recommender, Scratch};
+use wayfinder::rank::Scratch;
 
 thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -72,12 +71,11 @@ pub fn read_manifest(bytes: &[u8]) -> Result<JsValue, JsError> {
     to_js(&Info { cache_key: manifest.cache_key(), manifest: &manifest })
 }
 
-/// A loaded bundle and, when given, the embedder for goals and searches.
+/// A loaded bundle and, when given, the embedder for goals and searches: the core's
+/// [`wayfinder::engine::Engine`], which holds every rule (defaults, goal-text policy).
 #[wasm_bindgen]
 pub struct Engine {
-    engine: Recommender,
-    embedder: Option<Embedder>,
-    manifest: Manifest,
+    engine: wayfinder::engine::Engine,
     scratch: RefCell<Scratch>,
 }
 
@@ -95,35 +93,19 @@ impl Engine {
                 bytes.insert(name, js_sys::Uint8Array::new(&value).to_vec());
             }
         }
-        let bundle = Bundle::from_files(manifest, |n| bytes.get(n).map(Vec::as_slice))?;
-        let embedder = match (model, tokenizer) {
-            (Some(m), Some(t)) => {
-                let e = Embedder::from_bytes(&m, &t)?;
-                bundle.check_embedder(e.model_sha256(), e.tokenizer_sha256())?;
-                Some(e)
-            }
-            (None, None) => None,
+        let mut engine = wayfinder::engine::Engine::from_files(manifest, |n| bytes.get(n).map(Vec::as_slice))?;
+        engine = match (model, tokenizer) {
+            (Some(m), Some(t)) => engine.with_embedder(Embedder::from_bytes(&m, &t)?)?,
+            (None, None) => engine,
             _ => return Err(JsError::new("model and tokenizer: give both or neither")),
         };
-        let graph = PrereqGraph::new(&bundle.catalog, GraphOptions::default());
-        let manifest = bundle.manifest.clone();
-        let engine = Recommender::new(bundle.catalog, graph, bundle.model, bundle.embeddings, bundle.taxonomy)?;
-        Ok(Engine { engine, embedder, manifest, scratch: RefCell::new(Scratch::default()) })
-    }
-
-    fn embed(&self, field: &str, text: &str) -> Result<Vec<f32>, JsError> {
-        let e = self.embedder.as_ref().ok_or_else(|| JsError::new(&format!("{field}: no embedding model was loaded")))?;
-        Ok(e.embed(text)?.vector)
+        Ok(Engine { engine, scratch: RefCell::new(Scratch::default()) })
     }
 
     /// Ranked, diversified, explained recommendations for the learner in `query`.
     pub fn recommend(&self, query: JsValue) -> Result<JsValue, JsError> {
         let query: RecommendQuery = from_js("recommend", query)?;
-        let goal = match query.goal_text.as_deref().map(str::trim) {
-            Some(text) if !text.is_empty() && self.engine.embeddings().is_some() => Some(self.embed("goalText", text)?),
-            _ => None,
-        };
-        to_js(&api::recommend(&self.engine, &query, goal, &mut self.scratch.borrow_mut())?)
+        to_js(&api::recommend(&self.engine, &query, &mut self.scratch.borrow_mut())?)
     }
 
     #[wasm_bindgen(js_name = learningPath)]
@@ -141,8 +123,7 @@ impl Engine {
 
     /// Semantic search: the courses closest in meaning to `text`.
     pub fn search(&self, text: &str, k: usize) -> Result<JsValue, JsError> {
-        let query = self.embed("search", text)?;
-        to_js(&api::search(&self.engine, &query, k)?)
+        to_js(&api::search(&self.engine, text, k)?)
     }
 
     pub fn course(&self, id: &str) -> Result<JsValue, JsError> {
@@ -158,12 +139,12 @@ impl Engine {
     }
 
     pub fn manifest(&self) -> Result<JsValue, JsError> {
-        to_js(&self.manifest)
+        to_js(&self.engine.manifest())
     }
 
     /// One text's embedding (for benchmarks and tests).
     #[wasm_bindgen(js_name = embedText)]
     pub fn embed_text(&self, text: &str) -> Result<Vec<f32>, JsError> {
-        self.embed("text", text)
+        Ok(self.engine.embed("text", text)?)
     }
 }

@@ -1,0 +1,144 @@
+//! The one facade every edge calls: a loaded bundle, its ranking defaults, and (optionally)
+//! the embedder for goal text and search. The browser module and the CLI convert their
+//! inputs, call [`crate::api`] with an [`Engine`], and convert the answers; neither decides
+//! anything, so the two edges cannot give different answers to the same request.
+//!
+//! Rules that live here: how a bundle becomes a recommender (its prerequisite graph, its
+//! collaborative models), which defaults a query falls back to (the bundle's, chosen by the
+//! pipeline on validation data), and the goal-text policy (trimmed; empty text, or a bundle
+//! without embeddings, means no goal; goal text without an embedder is an error naming
+//! `goalText`).
+
+use crate::bundle::{Bundle, Manifest};
+#[cfg(feature = "embed")]
+use crate::embed::Embedder;
+use crate::error::{Error, Result};
+use crate::graph::{GraphOptions, PrereqGraph};
+use crate::rank::{RankDefaults, Recommender};
+
+/// A bundle ready to answer requests. Immutable; it keeps no learner data between calls.
+pub struct Engine {
+    recommender: Recommender,
+    defaults: RankDefaults,
+    manifest: Option<Manifest>,
+    #[cfg(feature = "embed")]
+    embedder: Option<Embedder>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Engine");
+        d.field("courses", &self.recommender.catalog().len()).field("defaults", &self.defaults);
+        #[cfg(feature = "embed")]
+        d.field("embedder", &self.embedder.is_some());
+        d.finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Loads and validates a bundle from its manifest and a way to get each file's bytes
+    /// (the CLI reads a directory, the worker fetches URLs).
+    ///
+    /// # Errors
+    /// Every [`Bundle::from_files`] error, and [`Error::InvalidParameter`] for ranking
+    /// defaults out of range in the manifest.
+    pub fn from_files<'a>(manifest: &[u8], file: impl Fn(&str) -> Option<&'a [u8]>) -> Result<Engine> {
+        Engine::from_bundle(Bundle::from_files(manifest, file)?)
+    }
+
+    /// An engine over a loaded bundle.
+    ///
+    /// # Errors
+    /// As [`Engine::from_files`], past loading.
+    pub fn from_bundle(bundle: Bundle) -> Result<Engine> {
+        let defaults = bundle.manifest.ranking.unwrap_or_else(RankDefaults::fallback);
+        defaults.validate()?;
+        let graph = PrereqGraph::new(&bundle.catalog, GraphOptions::default());
+        let recommender = Recommender::new(bundle.catalog, graph, bundle.model, bundle.embeddings, bundle.taxonomy)?.with_neighbours(bundle.neighbours)?;
+        Ok(Engine { recommender, defaults, manifest: Some(bundle.manifest), #[cfg(feature = "embed")] embedder: None })
+    }
+
+    /// An engine over a recommender built in memory (the evaluation and the pipeline's tuning
+    /// rank with exactly the code a bundle's engine runs).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for defaults out of range.
+    pub fn new(recommender: Recommender, defaults: RankDefaults) -> Result<Engine> {
+        defaults.validate()?;
+        Ok(Engine { recommender, defaults, manifest: None, #[cfg(feature = "embed")] embedder: None })
+    }
+
+    /// Attaches the embedder for goal text and search, after checking that it is the one that
+    /// embedded the catalog.
+    ///
+    /// # Errors
+    /// [`Error::EmbedderMismatch`] naming the model or tokenizer whose hash differs.
+    #[cfg(feature = "embed")]
+    pub fn with_embedder(mut self, embedder: Embedder) -> Result<Engine> {
+        if let Some(m) = &self.manifest {
+            let info = m.embedder.as_ref().ok_or_else(|| Error::BundleManifest("it records no embedder".into()))?;
+            for (what, expected, actual) in [("model", &info.model_sha256, embedder.model_sha256()), ("tokenizer", &info.tokenizer_sha256, embedder.tokenizer_sha256())] {
+                if !expected.eq_ignore_ascii_case(actual) {
+                    return Err(Error::EmbedderMismatch { what, expected: expected.clone(), actual: actual.to_string() });
+                }
+            }
+        }
+        self.embedder = Some(embedder);
+        Ok(self)
+    }
+
+    /// Replaces the ranking defaults (the pipeline tries several on one engine).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for defaults out of range.
+    pub fn set_defaults(&mut self, defaults: RankDefaults) -> Result<()> {
+        defaults.validate()?;
+        self.defaults = defaults;
+        Ok(())
+    }
+
+    pub fn recommender(&self) -> &Recommender {
+        &self.recommender
+    }
+    pub fn defaults(&self) -> &RankDefaults {
+        &self.defaults
+    }
+    /// The bundle's manifest (`None` for an engine built in memory).
+    pub fn manifest(&self) -> Option<&Manifest> {
+        self.manifest.as_ref()
+    }
+
+    /// The goal text a query will use: trimmed, and `None` when empty or when the bundle has
+    /// no course embeddings to compare it with.
+    pub fn goal_text<'q>(&self, text: Option<&'q str>) -> Option<&'q str> {
+        text.map(str::trim).filter(|t| !t.is_empty() && self.recommender.embeddings().is_some())
+    }
+
+    /// Whether answering a query with this goal text needs the embedder (the CLI loads the
+    /// model only then).
+    pub fn needs_embedder(&self, goal_text: Option<&str>) -> bool {
+        self.goal_text(goal_text).is_some()
+    }
+
+    /// Embeds a text with the attached embedder.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming `field` when no embedder is attached (or this build
+    /// has none), and embedding errors.
+    pub fn embed(&self, field: &'static str, text: &str) -> Result<Vec<f32>> {
+        #[cfg(feature = "embed")]
+        if let Some(e) = &self.embedder {
+            return Ok(e.embed(text)?.vector);
+        }
+        let _ = text;
+        Err(Error::param(field, "no embedding model was loaded"))
+    }
+
+    /// The goal text's embedding under the goal-text policy.
+    ///
+    /// # Errors
+    /// As [`Engine::embed`], naming `goalText`.
+    pub fn goal_embedding(&self, goal_text: Option<&str>) -> Result<Option<Vec<f32>>> {
+        self.goal_text(goal_text).map(|t| self.embed("goalText", t)).transpose()
+    }
+}

@@ -1,0 +1,482 @@
+//! The pipeline's decisions, native only (`train` feature): the collaborative models a bundle
+//! ships, the ranking defaults chosen on a validation split of the site's own interactions,
+//! and the evaluation protocol of the whole ranking (the same [`api::recommend`] the browser
+//! calls, beside its parts and strong baselines, on a held-out split).
+//!
+//! Tuning never sees the test split: [`evaluate`] holds the test courses out first and tunes
+//! on a validation split carved from what remains, exactly as `wayfinder build` tunes on a
+//! validation split of everything it is given.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_pcg::Pcg64;
+use serde::Serialize;
+
+use crate::api::{self, RecommendQuery};
+use crate::catalog::CourseIx;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::eval::{average_precision_at_k, hit_at_k, ndcg_at_k, top_k_into};
+use crate::interactions::Interactions;
+use crate::mf::{als, MfModel, Rating, Ratings};
+use crate::neighbours::{fit, Neighbours};
+use crate::rank::{PartialWeights, RankDefaults, Recommender, Scratch, Weights};
+
+/// Each learner's distinct courses in the order taken (by timestamp when every interaction
+/// has one, else in file order); a repeat keeps its first place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Histories {
+    pub n_courses: usize,
+    pub users: Vec<Vec<CourseIx>>,
+    /// Whether the order comes from timestamps.
+    pub timed: bool,
+}
+
+impl Histories {
+    pub fn from_interactions(interactions: &Interactions, n_courses: usize) -> Histories {
+        let timed = !interactions.entries.is_empty() && interactions.entries.iter().all(|e| e.timestamp.is_some());
+        let mut entries: Vec<_> = interactions.entries.iter().enumerate().collect();
+        if timed {
+            entries.sort_by_key(|(line, e)| (e.timestamp, *line));
+        }
+        let mut users = vec![Vec::new(); interactions.users.len()];
+        let mut seen = vec![BTreeSet::new(); interactions.users.len()];
+        for (_, e) in entries {
+            if seen[e.user].insert(e.course) {
+                users[e.user].push(e.course);
+            }
+        }
+        Histories { n_courses, users, timed }
+    }
+
+    /// Implicit feedback, one `1` per learner and course.
+    ///
+    /// # Errors
+    /// [`Error::NoData`] when there is no interaction at all.
+    pub fn ratings(&self) -> Result<Ratings> {
+        let entries: Vec<Rating> = self.users.iter().enumerate().flat_map(|(user, items)| items.iter().map(move |&item| Rating { user, item, value: 1.0 })).collect();
+        if entries.is_empty() {
+            return Err(Error::NoData("no interactions".into()));
+        }
+        Ratings::new(self.users.len(), self.n_courses, entries)
+    }
+
+    /// Learners with at least two courses: only they can have one held out.
+    pub fn eligible(&self) -> usize {
+        self.users.iter().filter(|h| h.len() >= 2).count()
+    }
+}
+
+/// How the held-out course of each learner is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Protocol {
+    /// One course per learner, drawn with the seed.
+    LeaveOneOut,
+    /// Each learner's latest course (needs timestamps).
+    Temporal,
+}
+
+/// Holds one course out of every learner with at least two; the rest is the training part.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for the temporal protocol on interactions without timestamps.
+pub fn hold_out(h: &Histories, protocol: Protocol, seed: u64) -> Result<(Histories, Vec<Option<CourseIx>>)> {
+    if protocol == Protocol::Temporal && !h.timed {
+        return Err(Error::param("protocol", "the temporal split needs a timestamp on every interaction"));
+    }
+    let mut rng = Pcg64::seed_from_u64(seed);
+    let mut train = h.clone();
+    let mut held = vec![None; h.users.len()];
+    for (u, items) in train.users.iter_mut().enumerate() {
+        if items.len() < 2 {
+            continue;
+        }
+        let at = match protocol {
+            Protocol::LeaveOneOut => rand::Rng::gen_range(&mut rng, 0..items.len()),
+            Protocol::Temporal => items.len() - 1,
+        };
+        held[u] = Some(items.remove(at));
+    }
+    Ok((train, held))
+}
+
+/// Which item-neighbour model a bundle ships.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum NeighbourKind {
+    Cosine,
+    Ease { lambda: f32 },
+}
+
+/// Parameters of the collaborative models and of tuning.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TuneParams {
+    /// List length that is scored.
+    pub k: usize,
+    pub seed: u64,
+    /// Validation learners sampled for tuning (seeded).
+    pub max_users: usize,
+    /// Below this many learners with two or more courses, tuning falls back to
+    /// [`RankDefaults::fallback`].
+    pub min_users: usize,
+    /// MF factors.
+    pub factors: usize,
+    /// Neighbours kept per course in the bundle.
+    pub per_course: usize,
+}
+
+impl Default for TuneParams {
+    fn default() -> Self {
+        TuneParams { k: 10, seed: 42, max_users: 1000, min_users: 50, factors: 32, per_course: 20 }
+    }
+}
+
+/// The EASE penalties tried; the best on validation is kept. EASE's penalty grows with the
+/// data's scale, so the grid spans it.
+const EASE_LAMBDAS: [f32; 3] = [20.0, 100.0, 500.0];
+
+/// Fits the MF model (implicit ALS).
+///
+/// # Errors
+/// Training errors.
+pub fn fit_mf(train: &Ratings, p: &TuneParams) -> Result<MfModel> {
+    Ok(als::train(train, &als::AlsParams { factors: p.factors, seed: p.seed, ..Default::default() })?.model)
+}
+
+/// The dense item-item matrix of a neighbour model (row: from, column: to).
+///
+/// # Errors
+/// EASE's errors.
+pub fn fit_dense(train: &Ratings, kind: NeighbourKind) -> Result<Vec<f32>> {
+    match kind {
+        NeighbourKind::Cosine => Ok(fit::cosine(train)),
+        NeighbourKind::Ease { lambda } => fit::ease(train, lambda),
+    }
+}
+
+/// One tried configuration and its validation score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TuneRow {
+    pub neighbours: NeighbourKind,
+    pub defaults: RankDefaults,
+    pub hr: f64,
+    pub ndcg: f64,
+}
+
+/// What tuning chose, with the table it chose from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tuned {
+    pub defaults: RankDefaults,
+    pub neighbours: Option<NeighbourKind>,
+    pub validation_users: usize,
+    pub table: Vec<TuneRow>,
+    /// Why the fallback defaults were used, when they were.
+    pub fallback: Option<String>,
+}
+
+/// A learner to score: their history and the one course held out.
+struct Case {
+    history: Vec<CourseIx>,
+    held: CourseIx,
+}
+
+fn cases(train: &Histories, held: &[Option<CourseIx>], max_users: usize, seed: u64) -> Vec<Case> {
+    let mut users: Vec<usize> = (0..held.len()).filter(|&u| held[u].is_some() && !train.users[u].is_empty()).collect();
+    users.shuffle(&mut Pcg64::seed_from_u64(seed ^ 0x5eed));
+    users.truncate(max_users);
+    users.sort_unstable();
+    users.into_iter().map(|u| Case { history: train.users[u].clone(), held: held[u].expect("filtered") }).collect()
+}
+
+/// Chooses the ranking defaults on a validation split of `histories`: one course held out of
+/// each learner (seeded), models fit on the rest, then a small grid searched by HR@k (NDCG
+/// breaks ties) through [`api::recommend`]: the neighbour model, the MF share, the content
+/// weight, the unlock weight and MMR's lambda. Goal weights keep their fallback values: the
+/// interactions hold no goals to tune them on.
+///
+/// # Errors
+/// Training and ranking errors.
+pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result<Tuned> {
+    let fallback = RankDefaults::fallback();
+    let eligible = histories.eligible();
+    if eligible < p.min_users {
+        let why = format!("{eligible} learners with two or more courses, fewer than the {} needed to tune", p.min_users);
+        return Ok(Tuned { defaults: fallback, neighbours: None, validation_users: 0, table: Vec::new(), fallback: Some(why) });
+    }
+    let (train, held) = hold_out(histories, Protocol::LeaveOneOut, p.seed)?;
+    let ratings = train.ratings()?;
+    let cases = cases(&train, &held, p.max_users, p.seed);
+    let mf = fit_mf(&ratings, p)?;
+    let has_content = base.embeddings().is_some();
+    let has_unlocks = (0..base.catalog().len()).any(|c| !base.graph().groups(c).is_empty());
+
+    let mut table = Vec::new();
+    let mut best: Option<(TuneRow, Neighbours)> = None;
+    let start = RankDefaults { weights: Weights { content: if has_content { fallback.weights.content } else { 0.0 }, ..fallback.weights }, diversity: 1.0, mf_share: 0.0 };
+    for kind in [NeighbourKind::Cosine].into_iter().chain(EASE_LAMBDAS.map(|lambda| NeighbourKind::Ease { lambda })) {
+        let nb = Neighbours::from_dense(ratings.n_items(), &fit_dense(&ratings, kind)?, p.per_course);
+        let mut engine = Engine::new(base.clone_with(Some(mf.clone()), Some(nb.clone()))?, start)?;
+        let try_row = |engine: &mut Engine, d: RankDefaults, table: &mut Vec<TuneRow>| -> Result<TuneRow> {
+            engine.set_defaults(d)?;
+            let m = score_cases(engine, &cases, &RecommendQuery::default(), p.k)?;
+            let row = TuneRow { neighbours: kind, defaults: d, hr: m.0, ndcg: m.1 };
+            table.push(row.clone());
+            Ok(row)
+        };
+        // Stage 1: the neighbours alone against MF blends.
+        let mut local = try_row(&mut engine, start, &mut table)?;
+        for share in [0.25, 0.5, 1.0] {
+            let row = try_row(&mut engine, RankDefaults { mf_share: share, ..start }, &mut table)?;
+            if better(&row, &local) {
+                local = row;
+            }
+        }
+        if best.as_ref().is_none_or(|(b, _)| better(&local, b)) {
+            best = Some((local, nb));
+        }
+    }
+    let (mut chosen, nb) = best.expect("at least one neighbour model was tried");
+    let mut engine = Engine::new(base.clone_with(Some(mf), Some(nb))?, chosen.defaults)?;
+    let kind = chosen.neighbours;
+    let mut step = |candidates: Vec<RankDefaults>, chosen: &mut TuneRow, table: &mut Vec<TuneRow>| -> Result<()> {
+        for d in candidates {
+            engine.set_defaults(d)?;
+            let m = score_cases(&engine, &cases, &RecommendQuery::default(), p.k)?;
+            let row = TuneRow { neighbours: kind, defaults: d, hr: m.0, ndcg: m.1 };
+            table.push(row.clone());
+            if better(&row, chosen) {
+                *chosen = row;
+            }
+        }
+        Ok(())
+    };
+    // Stage 2: the content weight, against the collaborative weight.
+    if has_content {
+        let d = chosen.defaults;
+        let c = d.weights.collaborative;
+        step([0.0, 0.25 * c, 0.5 * c, c].into_iter().filter(|&w| w != d.weights.content).map(|content| RankDefaults { weights: Weights { content, ..d.weights }, ..d }).collect(), &mut chosen, &mut table)?;
+    }
+    // Stage 3: unlocks, where the catalog has prerequisites.
+    if has_unlocks {
+        let d = chosen.defaults;
+        step([0.0, 0.1].into_iter().filter(|&w| w != d.weights.unlocks).map(|unlocks| RankDefaults { weights: Weights { unlocks, ..d.weights }, ..d }).collect(), &mut chosen, &mut table)?;
+    }
+    // Stage 4: MMR's lambda, from relevance alone down.
+    let d = chosen.defaults;
+    step([0.95, 0.9, 0.8, 0.7].into_iter().map(|diversity| RankDefaults { diversity, ..d }).collect(), &mut chosen, &mut table)?;
+    Ok(Tuned { defaults: chosen.defaults, neighbours: Some(kind), validation_users: cases.len(), table, fallback: None })
+}
+
+/// Whether `a` beats `b`: higher HR, then higher NDCG; a tie keeps the earlier (simpler) one.
+fn better(a: &TuneRow, b: &TuneRow) -> bool {
+    const EPS: f64 = 1e-12;
+    a.hr > b.hr + EPS || (a.hr > b.hr - EPS && a.ndcg > b.ndcg + EPS)
+}
+
+/// Mean HR@k and NDCG@k of the engine's lists for the cases.
+fn score_cases(engine: &Engine, cases: &[Case], template: &RecommendQuery, k: usize) -> Result<(f64, f64)> {
+    let lists = rank_cases(engine, cases, template, k)?;
+    let n = cases.len().max(1) as f64;
+    let hr = lists.iter().zip(cases).map(|(l, c)| hit_at_k(l, &[c.held], k)).sum::<f64>() / n;
+    let ndcg = lists.iter().zip(cases).map(|(l, c)| ndcg_at_k(l, &[c.held], k)).sum::<f64>() / n;
+    Ok((hr, ndcg))
+}
+
+/// Each case's top-k list through [`api::recommend`], the browser's own call.
+fn rank_cases(engine: &Engine, cases: &[Case], template: &RecommendQuery, k: usize) -> Result<Vec<Vec<CourseIx>>> {
+    let catalog = engine.recommender().catalog();
+    let mut scratch = Scratch::default();
+    cases
+        .iter()
+        .map(|case| {
+            let query = RecommendQuery { completed: case.history.iter().map(|&c| catalog.course(c).id.clone()).collect(), k: Some(k), ..template.clone() };
+            let answer = api::recommend(engine, &query, &mut scratch)?;
+            Ok(answer.recommendations.iter().map(|r| catalog.ix(&r.id).expect("the engine answers with catalog ids")).collect())
+        })
+        .collect()
+}
+
+/// The metrics of one ranking over the test learners.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Metrics {
+    pub hr: f64,
+    pub ndcg: f64,
+    pub map: f64,
+    /// Share of the catalog shown to at least one learner.
+    pub coverage: f64,
+    /// Share of shown courses whose prerequisites the learner had not met.
+    pub violation_rate: f64,
+    /// Mean dissimilarity (1 - cosine of the course embeddings, or 1 - Jaccard of skills and
+    /// tags without embeddings) between the courses of one list, averaged over lists.
+    pub intra_list_diversity: f64,
+}
+
+fn metrics(base: &Recommender, cases: &[Case], lists: &[Vec<CourseIx>], k: usize) -> Metrics {
+    let n = cases.len().max(1) as f64;
+    let mut shown = vec![false; base.catalog().len()];
+    let (mut hr, mut ndcg, mut map, mut total, mut violations, mut ild, mut ild_lists) = (0.0, 0.0, 0.0, 0usize, 0usize, 0.0, 0usize);
+    for (case, list) in cases.iter().zip(lists) {
+        let relevant = [case.held];
+        hr += hit_at_k(list, &relevant, k);
+        ndcg += ndcg_at_k(list, &relevant, k);
+        map += average_precision_at_k(list, &relevant, k);
+        let progress = crate::graph::Progress::new(base.catalog().len(), &case.history, &[], Vec::<String>::new());
+        for &c in list {
+            shown[c] = true;
+            total += 1;
+            violations += usize::from(!base.graph().is_ready(c, &progress));
+        }
+        if list.len() >= 2 {
+            let (mut sum, mut pairs) = (0.0, 0usize);
+            for (i, &a) in list.iter().enumerate() {
+                for &b in &list[i + 1..] {
+                    sum += 1.0 - similarity(base, a, b) as f64;
+                    pairs += 1;
+                }
+            }
+            ild += sum / pairs as f64;
+            ild_lists += 1;
+        }
+    }
+    Metrics {
+        hr: hr / n,
+        ndcg: ndcg / n,
+        map: map / n,
+        coverage: shown.iter().filter(|&&s| s).count() as f64 / shown.len().max(1) as f64,
+        violation_rate: if total == 0 { 0.0 } else { violations as f64 / total as f64 },
+        intra_list_diversity: if ild_lists == 0 { 0.0 } else { ild / ild_lists as f64 },
+    }
+}
+
+fn similarity(base: &Recommender, a: CourseIx, b: CourseIx) -> f32 {
+    if let Some(e) = base.embeddings() {
+        return e.row(a).dot(&e.row(b));
+    }
+    let set = |c: CourseIx| -> BTreeSet<&str> {
+        let course = base.catalog().course(c);
+        course.teaches.iter().chain(&course.tags).map(String::as_str).collect()
+    };
+    let (x, y) = (set(a), set(b));
+    let union = x.union(&y).count();
+    if union == 0 {
+        0.0
+    } else {
+        x.intersection(&y).count() as f32 / union as f32
+    }
+}
+
+/// Scores every course from a dense item-item matrix summed over the history (or a fixed
+/// vector, for popularity), removes the history, and keeps the top k.
+fn baseline_lists(cases: &[Case], n: usize, k: usize, score: impl Fn(&[CourseIx], &mut [f32])) -> Vec<Vec<CourseIx>> {
+    let mut row = vec![0.0f32; n];
+    let mut top = Vec::with_capacity(k);
+    cases
+        .iter()
+        .map(|case| {
+            score(&case.history, &mut row);
+            for &c in &case.history {
+                row[c] = f32::NEG_INFINITY;
+            }
+            top_k_into(&row, k, &mut top);
+            top.clone()
+        })
+        .collect()
+}
+
+/// A dense item-item model's scores: the sum of the history's rows.
+fn dense_score(m: &[f32], n: usize, history: &[CourseIx], row: &mut [f32]) {
+    row.fill(0.0);
+    for &i in history {
+        row.iter_mut().zip(&m[i * n..(i + 1) * n]).for_each(|(r, w)| *r += w);
+    }
+}
+
+/// Parameters of [`evaluate`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EvalParams {
+    pub protocol: Protocol,
+    /// Test learners sampled (seeded); `None`: all.
+    pub max_users: Option<usize>,
+    pub tune: TuneParams,
+}
+
+/// The whole-ranking evaluation: every ranking's metrics on the same test learners.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvalReport {
+    pub protocol: Protocol,
+    pub seed: u64,
+    pub k: usize,
+    pub learners: usize,
+    pub test_users: usize,
+    pub tuned: Tuned,
+    /// By ranking name: `hybrid` (the tuned defaults), `hybrid_no_mmr`, `collaborative`,
+    /// `content`, `goal_skills`, `popularity`, `item_knn`, `ease`.
+    pub rankings: BTreeMap<String, Metrics>,
+}
+
+/// Holds one course out of each learner (the protocol), tunes the defaults on a validation
+/// split of the rest, fits the shipped models on the rest, and ranks the test learners with
+/// [`api::recommend`] under the tuned defaults, under each part alone, and with the
+/// baselines (popularity, full item-kNN by cosine, full EASE at the tuned or a middle
+/// penalty). The query holds only the learner's training courses: nothing of the held-out
+/// course (its text, skills or area) reaches it.
+///
+/// # Errors
+/// [`Error::NoData`] when no learner has two courses; training and ranking errors.
+pub fn evaluate(base: &Recommender, histories: &Histories, p: &EvalParams) -> Result<EvalReport> {
+    let k = p.tune.k;
+    let (train, held) = hold_out(histories, p.protocol, p.tune.seed)?;
+    let cases = cases(&train, &held, p.max_users.unwrap_or(usize::MAX), p.tune.seed.wrapping_add(1));
+    if cases.is_empty() {
+        return Err(Error::NoData("no learner has two or more courses to hold one out".into()));
+    }
+    let tuned = tune(base, &train, &p.tune)?;
+    let ratings = train.ratings()?;
+    let n = base.catalog().len();
+    let mf = fit_mf(&ratings, &p.tune)?;
+    let ease_lambda = match tuned.neighbours {
+        Some(NeighbourKind::Ease { lambda }) => lambda,
+        _ => EASE_LAMBDAS[1],
+    };
+    let cosine = fit_dense(&ratings, NeighbourKind::Cosine)?;
+    let ease = fit_dense(&ratings, NeighbourKind::Ease { lambda: ease_lambda })?;
+    let shipped = match tuned.neighbours {
+        Some(NeighbourKind::Cosine) => Neighbours::from_dense(n, &cosine, p.tune.per_course),
+        _ => Neighbours::from_dense(n, &ease, p.tune.per_course),
+    };
+    let mut engine = Engine::new(base.clone_with(Some(mf), Some(shipped))?, tuned.defaults)?;
+
+    let mut rankings = BTreeMap::new();
+    let only = |w: Weights| RecommendQuery { weights: Some(PartialWeights::from(w)), diversity: Some(1.0), ..Default::default() };
+    let zero = Weights { collaborative: 0.0, content: 0.0, goal_text: 0.0, goal_skills: 0.0, unlocks: 0.0 };
+    let queries = [
+        ("hybrid", RecommendQuery::default()),
+        ("hybrid_no_mmr", RecommendQuery { diversity: Some(1.0), ..Default::default() }),
+        ("collaborative", only(Weights { collaborative: 1.0, ..zero })),
+        ("content", only(Weights { content: 1.0, ..zero })),
+        ("goal_skills", only(Weights { goal_skills: 1.0, ..zero })),
+    ];
+    for (name, template) in queries {
+        if name == "content" && base.embeddings().is_none() {
+            continue;
+        }
+        let lists = rank_cases(&engine, &cases, &template, k)?;
+        rankings.insert(name.to_string(), metrics(base, &cases, &lists, k));
+    }
+    engine.set_defaults(tuned.defaults)?;
+    let popularity: Vec<f32> = {
+        let mut counts = vec![0.0f32; n];
+        train.users.iter().flatten().for_each(|&c| counts[c] += 1.0);
+        counts
+    };
+    let lists = baseline_lists(&cases, n, k, |_, row| row.copy_from_slice(&popularity));
+    rankings.insert("popularity".into(), metrics(base, &cases, &lists, k));
+    let lists = baseline_lists(&cases, n, k, |h, row| dense_score(&cosine, n, h, row));
+    rankings.insert("item_knn".into(), metrics(base, &cases, &lists, k));
+    let lists = baseline_lists(&cases, n, k, |h, row| dense_score(&ease, n, h, row));
+    rankings.insert("ease".into(), metrics(base, &cases, &lists, k));
+    Ok(EvalReport { protocol: p.protocol, seed: p.tune.seed, k, learners: histories.users.len(), test_users: cases.len(), tuned, rankings })
+}

@@ -1,0 +1,111 @@
+//! The pipeline's rules on hand-made data: held-out splits, tuning that never sees the test
+//! split, the fallback for sites with too few learners, and the engine's defaults.
+
+use wayfinder::api::{self, RecommendQuery};
+use wayfinder::catalog::{Catalog, Course, Strictness};
+use wayfinder::engine::Engine;
+use wayfinder::graph::{GraphOptions, PrereqGraph};
+use wayfinder::interactions::{Interaction, Interactions};
+use wayfinder::pipeline::{self, EvalParams, Histories, Protocol, TuneParams};
+use wayfinder::rank::{PartialWeights, RankDefaults, Recommender, Scratch, Weights};
+
+/// 24 courses in 6 tracks of 4 (track t: courses 4t..4t+4, tagged by track).
+fn catalog() -> Catalog {
+    let courses = (0..24).map(|i| Course { id: format!("C{i}"), title: format!("Course {i}"), tags: vec![format!("track{}", i / 4)], teaches: vec![format!("skill{}", i / 4)], ..Course::default() }).collect();
+    Catalog::new(courses, Strictness::Strict).unwrap().0
+}
+
+fn base() -> Recommender {
+    let c = catalog();
+    let g = PrereqGraph::new(&c, GraphOptions::default());
+    Recommender::new(c, g, None, None, None).unwrap()
+}
+
+/// Learner `u` follows track `u % 6` in order and, every third learner, a course of the
+/// next track: co-enrolment an item model can learn.
+fn histories(users: usize) -> Histories {
+    let mut interactions = Interactions::default();
+    for u in 0..users {
+        interactions.users.push(format!("u{u}"));
+        let t = u % 6;
+        let mut courses: Vec<usize> = (0..3 + u % 2).map(|j| 4 * t + j).collect();
+        if u % 3 == 0 {
+            courses.push(4 * ((t + 1) % 6));
+        }
+        for (j, c) in courses.into_iter().enumerate() {
+            interactions.entries.push(Interaction { user: u, course: c, rating: None, timestamp: Some((u * 10 + j) as i64) });
+        }
+    }
+    Histories::from_interactions(&interactions, 24)
+}
+
+#[test]
+fn hold_out_takes_one_course_of_each_learner_with_two() {
+    let mut h = histories(30);
+    h.users[0].truncate(1);
+    let (train, held) = pipeline::hold_out(&h, Protocol::LeaveOneOut, 7).unwrap();
+    assert_eq!(held[0], None, "a learner with one course keeps it");
+    for u in 1..30 {
+        let c = held[u].expect("held out");
+        assert_eq!(train.users[u].len() + 1, h.users[u].len());
+        assert!(!train.users[u].contains(&c) && h.users[u].contains(&c));
+    }
+    // Seeded: the same seed holds out the same courses.
+    assert_eq!(pipeline::hold_out(&h, Protocol::LeaveOneOut, 7).unwrap().1, held);
+    // Temporal: the latest course.
+    let (_, latest) = pipeline::hold_out(&h, Protocol::Temporal, 7).unwrap();
+    assert!((1..30).all(|u| latest[u] == h.users[u].last().copied()));
+    let untimed = Histories { timed: false, ..h };
+    assert!(pipeline::hold_out(&untimed, Protocol::Temporal, 7).is_err());
+}
+
+#[test]
+fn tuning_never_sees_the_test_split() {
+    let seed = 11;
+    let h = histories(240);
+    let params = EvalParams { protocol: Protocol::LeaveOneOut, max_users: Some(100), tune: TuneParams { seed, max_users: 200, min_users: 20, factors: 4, per_course: 5, ..TuneParams::default() } };
+    let report = pipeline::evaluate(&base(), &h, &params).unwrap();
+    // Replace every held-out course by another one: the training part, and so the tuning,
+    // must not change.
+    let (_, held) = pipeline::hold_out(&h, Protocol::LeaveOneOut, seed).unwrap();
+    let mut other = h.clone();
+    for (u, c) in held.iter().enumerate() {
+        if let Some(c) = c {
+            let at = other.users[u].iter().position(|x| x == c).unwrap();
+            let replacement = (0..24).find(|x| !other.users[u].contains(x)).unwrap();
+            other.users[u][at] = replacement;
+        }
+    }
+    let changed = pipeline::evaluate(&base(), &other, &params).unwrap();
+    assert_eq!(report.tuned, changed.tuned, "seed {seed}: the tuned defaults depend on the test courses");
+    assert!(report.tuned.fallback.is_none());
+    assert!(!report.tuned.table.is_empty());
+    for name in ["hybrid", "hybrid_no_mmr", "collaborative", "goal_skills", "popularity", "item_knn", "ease"] {
+        let m = &report.rankings[name];
+        assert!((0.0..=1.0).contains(&m.hr) && m.ndcg <= m.hr + 1e-12, "seed {seed}: {name} {m:?}");
+    }
+    // The structure is learnable: the collaborative ranking beats popularity here.
+    assert!(report.rankings["collaborative"].hr > report.rankings["popularity"].hr, "seed {seed}: {:?}", report.rankings);
+}
+
+#[test]
+fn too_few_learners_fall_back_and_say_so() {
+    let tuned = pipeline::tune(&base(), &histories(10), &TuneParams::default()).unwrap();
+    assert_eq!(tuned.defaults, RankDefaults::fallback());
+    assert!(tuned.fallback.unwrap().contains("10 learners"));
+}
+
+#[test]
+fn partial_weights_fill_from_the_engines_defaults() {
+    let defaults = RankDefaults { weights: Weights { collaborative: 0.0, content: 0.0, goal_text: 0.0, goal_skills: 0.0, unlocks: 1.0 }, diversity: 1.0, mf_share: 0.5 };
+    let filled = PartialWeights { collaborative: Some(0.5), ..Default::default() }.fill(&defaults.weights);
+    assert_eq!(filled, Weights { collaborative: 0.5, unlocks: 1.0, ..defaults.weights });
+    // An all-zero set from the query is an error that names the weights.
+    let engine = Engine::new(base(), defaults).unwrap();
+    let zero = PartialWeights { unlocks: Some(0.0), ..Default::default() };
+    let err = api::recommend(&engine, &RecommendQuery { weights: Some(zero), ..Default::default() }, &mut Scratch::default()).unwrap_err();
+    assert!(err.to_string().contains("weights"), "{err}");
+    // Out-of-range defaults are refused when the engine is made.
+    assert!(Engine::new(base(), RankDefaults { diversity: 2.0, ..defaults }).is_err());
+    assert!(Engine::new(base(), RankDefaults { mf_share: -0.1, ..defaults }).is_err());
+}
