@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::gaps::{self, GapAnalysis, GapParams};
 use crate::path::{plan, Minimize, PathRequest, StepReason};
 use crate::engine::Engine;
-use crate::rank::{Learner, PartialWeights, Scratch, ScoreParts, KNOWN_SKILL_LEVEL};
+use crate::rank::{Learner, PartialWeights, ReasonData, Scratch, ScoreParts, KNOWN_SKILL_LEVEL};
 
 /// What to recommend for. Every field is optional in JSON.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -46,6 +46,8 @@ pub struct RecommendedCourse {
     pub parts: ScoreParts,
     /// Plain-words reasons, strongest first.
     pub explanation: Vec<String>,
+    /// The same reasons as data (`{kind, ...}`), for sites that word them themselves.
+    pub reasons: Vec<ReasonData>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -102,7 +104,7 @@ pub fn recommend(engine: &Engine, query: &RecommendQuery, scratch: &mut Scratch)
         .into_iter()
         .map(|r| {
             let c = catalog.course(r.course);
-            RecommendedCourse { id: c.id.clone(), title: c.title.clone(), credits: c.credits(), score: r.score, parts: r.parts, explanation: r.explanation.into_iter().map(|e| e.text).collect() }
+            RecommendedCourse { id: c.id.clone(), title: c.title.clone(), credits: c.credits(), score: r.score, parts: r.parts, reasons: r.explanation.iter().map(|e| e.data.clone()).collect(), explanation: r.explanation.into_iter().map(|e| e.text).collect() }
         })
         .collect();
     unknown.sort();

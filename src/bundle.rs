@@ -8,7 +8,9 @@
 //! format, inferred skills marked; `catalog.json.gz` when written compressed, which keeps a
 //! large catalog's descriptions from doubling the download), `tensors.safetensors` (`item_factors` `[n, k]` f32,
 //! `item_bias` `[n]` f32, `global_mean` `[1]` f32, `embeddings` `[n, d]` as f32, f16 or i8 with
-//! per-row `embedding_scales` `[n]` f32), and optionally `taxonomy.json`.
+//! per-row `embedding_scales` `[n]` f32, and the item neighbours as compressed rows:
+//! `neighbour_offsets`, `neighbour_index`, `neighbour_weight`), and optionally `taxonomy.json`.
+//! The manifest's `ranking` holds the ranking defaults the pipeline chose.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -23,7 +25,7 @@ use crate::catalog::{Catalog, Strictness};
 use crate::error::{Error, Result};
 use crate::gaps::Taxonomy;
 use crate::mf::{Confidence, FoldInParams, MfKind, MfModel};
-use crate::neighbours::{self, Neighbours};
+use crate::neighbours::Neighbours;
 use crate::rank::RankDefaults;
 use crate::similarity::Embeddings;
 
@@ -39,8 +41,6 @@ pub const CATALOG_GZ: &str = "catalog.json.gz";
 const MAX_CATALOG_BYTES: u64 = 512 << 20;
 pub const TENSORS: &str = "tensors.safetensors";
 pub const TAXONOMY: &str = "taxonomy.json";
-/// An unused neighbour slot in a u16 `neighbour_index`.
-const NEIGHBOUR_EMPTY_U16: u16 = u16::MAX;
 
 /// How course embeddings are stored in the tensor file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -143,8 +143,8 @@ pub struct BundleParts<'a> {
     pub created: String,
     pub catalog: &'a Catalog,
     pub model: Option<(&'a MfModel, ModelInfo)>,
-    /// The item-neighbour model (`neighbour_index` as u16, or u32 past 65,534 courses, and
-    /// `neighbour_weight` as f16, both `[n, per_course]`).
+    /// The item-neighbour model, as compressed rows: `neighbour_offsets` `[n + 1]` u32,
+    /// `neighbour_index` (u16, or u32 past 65,536 courses) and `neighbour_weight` (f16).
     pub neighbours: Option<&'a Neighbours>,
     pub ranking: Option<RankDefaults>,
     pub embeddings: Option<&'a Embeddings>,
@@ -182,14 +182,14 @@ impl Bundle {
             if nb.n_courses() != n {
                 return Err(Error::BundleRows { what: "neighbours", catalog: n, tensor: nb.n_courses() });
             }
-            let shape = vec![n, nb.per_course()];
-            if n < NEIGHBOUR_EMPTY_U16 as usize {
-                let index = nb.index().iter().flat_map(|&j| if j == neighbours::EMPTY { NEIGHBOUR_EMPTY_U16 } else { j as u16 }.to_le_bytes()).collect();
-                tensors.push(("neighbour_index".into(), Dtype::U16, shape.clone(), index));
+            let nnz = nb.index().len();
+            tensors.push(("neighbour_offsets".into(), Dtype::U32, vec![n + 1], nb.offsets().iter().flat_map(|o| o.to_le_bytes()).collect()));
+            if n <= u16::MAX as usize {
+                tensors.push(("neighbour_index".into(), Dtype::U16, vec![nnz], nb.index().iter().flat_map(|&j| (j as u16).to_le_bytes()).collect()));
             } else {
-                tensors.push(("neighbour_index".into(), Dtype::U32, shape.clone(), nb.index().iter().flat_map(|j| j.to_le_bytes()).collect()));
+                tensors.push(("neighbour_index".into(), Dtype::U32, vec![nnz], nb.index().iter().flat_map(|j| j.to_le_bytes()).collect()));
             }
-            tensors.push(("neighbour_weight".into(), Dtype::F16, shape, nb.weights().iter().flat_map(|&w| f16::from_f32(w).to_le_bytes()).collect()));
+            tensors.push(("neighbour_weight".into(), Dtype::F16, vec![nnz], nb.weights().iter().flat_map(|&w| f16::from_f32(w).to_le_bytes()).collect()));
         }
         if let Some(e) = parts.embeddings {
             if e.len() != n {
@@ -312,7 +312,7 @@ impl Bundle {
             Some(info) => Some(load_model(&tensors, info, n)?),
             None => None,
         };
-        let neighbours = if tensors.names().contains(&"neighbour_index") { Some(load_neighbours(&tensors, n)?) } else { None };
+        let neighbours = if tensors.names().contains(&"neighbour_offsets") { Some(load_neighbours(&tensors, n)?) } else { None };
         let embeddings = if tensors.names().contains(&"embeddings") {
             Some(load_embeddings(&tensors, manifest.embedding_storage, n)?)
         } else {
@@ -432,24 +432,17 @@ fn load_model(t: &SafeTensors<'_>, info: &ModelInfo, n: usize) -> Result<MfModel
 }
 
 fn load_neighbours(t: &SafeTensors<'_>, n: usize) -> Result<Neighbours> {
-    let view = t.tensor("neighbour_index").map_err(|_| Error::BundleTensor { name: "neighbour_index".into(), reason: "missing".into() })?;
-    let index = match view.dtype() {
-        Dtype::U16 => tensor(t, "neighbour_index", Dtype::U16, 2)?,
-        _ => tensor(t, "neighbour_index", Dtype::U32, 2)?,
-    };
-    rows("neighbour indices", &index, n)?;
-    let per_course = index.shape()[1];
-    let weight = tensor(t, "neighbour_weight", Dtype::F16, 2)?;
-    rows("neighbour weights", &weight, n)?;
-    if weight.shape()[1] != per_course {
-        return Err(Error::BundleTensor { name: "neighbour_weight".into(), reason: format!("{} columns, but neighbour_index has {per_course}", weight.shape()[1]) });
-    }
+    let offsets = tensor(t, "neighbour_offsets", Dtype::U32, 1)?;
+    let dtype = t.tensor("neighbour_index").map(|v| v.dtype()).unwrap_or(Dtype::U32);
+    let index = tensor(t, "neighbour_index", if dtype == Dtype::U16 { Dtype::U16 } else { Dtype::U32 }, 1)?;
+    let weight = tensor(t, "neighbour_weight", Dtype::F16, 1)?;
+    let offsets: Vec<u32> = offsets.data().chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
     let index: Vec<u32> = match index.dtype() {
-        Dtype::U16 => index.data().chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]])).map(|j| if j == NEIGHBOUR_EMPTY_U16 { neighbours::EMPTY } else { j as u32 }).collect(),
+        Dtype::U16 => index.data().chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]]) as u32).collect(),
         _ => index.data().chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
     };
     let weight = weight.data().chunks_exact(2).map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32()).collect();
-    Neighbours::new(n, per_course, index, weight).map_err(|e| Error::BundleTensor { name: "neighbour_index".into(), reason: e.to_string() })
+    Neighbours::new(n, offsets, index, weight).map_err(|e| Error::BundleTensor { name: "neighbour_offsets".into(), reason: e.to_string() })
 }
 
 fn load_embeddings(t: &SafeTensors<'_>, storage: Storage, n: usize) -> Result<Embeddings> {

@@ -309,4 +309,28 @@ CS 999,CS 124,False,0
         let err = uiuc(CATALOG.as_bytes(), bad.as_bytes()).unwrap_err();
         assert!(matches!(err, Error::CatalogCsv { file: "prerequisites", line: 2, .. }), "{err}");
     }
+
+    #[test]
+    fn kgat_items_become_courses_with_their_concepts() {
+        let d = kgat("7 10 11\n8 11\n", "7 12\n8 10\n", "10 2 500\n10 0 600\n99 2 501\n").unwrap();
+        assert_eq!(d.catalog.len(), 3);
+        let c10 = d.catalog.course(d.catalog.ix("10").unwrap());
+        assert_eq!(c10.teaches, ["concept 500"]);
+        assert_eq!(c10.tags, ["r0:600"]);
+        // Each user's training items, then their test item.
+        assert_eq!(d.interactions_csv, "user,course\n7,10\n7,11\n7,12\n8,11\n8,10\n");
+        assert!(matches!(kgat("7 x\n", "", ""), Err(Error::CatalogCsv { file: "train.txt", line: 1, .. })));
+        assert!(matches!(kgat("7 10\n", "", "10 2\n"), Err(Error::CatalogCsv { file: "kg_final.txt", line: 1, .. })));
+    }
+
+    #[test]
+    fn movielens_titles_and_genres() {
+        let genres = b"unknown|0\nAction|1\nComedy|2\n\n";
+        let items = b"1|Toy Story (1995)|01-Jan-1995||http://x|0|0|1\n2|GoldenEye (1995)|01-Jan-1995||http://y|0|1|0\n";
+        let d = movielens(items, genres, b"5\t1\t4\t881250949\n").unwrap();
+        let toy = d.catalog.course(d.catalog.ix("1").unwrap());
+        assert_eq!((toy.title.as_str(), toy.teaches.as_slice()), ("Toy Story (1995)", &["comedy".to_string()][..]));
+        assert_eq!(d.interactions_csv, "user,course,rating,timestamp\n5,1,4,881250949\n");
+        assert!(matches!(movielens(b"1|short\n", genres, b""), Err(Error::CatalogCsv { file: "u.item", line: 1, .. })));
+    }
 }

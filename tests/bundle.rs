@@ -82,7 +82,7 @@ fn round_trip_in_every_storage() {
         let n = catalog().len();
         let dense: Vec<f32> = (0..n * n).map(|x| ((x * 5) % 7) as f32 / 7.0).collect();
         let expected = Neighbours::from_dense(n, &dense, 2);
-        assert_eq!(nb.index(), expected.index());
+        assert_eq!((nb.offsets(), nb.index()), (expected.offsets(), expected.index()));
         assert!(nb.weights().iter().zip(expected.weights()).all(|(a, b)| (a - b).abs() < 1e-3));
         assert_eq!(bundle.manifest.ranking.unwrap().diversity, 0.9);
         assert!(bundle.manifest.cache_key().starts_with("wayfinder-v1-"));

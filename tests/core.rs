@@ -8,7 +8,7 @@ use wayfinder::error::Error;
 use wayfinder::gaps::{analyze, GapParams, Taxonomy};
 use wayfinder::graph::{GraphOptions, PrereqGraph, Progress};
 use wayfinder::path::{plan, Minimize, PathRequest};
-use wayfinder::rank::{Learner, RankOptions, ReasonKind, Recommender, Scratch, Weights};
+use wayfinder::rank::{Learner, RankOptions, ReasonData, ReasonKind, Recommender, Scratch, Weights};
 use wayfinder::similarity::Embeddings;
 
 fn small() -> (Catalog, PrereqGraph) {
@@ -280,6 +280,10 @@ fn only_ready_untaken_courses_are_recommended_and_each_is_explained() {
     let ds = ranking.recommendations.iter().find(|r| catalog.course(r.course).id == "CS 201").unwrap();
     assert!(ds.explanation.iter().any(|r| r.kind == ReasonKind::Similar && r.text == "similar to CS 101, which you completed"), "{:?}", ds.explanation);
     assert!(ds.explanation.iter().any(|r| r.text == "unlocks 1 course"), "{:?}", ds.explanation);
+    // Every sentence has its data form, with the same facts.
+    assert!(ds.explanation.iter().any(|r| r.data == ReasonData::SimilarTo { course: "CS 101".into() }), "{:?}", ds.explanation);
+    assert!(ds.explanation.iter().any(|r| r.data == ReasonData::Unlocks { courses: 1 }), "{:?}", ds.explanation);
+    assert!(matches!(&lab.explanation[0].data, ReasonData::GapSkill { skills } if skills == &["sql tuning"]), "{:?}", lab.explanation);
 }
 
 #[test]

@@ -17,13 +17,30 @@ pub enum ReasonKind {
     Ready,
 }
 
-/// One reason: what it is, how much of the score it carried, and the sentence to show.
+/// A reason as data, so a site can word it in its own language: `{"kind": "gap_skill",
+/// "skills": [...]}`, `{"kind": "similar_to", "course": id}`, `{"kind": "goal_text"}`,
+/// `{"kind": "peers"}`, `{"kind": "unlocks", "courses": n}`, `{"kind": "ready",
+/// "prerequisites": bool}` (no prerequisites, or all met).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReasonData {
+    GapSkill { skills: Vec<String> },
+    SimilarTo { course: String },
+    GoalText,
+    Peers,
+    Unlocks { courses: usize },
+    Ready { prerequisites: bool },
+}
+
+/// One reason: what it is, how much of the score it carried, the sentence to show, and the
+/// same as data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reason {
     pub kind: ReasonKind,
     /// `weight * part`: this reason's share of the score.
     pub contribution: f32,
     pub text: String,
+    pub data: ReasonData,
 }
 
 /// A reason carrying less than this share of the weights is not worth a sentence.
@@ -42,21 +59,21 @@ pub(crate) fn explain(engine: &Recommender, s: &ScoredCourse, progress: &Progres
             [a, b] => format!("teaches {a} and {b}, gaps for your goal"),
             _ => unreachable!("one or two skills"),
         };
-        reasons.push(Reason { kind: ReasonKind::GoalSkills, contribution: w.goal_skills * p.goal_skills, text });
+        reasons.push(Reason { kind: ReasonKind::GoalSkills, contribution: w.goal_skills * p.goal_skills, text, data: ReasonData::GapSkill { skills: skills.to_vec() } });
     }
     if let Some(c) = s.similar_to {
         let id = &engine.catalog.course(c).id;
-        reasons.push(Reason { kind: ReasonKind::Similar, contribution: w.content * p.content, text: format!("similar to {id}, which you completed") });
+        reasons.push(Reason { kind: ReasonKind::Similar, contribution: w.content * p.content, text: format!("similar to {id}, which you completed"), data: ReasonData::SimilarTo { course: id.clone() } });
     }
     if p.goal_text > 0.0 {
-        reasons.push(Reason { kind: ReasonKind::GoalText, contribution: w.goal_text * p.goal_text, text: "close to the goal you described".into() });
+        reasons.push(Reason { kind: ReasonKind::GoalText, contribution: w.goal_text * p.goal_text, text: "close to the goal you described".into(), data: ReasonData::GoalText });
     }
     if p.collaborative > 0.0 {
-        reasons.push(Reason { kind: ReasonKind::Collaborative, contribution: w.collaborative * p.collaborative, text: "learners like you took it".into() });
+        reasons.push(Reason { kind: ReasonKind::Collaborative, contribution: w.collaborative * p.collaborative, text: "learners like you took it".into(), data: ReasonData::Peers });
     }
     if s.unlocks > 0 {
         let plural = if s.unlocks == 1 { "course" } else { "courses" };
-        reasons.push(Reason { kind: ReasonKind::Unlocks, contribution: w.unlocks * p.unlocks, text: format!("unlocks {} {plural}", s.unlocks) });
+        reasons.push(Reason { kind: ReasonKind::Unlocks, contribution: w.unlocks * p.unlocks, text: format!("unlocks {} {plural}", s.unlocks), data: ReasonData::Unlocks { courses: s.unlocks } });
     }
     reasons.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
     let floor = MIN_SHARE * w.total();
@@ -73,5 +90,5 @@ pub(crate) fn explain(engine: &Recommender, s: &ScoredCourse, progress: &Progres
 fn ready_reason(engine: &Recommender, s: &ScoredCourse, progress: &Progress) -> Reason {
     let met = engine.graph.groups(s.course).iter().filter(|g| progress.satisfies(g)).count();
     let text = if met == 0 { "has no prerequisites, so you can start it now".to_string() } else { "you have met its prerequisites".to_string() };
-    Reason { kind: ReasonKind::Ready, contribution: 0.0, text }
+    Reason { kind: ReasonKind::Ready, contribution: 0.0, text, data: ReasonData::Ready { prerequisites: met > 0 } }
 }

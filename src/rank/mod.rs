@@ -17,7 +17,7 @@ use crate::mf::MfModel;
 use crate::neighbours::Neighbours;
 use crate::similarity::Embeddings;
 
-pub use explain::{Reason, ReasonKind};
+pub use explain::{Reason, ReasonData, ReasonKind};
 
 /// A skill at or above this level counts as known: it satisfies prerequisites inferred from it.
 pub const KNOWN_SKILL_LEVEL: f32 = 0.5;
@@ -182,7 +182,7 @@ pub struct RankOptions {
 
 impl Default for RankOptions {
     fn default() -> Self {
-        RankOptions { k: 10, weights: Weights::default(), lambda: 0.7, recent: 5, mf_share: 0.5 }
+        RankOptions { k: 10, weights: Weights::default(), lambda: 0.9, recent: 5, mf_share: 0.25 }
     }
 }
 

@@ -63,6 +63,8 @@ for (const [i, q] of learners.entries()) {
     for (const [a, b] of got.recommendations.map((r, j) => [r, expected.recommendations[j]])) {
       assert.ok(Math.abs(a.score - b.score) <= 1e-4, `${a.id}: ${a.score} vs ${b.score}`);
       assert.deepEqual(a.explanation, b.explanation);
+      assert.deepEqual(a.reasons, b.reasons);
+      assert.equal(a.reasons.length, a.explanation.length);
     }
     assert.deepEqual(got.unknownCourses, expected.unknownCourses);
     assert.ok(got.recommendations.length > 0);

@@ -63,6 +63,9 @@ pub struct RecommendArgs {
     /// Drop prerequisites naming unknown courses (and report them) instead of failing.
     #[arg(long)]
     lenient: bool,
+    /// Neighbours kept per course by the item-neighbour model the bundle would ship.
+    #[arg(long, default_value_t = TuneParams::default().per_course)]
+    neighbours: usize,
     #[arg(long)]
     json: bool,
 }
@@ -389,7 +392,7 @@ fn recommend(args: RecommendArgs) -> Result<()> {
             ProtocolArg::Temporal => Protocol::Temporal,
         },
         max_users: args.max_users,
-        tune: TuneParams { k: args.k, seed: args.seed, max_users: args.tune_users, ..TuneParams::default() },
+        tune: TuneParams { k: args.k, seed: args.seed, max_users: args.tune_users, per_course: args.neighbours, ..TuneParams::default() },
     };
     let report = pipeline::evaluate(&base, &histories, &params).context("evaluating the ranking")?;
     if args.json {

@@ -166,3 +166,84 @@ fn a_compressed_catalog_bundle_answers_the_same() {
     let answer = |b: &Path| ok_json(&["recommend", "--bundle", &b.display().to_string(), "--completed", "CS 101", "--goal", "databases", "--model", &m, "--json"]);
     assert_eq!(answer(&plain)["recommendations"], answer(&packed)["recommendations"]);
 }
+
+/// `../shared/data` (or `WAYFINDER_DATA`), when present.
+fn data_dir(name: &str) -> Option<PathBuf> {
+    let base = std::env::var_os("WAYFINDER_DATA").map(PathBuf::from).unwrap_or_else(|| root().join("../shared/data"));
+    let dir = base.join(name);
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipping: {} is absent", dir.display());
+        None
+    }
+}
+
+#[test]
+fn eval_recommend_scores_the_whole_ranking_beside_its_parts_and_baselines() {
+    let (Some(model), Some(ml)) = (model_dir(), data_dir("movielens100k")) else { return };
+    // A bounded slice of MovieLens 100k: its first 300 films and the first 300 users' ratings
+    // of them, in the data set's own file layout.
+    let dir = tempfile::tempdir().unwrap();
+    let slice = dir.path().join("ml");
+    std::fs::create_dir(&slice).unwrap();
+    let items = std::fs::read(ml.join("u.item")).unwrap();
+    let first: Vec<&[u8]> = items.split(|&b| b == b'\n').take(300).collect();
+    std::fs::write(slice.join("u.item"), first.join(&b'\n')).unwrap();
+    std::fs::copy(ml.join("u.genre"), slice.join("u.genre")).unwrap();
+    let data = std::fs::read_to_string(ml.join("u.data")).unwrap();
+    let kept: Vec<&str> = data
+        .lines()
+        .filter(|l| {
+            let f: Vec<u32> = l.split_whitespace().take(2).map(|x| x.parse().unwrap()).collect();
+            f[0] <= 300 && f[1] <= 300
+        })
+        .collect();
+    std::fs::write(slice.join("u.data"), kept.join("\n")).unwrap();
+    let (catalog, interactions) = (dir.path().join("catalog.json"), dir.path().join("interactions.csv"));
+    let s = |p: &Path| p.display().to_string();
+    let out = wayfinder(&["import", "movielens", "--dir", &s(&slice), "--out-catalog", &s(&catalog), "--out-interactions", &s(&interactions)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let report = ok_json(&["eval", "recommend", "--catalog", &s(&catalog), "--interactions", &s(&interactions), "--model", &s(&model), "--k", "10", "--seed", "42", "--max-users", "150", "--tune-users", "150", "--json"]);
+    for name in ["hybrid", "hybrid_no_mmr", "collaborative", "content", "goal_skills", "popularity", "item_knn", "ease"] {
+        for metric in ["hr", "ndcg", "map", "coverage", "violation_rate", "intra_list_diversity"] {
+            let x = report[name][metric].as_f64().unwrap_or_else(|| panic!("{name}.{metric} missing: {report}"));
+            assert!((0.0..=1.0).contains(&x), "{name}.{metric} = {x}");
+        }
+    }
+    assert_eq!(report["test_users"], 150);
+    // The tuned defaults are the hybrid's, chosen on validation learners only.
+    assert!(report["tuned"]["validation_users"].as_u64().unwrap() > 0, "{}", report["tuned"]);
+    assert!(report["tuned"]["table"].as_array().unwrap().len() > 4);
+    // A real signal: the whole ranking finds more held-out films than chance (10 of ~300).
+    assert!(report["hybrid"]["hr"].as_f64().unwrap() > 0.1, "{report}");
+}
+
+#[test]
+fn partial_weights_fill_from_the_bundle_and_bad_weights_are_named() {
+    let Some(model) = model_dir() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("b");
+    let enrollments = fixture("small_enrollments.csv");
+    assert!(build(&model, &bundle, Some(&enrollments)).status.success());
+    let b = bundle.display().to_string();
+    let manifest: Value = serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
+    let defaults = &manifest["ranking"];
+    assert!(defaults["weights"]["collaborative"].is_number(), "the manifest carries ranking defaults: {manifest}");
+    // Giving every default weight explicitly is the same as giving none, and one weight
+    // given alone keeps the others at the bundle's values.
+    let w = &defaults["weights"];
+    let all = format!("collaborative={},content={},goalText={},goalSkills={},unlocks={}", w["collaborative"], w["content"], w["goalText"], w["goalSkills"], w["unlocks"]);
+    let plain = ok_json(&["recommend", "--bundle", &b, "--completed", "CS 101", "--json"]);
+    let explicit = ok_json(&["recommend", "--bundle", &b, "--completed", "CS 101", "--json", "--weights", &all]);
+    assert_eq!(plain["recommendations"], explicit["recommendations"]);
+    let partial = ok_json(&["recommend", "--bundle", &b, "--completed", "CS 101", "--json", "--weights", &format!("collaborative={}", w["collaborative"])]);
+    assert_eq!(plain["recommendations"], partial["recommendations"]);
+    for (flag, value, named) in [("--weights", "content=-1", "content"), ("--weights", "colour=1", "colour"), ("--lambda", "3", "diversity")] {
+        let out = wayfinder(&["recommend", "--bundle", &b, "--completed", "CS 101", "--json", flag, value]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(named), "{flag} {value}: {err}");
+    }
+}

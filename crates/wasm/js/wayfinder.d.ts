@@ -46,7 +46,7 @@ export interface RecommendQuery {
   k?: number;
   weights?: Weights;
   /** MMR lambda from 0 (most varied) to 1 (relevance only); default: the bundle's
-   * (`manifest.ranking.diversity`, tuned on the site's data), else 0.7. */
+   * (`manifest.ranking.diversity`, tuned on the site's data), else 0.9. */
   diversity?: number;
 }
 
@@ -66,7 +66,19 @@ export interface RecommendedCourse {
   parts: ScoreParts;
   /** Plain-words reasons, strongest first; never empty. */
   explanation: string[];
+  /** The same reasons as data, in the same order, for a site that words them itself. */
+  reasons: Reason[];
 }
+
+/** A reason as data: a gap skill the course teaches, a completed course it resembles, the
+ * learner's goal text, learners like them, courses it opens, or that it can be taken now. */
+export type Reason =
+  | { kind: 'gap_skill'; skills: string[] }
+  | { kind: 'similar_to'; course: string }
+  | { kind: 'goal_text' }
+  | { kind: 'peers' }
+  | { kind: 'unlocks'; courses: number }
+  | { kind: 'ready'; prerequisites: boolean };
 
 export interface RecommendAnswer {
   recommendations: RecommendedCourse[];
