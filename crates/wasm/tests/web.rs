@@ -102,7 +102,7 @@ fn bad_arguments_are_errors_that_name_the_field() {
     assert!(message(e.learning_path(js(json!({ "targetSkills": "python" })))).starts_with("learningPath.targetSkills:"));
     assert!(message(e.course("NOPE 999")).contains("NOPE 999"));
     // Goal text needs the embedding model, which this engine was built without.
-    assert!(message(e.recommend(js(json!({ "goalText": "machine learning" })))).starts_with("goalText:"));
+    assert!(message(e.recommend(js(json!({ "goalText": "machine learning" })))).contains("goalText"));
     assert_eq!(last_panic(), None, "an error must not come from a panic");
 }
 
