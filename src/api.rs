@@ -165,10 +165,12 @@ pub fn learning_path(engine: &Engine, query: &PathQuery) -> Result<PathAnswer> {
     let engine = engine.recommender();
     let catalog = engine.catalog();
     let mut unknown = Vec::new();
+    let completed = resolve(catalog, &query.completed, &mut unknown);
+    let learner = Learner { completed: completed.clone(), skills: query.skills.clone(), ..Default::default() };
     let request = PathRequest {
         targets: query.target_skills.clone(),
-        completed: resolve(catalog, &query.completed, &mut unknown),
-        known_skills: query.skills.iter().filter(|(_, &l)| l >= KNOWN_SKILL_LEVEL).map(|(s, _)| s.clone()).collect(),
+        completed: catalog.credited(&completed),
+        known_skills: engine.skills(&learner).into_iter().filter(|(_, l)| *l >= KNOWN_SKILL_LEVEL).map(|(s, _)| s).collect(),
         max_credits_per_term: query.max_credits_per_term,
         minimize: query.minimize.unwrap_or_default(),
     };
@@ -212,6 +214,9 @@ pub fn learning_path(engine: &Engine, query: &PathQuery) -> Result<PathAnswer> {
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct GapsQuery {
     pub skills: BTreeMap<String, f32>,
+    /// Completed course ids: the skills they teach count as the learner's (see
+    /// [`crate::rank::skills_from_completions`]).
+    pub completed: Vec<String>,
     /// Skill levels the goal needs.
     pub goal_profile: BTreeMap<String, f32>,
     pub params: Option<GapParams>,
@@ -223,7 +228,9 @@ pub struct GapsQuery {
 /// [`Error::InvalidParameter`] for a level outside `[0, 1]` or bad parameters.
 pub fn gaps(engine: &Engine, query: &GapsQuery) -> Result<GapAnalysis> {
     let engine = engine.recommender();
-    gaps::analyze(&query.skills, &query.goal_profile, engine.taxonomy(), &query.params.unwrap_or_default())
+    let (completed, _) = engine.catalog().resolve(query.completed.iter().map(String::as_str));
+    let learner = Learner { completed, skills: query.skills.clone(), ..Default::default() };
+    gaps::analyze(&engine.skills(&learner), &query.goal_profile, engine.taxonomy(), &query.params.unwrap_or_default())
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -78,7 +78,9 @@ export type Reason =
   | { kind: 'goal_text' }
   | { kind: 'peers' }
   | { kind: 'unlocks'; courses: number }
-  | { kind: 'ready'; prerequisites: boolean };
+  | { kind: 'ready'; prerequisites: boolean }
+  /** Ranked down: everything it teaches, the completed course `from` already taught. */
+  | { kind: 'already_have'; skills: string[]; from: string };
 
 export interface RecommendAnswer {
   recommendations: RecommendedCourse[];
@@ -130,6 +132,8 @@ export interface GapParams {
 
 export interface GapsQuery {
   skills?: SkillLevels;
+  /** Completed course ids: the skills they teach count as the learner's. */
+  completed?: string[];
   goalProfile?: SkillLevels;
   params?: GapParams;
 }
@@ -220,6 +224,8 @@ export interface RankDefaults {
   diversity: number;
   /** The MF model's share of the collaborative part when the bundle also has item neighbours. */
   mfShare: number;
+  /** How much a course teaching only what completed courses taught is ranked down (0 to 1). */
+  redundancy: number;
 }
 
 export declare class Recommender {
