@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::gaps::{self, GapAnalysis, GapParams};
 use crate::path::{plan, Minimize, PathRequest, StepReason};
 use crate::engine::Engine;
-use crate::rank::{Learner, PartialWeights, ReasonData, Scratch, ScoreParts, KNOWN_SKILL_LEVEL};
+use crate::rank::{Learner, PartialWeights, ReasonData, Rules, Scratch, ScoreParts, KNOWN_SKILL_LEVEL};
 
 /// What to recommend for. Every field is optional in JSON.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -34,6 +34,8 @@ pub struct RecommendQuery {
     pub weights: Option<PartialWeights>,
     /// MMR lambda from 0 (most varied) to 1 (relevance only).
     pub diversity: Option<f32>,
+    /// The advising rules, each on unless switched off here.
+    pub rules: Option<Rules>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -96,7 +98,7 @@ pub fn recommend(engine: &Engine, query: &RecommendQuery, scratch: &mut Scratch)
             return Err(Error::param("diversity", format!("{d} is not between 0 and 1")));
         }
     }
-    let options = defaults.options(query.k, query.weights.as_ref(), query.diversity);
+    let options = defaults.options(query.k, query.weights.as_ref(), query.diversity, query.rules);
     let learner = Learner { completed, in_progress, ratings, skills: query.skills.clone(), goal_embedding, goal_skills: query.goal_skills.clone() };
     let ranking = engine.recommend(&learner, &options, scratch)?;
     let recommendations = ranking

@@ -31,8 +31,8 @@ fn catalog() -> Catalog {
         course("MATH 220", 200, &["calculus"], &[]),
         course("MATH 221", 200, &["calculus"], &[]),
         course("MATH 212", 200, &["calculus"], &[]),
-        course("STAT 400", 400, &["statistics"], &[]),
-        course("MATH 463", 400, &["statistics"], &[]),
+        course("STAT 400", 200, &["statistics"], &[]),
+        course("MATH 463", 200, &["statistics"], &[]),
         course("PHYS 211", 200, &["mechanics"], &[&["MATH 220"]]),
         course("CS 173", 100, &["discrete math"], &[&["MATH 212", "MATH 221"]]),
         course("CS 101", 100, &["programming", "python"], &[]),
@@ -194,4 +194,38 @@ fn every_shown_reason_holds_for_the_numbers_behind_it() {
             }
         }
     }
+}
+
+#[test]
+fn level_and_standing_rules_keep_first_years_out_of_graduate_courses() {
+    let courses = vec![
+        course("CS 101", 100, &["programming"], &[]),
+        course("CS 201", 200, &["data structures"], &[]),
+        course("CS 374", 300, &["algorithms"], &[]),
+        course("CS 412", 400, &["data mining"], &[]),
+        course("CS 512", 500, &["advanced data mining"], &[]),
+        Course { title: "Special Topics in Computing".into(), ..course("CS 199", 100, &["misc"], &[]) },
+        Course { title: "Senior Project I".into(), ..course("CS 492", 400, &["design"], &[]) },
+    ];
+    let c = Catalog::new(courses, Strictness::Strict).unwrap().0;
+    let e = engine(&c, RankDefaults::fallback());
+    let list = |completed: &[&str], rules: Option<wayfinder::rank::Rules>| -> Vec<String> {
+        let q = RecommendQuery { completed: completed.iter().map(|s| s.to_string()).collect(), k: Some(20), rules, ..Default::default() };
+        api::recommend(&e, &q, &mut Scratch::default()).unwrap().recommendations.into_iter().map(|r| r.id).collect()
+    };
+    // No history: levels 100 and 200 only, no topics course.
+    let mut fresh = list(&[], None);
+    fresh.sort();
+    assert_eq!(fresh, ["CS 101", "CS 201"], "no history: levels 100 and 200, no topics course");
+    // After a 100-level course: up to 200.
+    let first_year = list(&["CS 101"], None);
+    assert!(first_year.iter().all(|id| id == "CS 201"), "{first_year:?}");
+    // After upper-level work: graduate courses, the senior project and topics open up.
+    let senior = list(&["CS 101", "CS 201", "CS 374", "CS 412"], None);
+    for id in ["CS 512", "CS 492", "CS 199"] {
+        assert!(senior.iter().any(|x| x == id), "{id} missing for a senior: {senior:?}");
+    }
+    // Each rule can be switched off.
+    let off = wayfinder::rank::Rules { levels: false, standing: false, ..Default::default() };
+    assert_eq!(list(&[], Some(off)).len(), 7);
 }

@@ -103,6 +103,45 @@ pub fn skills_from_completions(catalog: &Catalog, completed: &[CourseIx], rating
     out
 }
 
+/// The advising rules a ranking applies, each on by default and each switchable off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct Rules {
+    /// A course cross-listed with, or not credited together with, a completed course counts
+    /// as taken: never recommended, and it meets prerequisites.
+    pub equivalents: bool,
+    /// An alternative in a prerequisite group at or below the level of a member the learner
+    /// completed is not recommended (MATH 220 after MATH 221).
+    pub outgrown: bool,
+    /// No course more than one level (100 course numbers) above the learner's highest
+    /// completed level, two with no leveled history; graduate courses (500 and up) only after
+    /// upper-level work (300 and up).
+    pub levels: bool,
+    /// Special topics, readings, independent study, theses and senior projects only after
+    /// upper-level work.
+    pub standing: bool,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules { equivalents: true, outgrown: true, levels: true, standing: true }
+    }
+}
+
+/// Course numbers per level (100, 200, ...).
+pub const LEVEL_STEP: u32 = 100;
+/// The first upper-level and graduate course levels.
+pub const UPPER_LEVEL: u32 = 300;
+/// See [`UPPER_LEVEL`].
+pub const GRADUATE_LEVEL: u32 = 500;
+
+/// Whether a title marks a course that needs standing: special topics, readings, independent
+/// study or research, theses, senior projects and capstones (any case).
+pub fn needs_standing(title: &str) -> bool {
+    let t = title.to_lowercase();
+    ["special topics", "topics in", "independent study", "individual study", "independent research", "readings in", "directed reading", "thesis", "senior project", "senior design", "capstone"].iter().any(|k| t.contains(k))
+}
+
 /// A query's weights: the ones it gives, the rest from the bundle's defaults (so the CLI's
 /// `--weights collaborative=1` and the browser's `{weights: {collaborative: 1}}` mean the same).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -168,9 +207,11 @@ impl RankDefaults {
         RankOptions { weights: self.weights, lambda: self.diversity, mf_share: self.mf_share, redundancy: self.redundancy, ..RankOptions::default() }.validate()
     }
 
-    /// Options for one request: `k`, and the query's weights and diversity over these defaults.
-    pub fn options(&self, k: Option<usize>, weights: Option<&PartialWeights>, diversity: Option<f32>) -> RankOptions {
+    /// Options for one request: `k`, and the query's weights, diversity and rules over these
+    /// defaults.
+    pub fn options(&self, k: Option<usize>, weights: Option<&PartialWeights>, diversity: Option<f32>, rules: Option<Rules>) -> RankOptions {
         RankOptions {
+            rules: rules.unwrap_or_default(),
             k: k.unwrap_or(RankOptions::default().k),
             weights: weights.map_or(self.weights, |w| w.fill(&self.weights)),
             lambda: diversity.unwrap_or(self.diversity),
@@ -219,11 +260,12 @@ pub struct RankOptions {
     pub mf_share: f32,
     /// See [`RankDefaults::redundancy`].
     pub redundancy: f32,
+    pub rules: Rules,
 }
 
 impl Default for RankOptions {
     fn default() -> Self {
-        RankOptions { k: 10, weights: Weights::default(), lambda: 0.9, recent: 5, mf_share: 0.25, redundancy: 0.5 }
+        RankOptions { k: 10, weights: Weights::default(), lambda: 0.9, recent: 5, mf_share: 0.25, redundancy: 0.5, rules: Rules::default() }
     }
 }
 
@@ -369,9 +411,35 @@ impl Recommender {
     /// equivalents (cross-listed or not credited together), and the skills the learner has,
     /// declared or earned ([`Recommender::skills`]).
     pub fn progress(&self, learner: &Learner) -> Progress {
+        self.progress_with(learner, &Rules::default())
+    }
+
+    fn progress_with(&self, learner: &Learner, rules: &Rules) -> Progress {
         let skills = self.skills(learner);
         let known = skills.into_iter().filter(|(_, l)| *l >= KNOWN_SKILL_LEVEL).map(|(s, _)| s);
-        Progress::new(self.catalog.len(), &self.catalog.credited(&learner.completed), &learner.in_progress, known)
+        let completed = if rules.equivalents { self.catalog.credited(&learner.completed) } else { learner.completed.clone() };
+        Progress::new(self.catalog.len(), &completed, &learner.in_progress, known)
+    }
+
+    /// Whether the level and standing rules let this learner see course `c`.
+    fn level_allows(&self, c: CourseIx, highest: Option<u32>, rules: &Rules) -> bool {
+        let course = self.catalog.course(c);
+        let upper = highest.is_some_and(|h| h >= UPPER_LEVEL);
+        if rules.standing && !upper && needs_standing(&course.title) {
+            return false;
+        }
+        let Some(level) = course.level else { return true };
+        if !rules.levels {
+            return true;
+        }
+        if level >= GRADUATE_LEVEL && !upper {
+            return false;
+        }
+        let ceiling = match highest {
+            Some(h) => h + LEVEL_STEP,
+            None => 2 * LEVEL_STEP,
+        };
+        level <= ceiling
     }
 
     /// The learner's skill levels: the levels they declared, raised by what their completed
@@ -406,12 +474,14 @@ impl Recommender {
             }
         }
         let gap = gaps::analyze(&self.skills(learner), &learner.goal_skills, self.taxonomy.as_ref(), &GapParams::default())?;
-        let progress = self.progress(learner);
-        let outgrown = self.graph.outgrown(&self.catalog, &progress);
+        let rules = options.rules;
+        let progress = self.progress_with(learner, &rules);
+        let outgrown = if rules.outgrown { self.graph.outgrown(&self.catalog, &progress) } else { vec![false; n] };
+        let highest = learner.completed.iter().filter_map(|&c| self.catalog.course(c).level).max();
         scratch.candidates.clear();
-        scratch.candidates.extend(
-            (0..n).filter(|&c| !progress.is_completed(c) && !outgrown[c] && !learner.in_progress.contains(&c) && self.graph.is_ready(c, &progress)),
-        );
+        scratch.candidates.extend((0..n).filter(|&c| {
+            !progress.is_completed(c) && !outgrown[c] && !learner.in_progress.contains(&c) && self.level_allows(c, highest, &rules) && self.graph.is_ready(c, &progress)
+        }));
         let scored = score::score(self, learner, &gap, &progress, options, scratch)?;
         let picked = mmr::diversify(self, &scored, options);
         let recommendations: Vec<Recommendation> = picked

@@ -48,6 +48,19 @@ export interface RecommendQuery {
   /** MMR lambda from 0 (most varied) to 1 (relevance only); default: the bundle's
    * (`manifest.ranking.diversity`, tuned on the site's data), else 0.9. */
   diversity?: number;
+  /** Advising rules, each on unless set to false here. */
+  rules?: Rules;
+}
+
+export interface Rules {
+  /** Cross-listed or not-credited-together courses count as taken. */
+  equivalents?: boolean;
+  /** Alternatives at or below a completed member's level are not recommended. */
+  outgrown?: boolean;
+  /** At most one level above the highest completed (two with none); graduate only after upper-level work. */
+  levels?: boolean;
+  /** Topics, readings, independent study, theses, senior projects only after upper-level work. */
+  standing?: boolean;
 }
 
 export interface ScoreParts {
