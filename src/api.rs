@@ -157,6 +157,8 @@ pub struct PathAnswer {
     pub unreachable: Vec<String>,
     pub total_credits: f32,
     pub unknown_courses: Vec<String>,
+    /// Courses first chosen and then dropped as spare (their skills are taught on the path).
+    pub dropped: Vec<String>,
 }
 
 /// Plans a learning path.
@@ -208,6 +210,7 @@ pub fn learning_path(engine: &Engine, query: &PathQuery) -> Result<PathAnswer> {
         unreachable: path.unreachable,
         total_credits: path.total_credits,
         unknown_courses: unknown,
+        dropped: path.dropped.iter().map(id).collect(),
     })
 }
 

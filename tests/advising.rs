@@ -229,3 +229,25 @@ fn level_and_standing_rules_keep_first_years_out_of_graduate_courses() {
     let off = wayfinder::rank::Rules { levels: false, standing: false, ..Default::default() };
     assert_eq!(list(&[], Some(off)).len(), 7);
 }
+
+#[test]
+fn a_path_drops_courses_whose_skills_the_rest_already_teach() {
+    use wayfinder::path::{plan, PathRequest, StepReason};
+    // X teaches t1 alone and is the greedy first pick; Y teaches t1 and t2 but needs Z, which
+    // needs W. Once Y is on the path for t2, X is spare.
+    let courses = vec![
+        course("X 100", 100, &["t1"], &[]),
+        course("W 100", 100, &["w"], &[]),
+        course("Z 200", 200, &["z"], &[&["W 100"]]),
+        course("Y 300", 300, &["t1", "t2"], &[&["Z 200"]]),
+    ];
+    let c = Catalog::new(courses, Strictness::Strict).unwrap().0;
+    let g = PrereqGraph::new(&c, GraphOptions::default());
+    let path = plan(&c, &g, &PathRequest { targets: vec!["t1".into(), "t2".into()], ..Default::default() }).unwrap();
+    let ids: Vec<&str> = path.steps.iter().map(|s| c.course(s.course).id.as_str()).collect();
+    assert_eq!(ids, ["W 100", "Z 200", "Y 300"]);
+    assert_eq!(path.dropped, [c.ix("X 100").unwrap()]);
+    let y = path.steps.iter().find(|s| c.course(s.course).id == "Y 300").unwrap();
+    assert!(y.reasons.iter().any(|r| matches!(r, StepReason::Teaches { skills } if skills.contains(&"t1".to_string()) && skills.contains(&"t2".to_string()))), "{:?}", y.reasons);
+    assert_eq!(path.total_credits, 9.0);
+}

@@ -134,6 +134,8 @@ export interface PathAnswer {
   unreachable: string[];
   totalCredits: number;
   unknownCourses: string[];
+  /** Courses first chosen and then dropped as spare: their skills are taught on the path. */
+  dropped: string[];
 }
 
 export interface GapParams {
