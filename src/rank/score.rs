@@ -32,6 +32,8 @@ pub(crate) struct Scored {
     pub courses: Vec<ScoredCourse>,
     /// Each part's value at the top decile of the candidates (0 when fewer than 10 have it).
     pub top_decile: ScoreParts,
+    /// The total weight of the parts this bundle and query can provide (MMR's relevance scale).
+    pub available_weight: f32,
 }
 
 /// MMR looks at this many of the best-scored courses per result requested (at least 50).
@@ -226,7 +228,12 @@ pub(crate) fn score(
         goal_skills: decile(|p| p.goal_skills),
         unlocks: decile(|p| p.unlocks),
     };
-    Ok(Scored { courses, top_decile })
+    let available_weight = (if collaborative_available { w.collaborative } else { 0.0 })
+        + (if content_column.is_some() { w.content } else { 0.0 })
+        + (if goal_column.is_some() { w.goal_text } else { 0.0 })
+        + (if total_priority > 0.0 { w.goal_skills } else { 0.0 })
+        + (if max_unlocks > 0 { w.unlocks } else { 0.0 });
+    Ok(Scored { courses, top_decile, available_weight })
 }
 
 /// Scales `values[c]` for the candidate indices to `[0, 1]`; a constant vector becomes 0.
