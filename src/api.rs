@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::gaps::{self, GapAnalysis, GapParams};
 use crate::path::{plan, Minimize, PathRequest, StepReason};
 use crate::engine::Engine;
-use crate::rank::{Learner, PartialWeights, ReasonData, Scratch, ScoreParts, KNOWN_SKILL_LEVEL};
+use crate::rank::{Learner, PartialWeights, ReasonData, Rules, Scratch, ScoreParts, KNOWN_SKILL_LEVEL};
 
 /// What to recommend for. Every field is optional in JSON.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -34,6 +34,8 @@ pub struct RecommendQuery {
     pub weights: Option<PartialWeights>,
     /// MMR lambda from 0 (most varied) to 1 (relevance only).
     pub diversity: Option<f32>,
+    /// The advising rules, each on unless switched off here.
+    pub rules: Option<Rules>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -96,7 +98,7 @@ pub fn recommend(engine: &Engine, query: &RecommendQuery, scratch: &mut Scratch)
             return Err(Error::param("diversity", format!("{d} is not between 0 and 1")));
         }
     }
-    let options = defaults.options(query.k, query.weights.as_ref(), query.diversity);
+    let options = defaults.options(query.k, query.weights.as_ref(), query.diversity, query.rules);
     let learner = Learner { completed, in_progress, ratings, skills: query.skills.clone(), goal_embedding, goal_skills: query.goal_skills.clone() };
     let ranking = engine.recommend(&learner, &options, scratch)?;
     let recommendations = ranking
@@ -155,6 +157,8 @@ pub struct PathAnswer {
     pub unreachable: Vec<String>,
     pub total_credits: f32,
     pub unknown_courses: Vec<String>,
+    /// Courses first chosen and then dropped as spare (their skills are taught on the path).
+    pub dropped: Vec<String>,
 }
 
 /// Plans a learning path.
@@ -165,10 +169,12 @@ pub fn learning_path(engine: &Engine, query: &PathQuery) -> Result<PathAnswer> {
     let engine = engine.recommender();
     let catalog = engine.catalog();
     let mut unknown = Vec::new();
+    let completed = resolve(catalog, &query.completed, &mut unknown);
+    let learner = Learner { completed: completed.clone(), skills: query.skills.clone(), ..Default::default() };
     let request = PathRequest {
         targets: query.target_skills.clone(),
-        completed: resolve(catalog, &query.completed, &mut unknown),
-        known_skills: query.skills.iter().filter(|(_, &l)| l >= KNOWN_SKILL_LEVEL).map(|(s, _)| s.clone()).collect(),
+        completed: catalog.credited(&completed),
+        known_skills: engine.skills(&learner).into_iter().filter(|(_, l)| *l >= KNOWN_SKILL_LEVEL).map(|(s, _)| s).collect(),
         max_credits_per_term: query.max_credits_per_term,
         minimize: query.minimize.unwrap_or_default(),
     };
@@ -204,6 +210,7 @@ pub fn learning_path(engine: &Engine, query: &PathQuery) -> Result<PathAnswer> {
         unreachable: path.unreachable,
         total_credits: path.total_credits,
         unknown_courses: unknown,
+        dropped: path.dropped.iter().map(id).collect(),
     })
 }
 
@@ -212,6 +219,9 @@ pub fn learning_path(engine: &Engine, query: &PathQuery) -> Result<PathAnswer> {
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 pub struct GapsQuery {
     pub skills: BTreeMap<String, f32>,
+    /// Completed course ids: the skills they teach count as the learner's (see
+    /// [`crate::rank::skills_from_completions`]).
+    pub completed: Vec<String>,
     /// Skill levels the goal needs.
     pub goal_profile: BTreeMap<String, f32>,
     pub params: Option<GapParams>,
@@ -223,7 +233,9 @@ pub struct GapsQuery {
 /// [`Error::InvalidParameter`] for a level outside `[0, 1]` or bad parameters.
 pub fn gaps(engine: &Engine, query: &GapsQuery) -> Result<GapAnalysis> {
     let engine = engine.recommender();
-    gaps::analyze(&query.skills, &query.goal_profile, engine.taxonomy(), &query.params.unwrap_or_default())
+    let (completed, _) = engine.catalog().resolve(query.completed.iter().map(String::as_str));
+    let learner = Learner { completed, skills: query.skills.clone(), ..Default::default() };
+    gaps::analyze(&engine.skills(&learner), &query.goal_profile, engine.taxonomy(), &query.params.unwrap_or_default())
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

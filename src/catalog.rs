@@ -31,6 +31,12 @@ pub struct Course {
     pub requires: Vec<String>,
     /// AND of OR groups: one course from every group.
     pub prerequisites: Vec<GroupSpec>,
+    /// Cross-listed courses: the same course under another id.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub same_as: Vec<String>,
+    /// Courses the school gives no credit for together with this one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub no_credit_with: Vec<String>,
     /// Skills in `teaches` / `requires` that a pipeline inferred from the course text rather
     /// than read from the catalog, with the inference's score (cosine similarity).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -107,11 +113,14 @@ pub struct ValidationReport {
     pub self_prerequisites: Vec<String>,
     /// Groups left empty after dropping unknown members, and removed.
     pub emptied_groups: usize,
+    /// `(course, other)` pairs of `same_as` / `no_credit_with` naming a course missing from
+    /// the catalog (lenient mode drops them).
+    pub unknown_equivalents: Vec<(String, String)>,
 }
 
 impl ValidationReport {
     pub fn dropped(&self) -> usize {
-        self.unknown_prerequisites.len() + self.self_prerequisites.len()
+        self.unknown_prerequisites.len() + self.self_prerequisites.len() + self.unknown_equivalents.len()
     }
 }
 
@@ -126,6 +135,8 @@ pub struct Catalog {
     courses: Vec<Course>,
     index: HashMap<String, CourseIx>,
     groups: Vec<Vec<Group>>,
+    /// `same_as` and `no_credit_with`, both directions, sorted.
+    equivalents: Vec<Vec<CourseIx>>,
 }
 
 impl Catalog {
@@ -223,7 +234,27 @@ impl Catalog {
             }
             groups.push(resolved);
         }
-        Ok((Catalog { courses, index, groups }, report))
+        let mut equivalents = vec![Vec::new(); courses.len()];
+        for (i, course) in courses.iter().enumerate() {
+            for name in course.same_as.iter().chain(&course.no_credit_with) {
+                match index.get(name.trim()) {
+                    Some(&j) if j != i => {
+                        equivalents[i].push(j);
+                        equivalents[j].push(i);
+                    }
+                    Some(_) => {}
+                    None => match strictness {
+                        Strictness::Strict => return Err(Error::UnknownEquivalent { course: course.id.clone(), other: name.clone() }),
+                        Strictness::Lenient => report.unknown_equivalents.push((course.id.clone(), name.clone())),
+                    },
+                }
+            }
+        }
+        for e in &mut equivalents {
+            e.sort_unstable();
+            e.dedup();
+        }
+        Ok((Catalog { courses, index, groups, equivalents }, report))
     }
 
     pub fn len(&self) -> usize {
@@ -257,6 +288,18 @@ impl Catalog {
             }
         }
         (known, unknown)
+    }
+    /// Courses cross-listed with `ix` or given no credit together with it (either side may say
+    /// so): taking one counts as taking the others.
+    pub fn equivalents(&self, ix: CourseIx) -> &[CourseIx] {
+        &self.equivalents[ix]
+    }
+    /// The courses a learner has credit for: those completed and their equivalents, sorted.
+    pub fn credited(&self, completed: &[CourseIx]) -> Vec<CourseIx> {
+        let mut out: Vec<CourseIx> = completed.iter().flat_map(|&c| std::iter::once(c).chain(self.equivalents[c].iter().copied())).collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
     /// The explicit prerequisite groups of a course, resolved to indices.
     pub fn explicit_groups(&self, ix: CourseIx) -> &[Group] {

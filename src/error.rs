@@ -19,6 +19,8 @@ pub enum Error {
     UnknownPrerequisite { course: String, prerequisite: String },
     #[error("course {course:?} has an empty prerequisite group (group {group})")]
     EmptyPrerequisiteGroup { course: String, group: usize },
+    #[error("course {course:?} names {other:?} as the same course or as one not credited together with it, but {other:?} is not in the catalog")]
+    UnknownEquivalent { course: String, other: String },
     #[error("course {course:?} lists itself as a prerequisite")]
     SelfPrerequisite { course: String },
     #[error("course {course:?}: {field} is {value}, which is not a finite non-negative number")]

@@ -173,9 +173,35 @@ impl PrereqGraph {
     pub fn is_ready(&self, c: CourseIx, progress: &Progress) -> bool {
         self.groups[c].iter().all(|g| progress.satisfies(g))
     }
-    /// The number of not-yet-completed courses that `c` appears as a prerequisite of.
+    /// The number of courses that taking `c` would make ready for this learner: not
+    /// completed, not ready now, and every group met once `c` is (courses the learner could
+    /// already take, or still could not, are not counted).
     pub fn unlock_count(&self, c: CourseIx, progress: &Progress) -> usize {
-        self.dependents[c].iter().filter(|&&d| !progress.is_completed(d)).count()
+        self.dependents[c]
+            .iter()
+            .filter(|&&d| !progress.is_completed(d) && !self.is_ready(d, progress) && self.groups[d].iter().all(|g| progress.satisfies(g) || g.members.contains(&c)))
+            .count()
+    }
+
+    /// Courses the learner has outgrown: an alternative in one of a course's explicit groups
+    /// beside a member they have credit for, at or below that member's level (MATH 220 when
+    /// "MATH 220 or MATH 221" lists MATH 221, which they took). Both levels must be known.
+    pub fn outgrown(&self, catalog: &Catalog, progress: &Progress) -> Vec<bool> {
+        let n = catalog.len();
+        let mut out = vec![false; n];
+        for c in 0..n {
+            for g in catalog.explicit_groups(c) {
+                for &m in g.members.iter().filter(|&&m| progress.is_completed(m)) {
+                    let Some(done) = catalog.course(m).level else { continue };
+                    for &x in &g.members {
+                        if !progress.is_completed(x) && catalog.course(x).level.is_some_and(|l| l <= done) {
+                            out[x] = true;
+                        }
+                    }
+                }
+            }
+        }
+        out
     }
 }
 

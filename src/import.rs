@@ -25,6 +25,12 @@ pub struct ImportReport {
     pub mixed_concurrency_groups: usize,
     /// Duplicate catalog rows (same subject and number) after the first.
     pub duplicate_rows: usize,
+    /// Courses with a "Same as ..." sentence naming another catalog course.
+    pub cross_listed: usize,
+    /// Courses with a "Credit is not given for both ..." sentence naming another catalog course.
+    pub credit_exclusions: usize,
+    /// Ids in those sentences that are not in the catalog (skipped).
+    pub unknown_equivalents: usize,
     /// Each prerequisite cycle found, as course ids.
     pub cycles: Vec<Vec<String>>,
 }
@@ -72,10 +78,14 @@ pub fn uiuc(catalog_csv: &[u8], prereqs_csv: &[u8]) -> Result<(Catalog, ImportRe
             continue;
         }
         let number: Option<u32> = row.number.trim().parse().ok();
+        let description = decode(&row.description);
+        let (same_as, no_credit_with) = equivalence_sentences(&description, &id);
         courses.push(Course {
             id,
+            same_as,
+            no_credit_with,
             title: decode(&row.name),
-            description: strip_prerequisite_sentences(&decode(&row.description)),
+            description: strip_prerequisite_sentences(&description),
             tags: vec![row.subject.trim().to_string()],
             credits: first_number(&row.credit_hours),
             level: number.map(|n| n / 100 * 100),
@@ -83,6 +93,14 @@ pub fn uiuc(catalog_csv: &[u8], prereqs_csv: &[u8]) -> Result<(Catalog, ImportRe
         });
     }
     let known: HashMap<String, usize> = courses.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+    for course in &mut courses {
+        for (list, count) in [(&mut course.same_as, &mut report.cross_listed), (&mut course.no_credit_with, &mut report.credit_exclusions)] {
+            let before = list.len();
+            list.retain(|id| known.contains_key(id));
+            report.unknown_equivalents += before - list.len();
+            *count += usize::from(!list.is_empty());
+        }
+    }
 
     // course -> group number -> (members, all concurrent, any concurrent)
     type Groups = BTreeMap<u32, (Vec<String>, bool, bool)>;
@@ -233,6 +251,42 @@ pub fn kgat(train: &str, test: &str, kg: &str) -> Result<Dataset> {
     Ok(Dataset { catalog, interactions_csv: csv })
 }
 
+/// The course ids of a description's "Same as ..." and "Credit is not given for (both) ..."
+/// sentences, other than the course's own id, in order.
+pub fn equivalence_sentences(description: &str, own: &str) -> (Vec<String>, Vec<String>) {
+    let (mut same, mut excluded) = (Vec::new(), Vec::new());
+    for sentence in description.split(". ") {
+        let s = sentence.trim();
+        let target = if s.starts_with("Same as ") {
+            &mut same
+        } else if s.starts_with("Credit is not given for") {
+            &mut excluded
+        } else {
+            continue;
+        };
+        for id in course_ids(s) {
+            if id != own && !target.contains(&id) {
+                target.push(id);
+            }
+        }
+    }
+    (same, excluded)
+}
+
+/// `SUBJ 123` ids in text: 2 to 5 capital letters, a space, 3 digits.
+fn course_ids(text: &str) -> Vec<String> {
+    let words: Vec<&str> = text.split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '(' || c == ')').filter(|w| !w.is_empty()).collect();
+    words
+        .windows(2)
+        .filter_map(|w| {
+            let subject = w[0];
+            let number = w[1].trim_end_matches('.');
+            let ok = (2..=5).contains(&subject.len()) && subject.chars().all(|c| c.is_ascii_uppercase()) && number.len() == 3 && number.chars().all(|c| c.is_ascii_digit());
+            ok.then(|| format!("{subject} {number}"))
+        })
+        .collect()
+}
+
 fn csv_error(file: &'static str, index: usize, e: csv::Error) -> Error {
     // Line numbers count the header as line 1.
     let line = e.position().map_or(index as u64 + 2, |p| p.line());
@@ -332,5 +386,15 @@ CS 999,CS 124,False,0
         assert_eq!((toy.title.as_str(), toy.teaches.as_slice()), ("Toy Story (1995)", &["comedy".to_string()][..]));
         assert_eq!(d.interactions_csv, "user,course,rating,timestamp\n5,1,4,881250949\n");
         assert!(matches!(movielens(b"1|short\n", genres, b""), Err(Error::CatalogCsv { file: "u.item", line: 1, .. })));
+    }
+
+    #[test]
+    fn equivalence_sentences_name_cross_listings_and_exclusions() {
+        let (same, none) = equivalence_sentences("Basic stats. Same as MATH 463. 4 undergraduate hours.", "STAT 400");
+        assert_eq!((same, none), (vec!["MATH 463".to_string()], vec![]));
+        let (none, excluded) = equivalence_sentences("Calculus. Credit is not given for both MATH 220 and either MATH 221 or MATH 234. Prerequisite: MATH 112.", "MATH 220");
+        assert_eq!((none, excluded), (vec![], vec!["MATH 221".to_string(), "MATH 234".to_string()]));
+        let (same, _) = equivalence_sentences("Same as AFRO 281, HIST 281, and LLS 281.", "AAS 281");
+        assert_eq!(same, ["AFRO 281", "HIST 281", "LLS 281"]);
     }
 }

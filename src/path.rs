@@ -66,6 +66,10 @@ pub struct LearningPath {
     /// Targets taught only by courses the learner cannot reach (prerequisites on a cycle).
     pub unreachable: Vec<String>,
     pub total_credits: f32,
+    /// Courses the greedy cover first chose and then dropped as spare: every target skill
+    /// they were there for is taught by another course on the path, and no course on the
+    /// path needs them.
+    pub dropped: Vec<CourseIx>,
 }
 
 /// Plans a path: greedy weighted set cover of the missing target skills, where a course's
@@ -248,7 +252,55 @@ impl Planner<'_> {
         }
     }
 
-    fn finish(self, already_met: Vec<String>, untaught: Vec<String>, unreachable: Vec<String>, limit: Option<f32>) -> Result<LearningPath> {
+    /// Drops spare courses, latest choice first, until none is left: a course no other
+    /// course on the path needs, whose target skills (if any) another course on the path also
+    /// teaches. Its own prerequisites then lose it as a reason and may become spare too.
+    /// A target skill whose course was dropped is credited to a remaining course teaching it.
+    fn prune(&mut self) -> Vec<CourseIx> {
+        let mut dropped = Vec::new();
+        loop {
+            let spare = self.plan.iter().rev().copied().find(|&c| {
+                let needed = self.plan.iter().any(|&x| x != c && self.chosen.get(&x).is_some_and(|ch| ch.contains(&c)));
+                let targets = self.reasons.get(&c).into_iter().flatten().flat_map(|r| match r {
+                    StepReason::Teaches { skills } => skills.as_slice(),
+                    StepReason::PrerequisiteOf { .. } => &[],
+                });
+                !needed && targets.into_iter().all(|s| self.plan.iter().any(|&o| o != c && self.catalog.course(o).teaches.contains(s)))
+            });
+            let Some(c) = spare else { break };
+            self.plan.retain(|&x| x != c);
+            self.chosen.remove(&c);
+            let skills: Vec<String> = self.reasons.remove(&c).into_iter().flatten().flat_map(|r| match r {
+                StepReason::Teaches { skills } => skills,
+                StepReason::PrerequisiteOf { .. } => Vec::new(),
+            }).collect();
+            for reasons in self.reasons.values_mut() {
+                for r in reasons.iter_mut() {
+                    if let StepReason::PrerequisiteOf { courses } = r {
+                        courses.retain(|&x| x != c);
+                    }
+                }
+                reasons.retain(|r| !matches!(r, StepReason::PrerequisiteOf { courses } if courses.is_empty()));
+            }
+            for skill in skills {
+                let heir = self.plan.iter().copied().find(|&o| self.catalog.course(o).teaches.contains(&skill)).expect("a spare course's skills are taught on the path");
+                let reasons = self.reasons.entry(heir).or_default();
+                match reasons.iter_mut().find_map(|r| match r {
+                    StepReason::Teaches { skills } => Some(skills),
+                    StepReason::PrerequisiteOf { .. } => None,
+                }) {
+                    Some(skills) if !skills.contains(&skill) => skills.push(skill),
+                    Some(_) => {}
+                    None => reasons.insert(0, StepReason::Teaches { skills: vec![skill] }),
+                }
+            }
+            dropped.push(c);
+        }
+        dropped
+    }
+
+    fn finish(mut self, already_met: Vec<String>, untaught: Vec<String>, unreachable: Vec<String>, limit: Option<f32>) -> Result<LearningPath> {
+        let dropped = self.prune();
         // `plan` was built prerequisites-first, so it is already a topological order; sort
         // stably into levels of depth so that independent courses appear in a calm order.
         let mut depth: HashMap<CourseIx, usize> = HashMap::new();
@@ -302,6 +354,6 @@ impl Planner<'_> {
                 term: term_of.get(&c).copied(),
             })
             .collect();
-        Ok(LearningPath { steps, terms, already_met, untaught, unreachable, total_credits })
+        Ok(LearningPath { steps, terms, already_met, untaught, unreachable, total_credits, dropped })
     }
 }

@@ -249,7 +249,7 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
     // Stage 1: the collaborative part alone: each neighbour model, then blends with MF.
     let mut table = Vec::new();
     let zero = Weights { content: 0.0, unlocks: 0.0, ..fallback.weights };
-    let start = RankDefaults { weights: zero, diversity: 1.0, mf_share: 0.0 };
+    let start = RankDefaults { weights: zero, diversity: 1.0, mf_share: 0.0, redundancy: 0.0 };
     let mut best: Option<(TuneRow, Vec<Engine>)> = None;
     for kind in [NeighbourKind::Cosine].into_iter().chain(EASE_LAMBDAS.map(|lambda| NeighbourKind::Ease { lambda })) {
         let mut e = engines(kind, start)?;
@@ -286,7 +286,10 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
         let d = chosen.defaults;
         step([0.05, 0.1].into_iter().map(|unlocks| RankDefaults { weights: Weights { unlocks, ..d.weights }, ..d }).collect(), &mut chosen, &mut table)?;
     }
-    // Stage 4: MMR's lambda, from relevance alone down.
+    // Stage 4: ranking down courses that teach only what completed courses taught.
+    let d = chosen.defaults;
+    step([0.25, 0.5].into_iter().map(|redundancy| RankDefaults { redundancy, ..d }).collect(), &mut chosen, &mut table)?;
+    // Stage 5: MMR's lambda, from relevance alone down.
     let d = chosen.defaults;
     step([0.95, 0.9, 0.8, 0.7].into_iter().map(|diversity| RankDefaults { diversity, ..d }).collect(), &mut chosen, &mut table)?;
     let ease_alone = table.iter().filter(|r| r.defaults.mf_share == 0.0 && matches!(r.neighbours, NeighbourKind::Ease { .. })).fold(None::<&TuneRow>, |b, r| if b.is_none_or(|b| better(r, b)) { Some(r) } else { b });

@@ -97,7 +97,7 @@ fn too_few_learners_fall_back_and_say_so() {
 
 #[test]
 fn partial_weights_fill_from_the_engines_defaults() {
-    let defaults = RankDefaults { weights: Weights { collaborative: 0.0, content: 0.0, goal_text: 0.0, goal_skills: 0.0, unlocks: 1.0 }, diversity: 1.0, mf_share: 0.5 };
+    let defaults = RankDefaults { weights: Weights { collaborative: 0.0, content: 0.0, goal_text: 0.0, goal_skills: 0.0, unlocks: 1.0 }, diversity: 1.0, mf_share: 0.5, redundancy: 0.5 };
     let filled = PartialWeights { collaborative: Some(0.5), ..Default::default() }.fill(&defaults.weights);
     assert_eq!(filled, Weights { collaborative: 0.5, unlocks: 1.0, ..defaults.weights });
     // An all-zero set from the query is an error that names the weights.

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::score::ScoredCourse;
-use super::{RankOptions, Recommender};
+use super::{RankOptions, Recommender, ScoreParts};
 use crate::graph::Progress;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -15,6 +15,7 @@ pub enum ReasonKind {
     Collaborative,
     Unlocks,
     Ready,
+    AlreadyHave,
 }
 
 /// A reason as data, so a site can word it in its own language: `{"kind": "gap_skill",
@@ -30,6 +31,8 @@ pub enum ReasonData {
     Peers,
     Unlocks { courses: usize },
     Ready { prerequisites: bool },
+    /// Ranked down: everything it teaches, the learner's completed `from` already taught.
+    AlreadyHave { skills: Vec<String>, from: String },
 }
 
 /// One reason: what it is, how much of the score it carried, the sentence to show, and the
@@ -45,10 +48,26 @@ pub struct Reason {
 
 /// A reason carrying less than this share of the weights is not worth a sentence.
 const MIN_SHARE: f32 = 0.02;
+
+/// A similarity or affinity reason is shown only when its part is strong: at least this in
+/// absolute terms (cosine of MiniLM embeddings for `content` and `goal_text`; the
+/// candidates' min-max-scaled affinity for `collaborative`), or among the top tenth of the
+/// candidates that have it. A goal part of 0.19 ("close to the goal you described" for a
+/// drawing course and a data goal) is neither.
+pub const STRONG_CONTENT: f32 = 0.5;
+/// See [`STRONG_CONTENT`].
+pub const STRONG_GOAL_TEXT: f32 = 0.45;
+/// See [`STRONG_CONTENT`].
+pub const STRONG_COLLABORATIVE: f32 = 0.6;
+
+/// Whether a part's value is strong enough to be named (see [`STRONG_CONTENT`]).
+pub fn strong(value: f32, absolute: f32, top_decile: f32) -> bool {
+    value >= absolute || (value > 0.0 && value >= top_decile)
+}
 /// At most this many reasons per course.
 const MAX_REASONS: usize = 3;
 
-pub(crate) fn explain(engine: &Recommender, s: &ScoredCourse, progress: &Progress, options: &RankOptions) -> Vec<Reason> {
+pub(crate) fn explain(engine: &Recommender, s: &ScoredCourse, top: &ScoreParts, progress: &Progress, options: &RankOptions) -> Vec<Reason> {
     let w = &options.weights;
     let p = &s.parts;
     let mut reasons = Vec::new();
@@ -61,14 +80,14 @@ pub(crate) fn explain(engine: &Recommender, s: &ScoredCourse, progress: &Progres
         };
         reasons.push(Reason { kind: ReasonKind::GoalSkills, contribution: w.goal_skills * p.goal_skills, text, data: ReasonData::GapSkill { skills: skills.to_vec() } });
     }
-    if let Some(c) = s.similar_to {
+    if let (Some(c), true) = (s.similar_to, strong(p.content, STRONG_CONTENT, top.content)) {
         let id = &engine.catalog.course(c).id;
         reasons.push(Reason { kind: ReasonKind::Similar, contribution: w.content * p.content, text: format!("similar to {id}, which you completed"), data: ReasonData::SimilarTo { course: id.clone() } });
     }
-    if p.goal_text > 0.0 {
+    if strong(p.goal_text, STRONG_GOAL_TEXT, top.goal_text) {
         reasons.push(Reason { kind: ReasonKind::GoalText, contribution: w.goal_text * p.goal_text, text: "close to the goal you described".into(), data: ReasonData::GoalText });
     }
-    if p.collaborative > 0.0 {
+    if strong(p.collaborative, STRONG_COLLABORATIVE, top.collaborative) {
         reasons.push(Reason { kind: ReasonKind::Collaborative, contribution: w.collaborative * p.collaborative, text: "learners like you took it".into(), data: ReasonData::Peers });
     }
     if s.unlocks > 0 {
@@ -77,11 +96,16 @@ pub(crate) fn explain(engine: &Recommender, s: &ScoredCourse, progress: &Progres
     }
     reasons.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
     let floor = MIN_SHARE * w.total();
-    let strongest = reasons.first().map(|r| r.contribution).unwrap_or(0.0);
-    reasons.retain(|r| r.contribution >= floor || r.contribution == strongest && r.contribution > 0.0);
+    reasons.retain(|r| r.contribution >= floor);
     reasons.truncate(MAX_REASONS);
     if reasons.is_empty() {
         reasons.push(ready_reason(engine, s, progress));
+    }
+    if let Some((skills, from)) = &s.already_have {
+        let from = engine.catalog.course(*from).id.clone();
+        let shown = &skills[..skills.len().min(2)];
+        let text = format!("you already have {} from {from}", shown.join(" and "));
+        reasons.push(Reason { kind: ReasonKind::AlreadyHave, contribution: 0.0, text, data: ReasonData::AlreadyHave { skills: shown.to_vec(), from } });
     }
     reasons
 }

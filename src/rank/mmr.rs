@@ -10,12 +10,16 @@ use crate::catalog::CourseIx;
 /// Indices into `scored.courses`, in the order MMR picks them.
 pub(crate) fn diversify(engine: &Recommender, scored: &Scored, options: &RankOptions) -> Vec<usize> {
     let pool = &scored.courses;
-    let k = options.k.min(pool.len());
     if options.lambda >= 1.0 {
-        return (0..k).collect();
+        return (0..options.k.min(pool.len())).collect();
     }
-    // Relevance on the same [0, 1] scale as cosine similarity.
-    let total = options.weights.total();
+    // MMR orders at least a ten-long list, so that the guarantee below means the same for
+    // every k: a best course is never below rank 10 of that list; the list is then cut to k.
+    let k = options.k.max(TOP_KEPT_WITHIN).min(pool.len());
+    // Relevance on the same [0, 1] scale as cosine similarity: the score over the weights of
+    // the parts this bundle can provide (a part it cannot provide would otherwise shrink
+    // every relevance and let similarity dominate).
+    let total = scored.available_weight.max(f32::MIN_POSITIVE);
     let relevance: Vec<f32> = pool.iter().map(|s| s.score / total).collect();
     let similarity = Similarity::new(engine, pool.iter().map(|s| s.course));
     let mut max_sim = vec![f32::NEG_INFINITY; pool.len()];
@@ -39,7 +43,53 @@ pub(crate) fn diversify(engine: &Recommender, scored: &Scored, options: &RankOpt
             }
         }
     }
+    let mut picked = keep_the_best_near_the_top(picked, k);
+    picked.truncate(options.k);
     picked
+}
+
+/// The three most relevant courses are never pushed below rank [`TOP_KEPT_WITHIN`] by
+/// diversification: one that MMR placed lower (or left out) moves up to that rank.
+pub const TOP_KEPT_WITHIN: usize = 10;
+
+fn keep_the_best_near_the_top(picked: Vec<usize>, k: usize) -> Vec<usize> {
+    // Pool indices 0, 1, 2 are the three best scores. Walk MMR's order; when the slots left
+    // before the limit are only as many as the best courses not yet placed, place those.
+    let limit = TOP_KEPT_WITHIN.min(k);
+    let mut waiting: Vec<usize> = (0..3.min(k)).collect();
+    let mut out = Vec::with_capacity(k);
+    for x in picked {
+        if let Some(at) = waiting.iter().position(|&b| b == x) {
+            waiting.remove(at);
+            out.push(x);
+            continue;
+        }
+        while !waiting.is_empty() && out.len() + waiting.len() >= limit {
+            out.push(waiting.remove(0));
+        }
+        out.push(x);
+    }
+    out.extend(waiting);
+    out.truncate(k);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_three_best_stay_in_the_top_ten() {
+        let picked: Vec<usize> = (3..23).chain([0, 1, 2]).collect();
+        let kept = keep_the_best_near_the_top(picked, 20);
+        assert_eq!(kept.len(), 20);
+        for best in 0..3 {
+            assert!(kept.iter().position(|&i| i == best).unwrap() < 10, "{kept:?}");
+        }
+        // Already near the top: unchanged.
+        let fine: Vec<usize> = vec![5, 0, 6, 1, 7, 2, 8];
+        assert_eq!(keep_the_best_near_the_top(fine.clone(), 7), fine);
+    }
 }
 
 /// Course-to-course similarity: embedding cosine when the bundle has embeddings, otherwise

@@ -17,7 +17,7 @@ use crate::mf::MfModel;
 use crate::neighbours::Neighbours;
 use crate::similarity::Embeddings;
 
-pub use explain::{Reason, ReasonData, ReasonKind};
+pub use explain::{strong, Reason, ReasonData, ReasonKind, STRONG_COLLABORATIVE, STRONG_CONTENT, STRONG_GOAL_TEXT};
 
 /// A skill at or above this level counts as known: it satisfies prerequisites inferred from it.
 pub const KNOWN_SKILL_LEVEL: f32 = 0.5;
@@ -73,6 +73,75 @@ impl Weights {
     }
 }
 
+/// The level a completed course gives each skill it lists as taught; a skill the pipeline
+/// inferred from the course text gives [`INFERRED_SKILL_LEVEL`]. Both are at least
+/// [`KNOWN_SKILL_LEVEL`], so a completed course's skills satisfy prerequisites inferred from
+/// them.
+pub const COMPLETED_SKILL_LEVEL: f32 = 0.8;
+/// See [`COMPLETED_SKILL_LEVEL`].
+pub const INFERRED_SKILL_LEVEL: f32 = 0.6;
+
+/// The skills a learner earned by completing courses, with the course that gave each its
+/// level. Rule: a completed course gives every skill it teaches [`COMPLETED_SKILL_LEVEL`]
+/// (listed) or [`INFERRED_SKILL_LEVEL`] (inferred), scaled by the learner's rating of the
+/// course where given (1 to 5 stars, as `0.6 + 0.1 * (stars - 1)`: a 5 keeps the level, a 1
+/// gives 60% of it); a skill taught by several completed courses keeps the highest level.
+pub fn skills_from_completions(catalog: &Catalog, completed: &[CourseIx], ratings: &[(CourseIx, f32)]) -> BTreeMap<String, (f32, CourseIx)> {
+    let mut out: BTreeMap<String, (f32, CourseIx)> = BTreeMap::new();
+    for &c in completed {
+        let course = catalog.course(c);
+        let grade = ratings.iter().find(|(r, _)| *r == c).map_or(1.0, |(_, stars)| (0.6 + 0.1 * (stars.clamp(1.0, 5.0) - 1.0)).clamp(0.6, 1.0));
+        for skill in &course.teaches {
+            let base = if course.inferred_skills.contains_key(skill) { INFERRED_SKILL_LEVEL } else { COMPLETED_SKILL_LEVEL };
+            let level = base * grade;
+            let e = out.entry(skill.clone()).or_insert((0.0, c));
+            if level > e.0 {
+                *e = (level, c);
+            }
+        }
+    }
+    out
+}
+
+/// The advising rules a ranking applies, each on by default and each switchable off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+pub struct Rules {
+    /// A course cross-listed with, or not credited together with, a completed course counts
+    /// as taken: never recommended, and it meets prerequisites.
+    pub equivalents: bool,
+    /// An alternative in a prerequisite group at or below the level of a member the learner
+    /// completed is not recommended (MATH 220 after MATH 221).
+    pub outgrown: bool,
+    /// No course more than one level (100 course numbers) above the learner's highest
+    /// completed level, two with no leveled history; graduate courses (500 and up) only after
+    /// upper-level work (300 and up).
+    pub levels: bool,
+    /// Special topics, readings, independent study, theses and senior projects only after
+    /// upper-level work.
+    pub standing: bool,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules { equivalents: true, outgrown: true, levels: true, standing: true }
+    }
+}
+
+/// Course numbers per level (100, 200, ...).
+pub const LEVEL_STEP: u32 = 100;
+/// The first upper-level and graduate course levels.
+pub const UPPER_LEVEL: u32 = 300;
+/// See [`UPPER_LEVEL`].
+pub const GRADUATE_LEVEL: u32 = 500;
+
+/// Whether a title marks a course that needs standing: special topics, readings, independent
+/// study or research, theses, senior projects and capstones (any case).
+pub fn needs_standing(title: &str) -> bool {
+    let t = title.to_lowercase();
+    ["special topics", "topics in", "independent study", "individual study", "independent research", "readings in", "directed reading", "thesis", "senior project", "senior design", "capstone"].iter().any(|k| t.contains(k))
+}
+
 /// A query's weights: the ones it gives, the rest from the bundle's defaults (so the CLI's
 /// `--weights collaborative=1` and the browser's `{weights: {collaborative: 1}}` mean the same).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -115,28 +184,39 @@ pub struct RankDefaults {
     pub diversity: f32,
     /// The MF model's share of the collaborative part when the bundle has item neighbours too.
     pub mf_share: f32,
+    /// How much a course that teaches only what the learner's completed courses taught is
+    /// ranked down (its score times `1 - redundancy`), in `[0, 1]`. Absent in older bundles.
+    #[serde(default = "default_redundancy")]
+    pub redundancy: f32,
+}
+
+fn default_redundancy() -> f32 {
+    RankOptions::default().redundancy
 }
 
 impl RankDefaults {
     /// The defaults for a bundle that could not be tuned.
     pub fn fallback() -> Self {
         let o = RankOptions::default();
-        RankDefaults { weights: o.weights, diversity: o.lambda, mf_share: o.mf_share }
+        RankDefaults { weights: o.weights, diversity: o.lambda, mf_share: o.mf_share, redundancy: o.redundancy }
     }
 
     /// # Errors
     /// [`Error::InvalidParameter`] naming the weight, `diversity` or `mf_share` out of range.
     pub fn validate(&self) -> Result<()> {
-        RankOptions { weights: self.weights, lambda: self.diversity, mf_share: self.mf_share, ..RankOptions::default() }.validate()
+        RankOptions { weights: self.weights, lambda: self.diversity, mf_share: self.mf_share, redundancy: self.redundancy, ..RankOptions::default() }.validate()
     }
 
-    /// Options for one request: `k`, and the query's weights and diversity over these defaults.
-    pub fn options(&self, k: Option<usize>, weights: Option<&PartialWeights>, diversity: Option<f32>) -> RankOptions {
+    /// Options for one request: `k`, and the query's weights, diversity and rules over these
+    /// defaults.
+    pub fn options(&self, k: Option<usize>, weights: Option<&PartialWeights>, diversity: Option<f32>, rules: Option<Rules>) -> RankOptions {
         RankOptions {
+            rules: rules.unwrap_or_default(),
             k: k.unwrap_or(RankOptions::default().k),
             weights: weights.map_or(self.weights, |w| w.fill(&self.weights)),
             lambda: diversity.unwrap_or(self.diversity),
             mf_share: self.mf_share,
+            redundancy: self.redundancy,
             ..RankOptions::default()
         }
     }
@@ -178,11 +258,14 @@ pub struct RankOptions {
     /// When the bundle has both collaborative models, the matrix factorization's share of the
     /// collaborative part (the item neighbours get the rest), in `[0, 1]`.
     pub mf_share: f32,
+    /// See [`RankDefaults::redundancy`].
+    pub redundancy: f32,
+    pub rules: Rules,
 }
 
 impl Default for RankOptions {
     fn default() -> Self {
-        RankOptions { k: 10, weights: Weights::default(), lambda: 0.9, recent: 5, mf_share: 0.25 }
+        RankOptions { k: 10, weights: Weights::default(), lambda: 0.9, recent: 5, mf_share: 0.25, redundancy: 0.5, rules: Rules::default() }
     }
 }
 
@@ -196,6 +279,9 @@ impl RankOptions {
         }
         if !self.lambda.is_finite() || !(0.0..=1.0).contains(&self.lambda) {
             return Err(Error::param("lambda", format!("{} is not between 0 and 1", self.lambda)));
+        }
+        if !self.redundancy.is_finite() || !(0.0..=1.0).contains(&self.redundancy) {
+            return Err(Error::param("redundancy", format!("{} is not between 0 and 1", self.redundancy)));
         }
         if !self.mf_share.is_finite() || !(0.0..=1.0).contains(&self.mf_share) {
             return Err(Error::param("mf_share", format!("{} is not between 0 and 1", self.mf_share)));
@@ -233,6 +319,9 @@ pub struct Recommendation {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ranking {
     pub recommendations: Vec<Recommendation>,
+    /// Each part's value at the top tenth of the candidates that have it (infinite with fewer
+    /// than ten): a reason is named when its part reaches this or its absolute threshold.
+    pub top_decile: ScoreParts,
     /// How many courses were ready to take (the candidates).
     pub candidates: usize,
 }
@@ -318,10 +407,50 @@ impl Recommender {
         self.taxonomy.as_ref()
     }
 
-    /// The learner's progress as the prerequisite graph sees it.
+    /// The learner's progress as the prerequisite graph sees it: completed courses with their
+    /// equivalents (cross-listed or not credited together), and the skills the learner has,
+    /// declared or earned ([`Recommender::skills`]).
     pub fn progress(&self, learner: &Learner) -> Progress {
-        let known = learner.skills.iter().filter(|(_, &l)| l >= KNOWN_SKILL_LEVEL).map(|(s, _)| s.clone());
-        Progress::new(self.catalog.len(), &learner.completed, &learner.in_progress, known)
+        self.progress_with(learner, &Rules::default())
+    }
+
+    fn progress_with(&self, learner: &Learner, rules: &Rules) -> Progress {
+        let skills = self.skills(learner);
+        let known = skills.into_iter().filter(|(_, l)| *l >= KNOWN_SKILL_LEVEL).map(|(s, _)| s);
+        let completed = if rules.equivalents { self.catalog.credited(&learner.completed) } else { learner.completed.clone() };
+        Progress::new(self.catalog.len(), &completed, &learner.in_progress, known)
+    }
+
+    /// Whether the level and standing rules let this learner see course `c`.
+    fn level_allows(&self, c: CourseIx, highest: Option<u32>, rules: &Rules) -> bool {
+        let course = self.catalog.course(c);
+        let upper = highest.is_some_and(|h| h >= UPPER_LEVEL);
+        if rules.standing && !upper && needs_standing(&course.title) {
+            return false;
+        }
+        let Some(level) = course.level else { return true };
+        if !rules.levels {
+            return true;
+        }
+        if level >= GRADUATE_LEVEL && !upper {
+            return false;
+        }
+        let ceiling = match highest {
+            Some(h) => h + LEVEL_STEP,
+            None => 2 * LEVEL_STEP,
+        };
+        level <= ceiling
+    }
+
+    /// The learner's skill levels: the levels they declared, raised by what their completed
+    /// courses teach ([`skills_from_completions`]); the higher of the two counts.
+    pub fn skills(&self, learner: &Learner) -> BTreeMap<String, f32> {
+        let mut skills = learner.skills.clone();
+        for (skill, (level, _)) in skills_from_completions(&self.catalog, &learner.completed, &learner.ratings) {
+            let s = skills.entry(skill).or_insert(0.0);
+            *s = s.max(level);
+        }
+        skills
     }
 
     /// Ranks the ready, not-yet-taken courses for a learner and explains each.
@@ -339,15 +468,23 @@ impl Recommender {
                 return Err(Error::param("completed", format!("course index {c} is outside the catalog of {n}")));
             }
         }
-        let gap = gaps::analyze(&learner.skills, &learner.goal_skills, self.taxonomy.as_ref(), &GapParams::default())?;
-        let progress = self.progress(learner);
+        for (skill, &level) in &learner.skills {
+            if !level.is_finite() || !(0.0..=1.0).contains(&level) {
+                return Err(Error::param("skills", format!("the level of {skill:?} is {level}, not between 0 and 1")));
+            }
+        }
+        let gap = gaps::analyze(&self.skills(learner), &learner.goal_skills, self.taxonomy.as_ref(), &GapParams::default())?;
+        let rules = options.rules;
+        let progress = self.progress_with(learner, &rules);
+        let outgrown = if rules.outgrown { self.graph.outgrown(&self.catalog, &progress) } else { vec![false; n] };
+        let highest = learner.completed.iter().filter_map(|&c| self.catalog.course(c).level).max();
         scratch.candidates.clear();
-        scratch.candidates.extend(
-            (0..n).filter(|&c| !progress.is_completed(c) && !learner.in_progress.contains(&c) && self.graph.is_ready(c, &progress)),
-        );
+        scratch.candidates.extend((0..n).filter(|&c| {
+            !progress.is_completed(c) && !outgrown[c] && !learner.in_progress.contains(&c) && self.level_allows(c, highest, &rules) && self.graph.is_ready(c, &progress)
+        }));
         let scored = score::score(self, learner, &gap, &progress, options, scratch)?;
         let picked = mmr::diversify(self, &scored, options);
-        let recommendations = picked
+        let recommendations: Vec<Recommendation> = picked
             .into_iter()
             .map(|i| {
                 let s = &scored.courses[i];
@@ -355,10 +492,10 @@ impl Recommender {
                     course: s.course,
                     score: s.score,
                     parts: s.parts,
-                    explanation: explain::explain(self, s, &progress, options),
+                    explanation: explain::explain(self, s, &scored.top_decile, &progress, options),
                 }
             })
             .collect();
-        Ok(Ranking { recommendations, candidates: scratch.candidates.len() })
+        Ok(Ranking { recommendations, top_decile: scored.top_decile, candidates: scratch.candidates.len() })
     }
 }

@@ -19,13 +19,21 @@ pub(crate) struct ScoredCourse {
     pub similar_to: Option<CourseIx>,
     /// Gap skills it teaches, highest priority first.
     pub gap_skills: Vec<String>,
+    /// Courses it would make ready for this learner.
     pub unlocks: usize,
+    /// When everything it teaches was taught by the learner's completed courses: those skills
+    /// and the course that taught the first.
+    pub already_have: Option<(Vec<String>, CourseIx)>,
 }
 
 /// The pool MMR chooses from, best score first.
 #[derive(Debug)]
 pub(crate) struct Scored {
     pub courses: Vec<ScoredCourse>,
+    /// Each part's value at the top decile of the candidates (0 when fewer than 10 have it).
+    pub top_decile: ScoreParts,
+    /// The total weight of the parts this bundle and query can provide (MMR's relevance scale).
+    pub available_weight: f32,
 }
 
 /// MMR looks at this many of the best-scored courses per result requested (at least 50).
@@ -140,6 +148,17 @@ pub(crate) fn score(
     let unlock_counts: Vec<usize> = candidates.iter().map(|&c| engine.graph.unlock_count(c, progress)).collect();
     let max_unlocks = unlock_counts.iter().copied().max().unwrap_or(0);
 
+    // Courses that teach only what completed courses taught are ranked down.
+    let earned = super::skills_from_completions(&engine.catalog, &learner.completed, &learner.ratings);
+    let already_have: Vec<Option<(Vec<String>, CourseIx)>> = candidates
+        .iter()
+        .map(|&c| {
+            let teaches = &engine.catalog.course(c).teaches;
+            let covered = !teaches.is_empty() && teaches.iter().all(|s| earned.get(s).is_some_and(|(l, _)| *l >= super::KNOWN_SKILL_LEVEL));
+            covered.then(|| (teaches.clone(), earned[&teaches[0]].1))
+        })
+        .collect();
+
     let mut parts: Vec<ScoreParts> = Vec::with_capacity(candidates.len());
     let mut scores: Vec<f32> = Vec::with_capacity(candidates.len());
     for (j, &c) in candidates.iter().enumerate() {
@@ -157,13 +176,26 @@ pub(crate) fn score(
         if max_unlocks > 0 {
             p.unlocks = (unlock_counts[j] as f32).ln_1p() / (max_unlocks as f32).ln_1p();
         }
-        scores.push(w.collaborative * p.collaborative + w.content * p.content + w.goal_text * p.goal_text + w.goal_skills * p.goal_skills + w.unlocks * p.unlocks);
+        let score = w.collaborative * p.collaborative + w.content * p.content + w.goal_text * p.goal_text + w.goal_skills * p.goal_skills + w.unlocks * p.unlocks;
+        scores.push(if already_have[j].is_some() { score * (1.0 - options.redundancy) } else { score });
         parts.push(p);
     }
 
+    // The pool, best first, with at most one course of a set of equivalents (cross-listed, or
+    // not credited together): the best-scored one.
     let pool = (options.k * POOL_PER_RESULT).max(50);
-    let courses = top_k(&scores, pool, |_| true)
+    let mut taken: Vec<CourseIx> = Vec::new();
+    let courses = top_k(&scores, pool * 2, |_| true)
         .into_iter()
+        .filter(|&(j, _)| {
+            let c = candidates[j];
+            let duplicate = engine.catalog.equivalents(c).iter().any(|e| taken.contains(e));
+            if !duplicate {
+                taken.push(c);
+            }
+            !duplicate
+        })
+        .take(pool)
         .map(|(j, score)| {
             let c = candidates[j];
             // The single completion it is closest to, for the explanation.
@@ -177,10 +209,31 @@ pub(crate) fn score(
             };
             let teaches = &engine.catalog.course(c).teaches;
             let gap_skills = gap.gaps.iter().filter(|g| teaches.contains(&g.skill)).map(|g| g.skill.clone()).collect();
-            ScoredCourse { course: c, score, parts: parts[j], similar_to, gap_skills, unlocks: unlock_counts[j] }
+            ScoredCourse { course: c, score, parts: parts[j], similar_to, gap_skills, unlocks: unlock_counts[j], already_have: already_have[j].clone() }
         })
         .collect();
-    Ok(Scored { courses })
+    let decile = |f: fn(&ScoreParts) -> f32| -> f32 {
+        let mut v: Vec<f32> = parts.iter().map(f).filter(|&x| x > 0.0).collect();
+        if v.len() < 10 {
+            return f32::INFINITY;
+        }
+        let at = v.len() / 10;
+        v.select_nth_unstable_by(at, |a, b| b.total_cmp(a));
+        v[at]
+    };
+    let top_decile = ScoreParts {
+        collaborative: decile(|p| p.collaborative),
+        content: decile(|p| p.content),
+        goal_text: decile(|p| p.goal_text),
+        goal_skills: decile(|p| p.goal_skills),
+        unlocks: decile(|p| p.unlocks),
+    };
+    let available_weight = (if collaborative_available { w.collaborative } else { 0.0 })
+        + (if content_column.is_some() { w.content } else { 0.0 })
+        + (if goal_column.is_some() { w.goal_text } else { 0.0 })
+        + (if total_priority > 0.0 { w.goal_skills } else { 0.0 })
+        + (if max_unlocks > 0 { w.unlocks } else { 0.0 });
+    Ok(Scored { courses, top_decile, available_weight })
 }
 
 /// Scales `values[c]` for the candidate indices to `[0, 1]`; a constant vector becomes 0.

@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use wayfinder::api::{self, PathQuery, PathReason, RecommendQuery};
 use wayfinder::engine::Engine;
 use wayfinder::path::Minimize;
-use wayfinder::rank::{PartialWeights, Scratch};
+use wayfinder::rank::{PartialWeights, Rules, Scratch};
 
 use crate::files;
 
@@ -49,6 +49,9 @@ pub struct RecommendArgs {
     /// The directory holding model.onnx and tokenizer.json (for --goal).
     #[arg(long, default_value = "model")]
     model: PathBuf,
+    /// Advising rules to switch off, comma-separated: equivalents, outgrown, levels, standing.
+    #[arg(long, default_value = "")]
+    no_rules: String,
     #[arg(long)]
     json: bool,
 }
@@ -111,6 +114,20 @@ fn weights(s: &str) -> Result<PartialWeights> {
     serde_json::from_value(serde_json::Value::Object(w)).map_err(|e| anyhow::anyhow!("--weights: {e} (collaborative, content, goalText, goalSkills, unlocks)"))
 }
 
+fn rules_off(list_of: &str) -> Result<Rules> {
+    let mut rules = Rules::default();
+    for name in list(list_of) {
+        match name.as_str() {
+            "equivalents" => rules.equivalents = false,
+            "outgrown" => rules.outgrown = false,
+            "levels" => rules.levels = false,
+            "standing" => rules.standing = false,
+            other => anyhow::bail!("--no-rules: unknown rule {other:?} (equivalents, outgrown, levels, standing)"),
+        }
+    }
+    Ok(rules)
+}
+
 /// Loads a bundle directory into the core's engine.
 fn engine(dir: &std::path::Path) -> Result<Engine> {
     let bundle = files::bundle(dir)?;
@@ -138,6 +155,7 @@ pub fn recommend(args: RecommendArgs) -> Result<()> {
         k: Some(args.k),
         weights: args.weights.as_deref().map(weights).transpose()?,
         diversity: args.lambda,
+        rules: Some(rules_off(&args.no_rules)?),
     };
     let answer = api::recommend(&engine, &query, &mut Scratch::default())?;
     warn_unknown(&answer.unknown_courses);

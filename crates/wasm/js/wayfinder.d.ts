@@ -48,6 +48,19 @@ export interface RecommendQuery {
   /** MMR lambda from 0 (most varied) to 1 (relevance only); default: the bundle's
    * (`manifest.ranking.diversity`, tuned on the site's data), else 0.9. */
   diversity?: number;
+  /** Advising rules, each on unless set to false here. */
+  rules?: Rules;
+}
+
+export interface Rules {
+  /** Cross-listed or not-credited-together courses count as taken. */
+  equivalents?: boolean;
+  /** Alternatives at or below a completed member's level are not recommended. */
+  outgrown?: boolean;
+  /** At most one level above the highest completed (two with none); graduate only after upper-level work. */
+  levels?: boolean;
+  /** Topics, readings, independent study, theses, senior projects only after upper-level work. */
+  standing?: boolean;
 }
 
 export interface ScoreParts {
@@ -78,7 +91,9 @@ export type Reason =
   | { kind: 'goal_text' }
   | { kind: 'peers' }
   | { kind: 'unlocks'; courses: number }
-  | { kind: 'ready'; prerequisites: boolean };
+  | { kind: 'ready'; prerequisites: boolean }
+  /** Ranked down: everything it teaches, the completed course `from` already taught. */
+  | { kind: 'already_have'; skills: string[]; from: string };
 
 export interface RecommendAnswer {
   recommendations: RecommendedCourse[];
@@ -119,6 +134,8 @@ export interface PathAnswer {
   unreachable: string[];
   totalCredits: number;
   unknownCourses: string[];
+  /** Courses first chosen and then dropped as spare: their skills are taught on the path. */
+  dropped: string[];
 }
 
 export interface GapParams {
@@ -130,6 +147,8 @@ export interface GapParams {
 
 export interface GapsQuery {
   skills?: SkillLevels;
+  /** Completed course ids: the skills they teach count as the learner's. */
+  completed?: string[];
   goalProfile?: SkillLevels;
   params?: GapParams;
 }
@@ -220,6 +239,8 @@ export interface RankDefaults {
   diversity: number;
   /** The MF model's share of the collaborative part when the bundle also has item neighbours. */
   mfShare: number;
+  /** How much a course teaching only what completed courses taught is ranked down (0 to 1). */
+  redundancy: number;
 }
 
 export declare class Recommender {
