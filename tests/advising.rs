@@ -84,6 +84,19 @@ fn an_alternative_at_or_below_a_completed_members_level_is_outgrown() {
     let list = ids(&recommend(&e, &["MATH 221"])).into_iter().map(String::from).collect::<Vec<_>>();
     assert!(!list.contains(&"MATH 212".to_string()), "{list:?}");
     assert!(list.contains(&"CS 173".to_string()), "{list:?}");
+    // Two levels below the highest completed course of the same subject: outgrown too.
+    let courses = vec![
+        course("MATH 112", 100, &["algebra"], &[]),
+        course("MATH 213", 200, &["discrete"], &[]),
+        course("MATH 347", 300, &["proofs"], &[]),
+        course("MATH 415", 400, &["linear algebra"], &[]),
+        course("ART 101", 100, &["drawing"], &[]),
+    ];
+    let c = Catalog::new(courses, Strictness::Strict).unwrap().0;
+    let e = engine(&c, RankDefaults::fallback());
+    let got = ids(&recommend(&e, &["MATH 415"])).into_iter().map(String::from).collect::<Vec<_>>();
+    assert_eq!(got.iter().filter(|id| id.starts_with("MATH")).collect::<Vec<_>>(), ["MATH 347"], "{got:?}");
+    assert!(got.contains(&"ART 101".to_string()), "another subject's intro course stays: {got:?}");
 }
 
 #[test]
@@ -204,7 +217,7 @@ fn level_and_standing_rules_keep_first_years_out_of_graduate_courses() {
         course("CS 374", 300, &["algorithms"], &[]),
         course("CS 412", 400, &["data mining"], &[]),
         course("CS 512", 500, &["advanced data mining"], &[]),
-        Course { title: "Special Topics in Computing".into(), ..course("CS 199", 100, &["misc"], &[]) },
+        Course { title: "Special Topics in Computing".into(), ..course("LAS 199", 100, &["misc"], &[]) },
         Course { title: "Senior Project I".into(), ..course("CS 492", 400, &["design"], &[]) },
     ];
     let c = Catalog::new(courses, Strictness::Strict).unwrap().0;
@@ -222,7 +235,7 @@ fn level_and_standing_rules_keep_first_years_out_of_graduate_courses() {
     assert!(first_year.iter().all(|id| id == "CS 201"), "{first_year:?}");
     // After upper-level work: graduate courses, the senior project and topics open up.
     let senior = list(&["CS 101", "CS 201", "CS 374", "CS 412"], None);
-    for id in ["CS 512", "CS 492", "CS 199"] {
+    for id in ["CS 512", "CS 492", "LAS 199"] {
         assert!(senior.iter().any(|x| x == id), "{id} missing for a senior: {senior:?}");
     }
     // Each rule can be switched off.

@@ -111,7 +111,9 @@ pub struct Rules {
     /// as taken: never recommended, and it meets prerequisites.
     pub equivalents: bool,
     /// An alternative in a prerequisite group at or below the level of a member the learner
-    /// completed is not recommended (MATH 220 after MATH 221).
+    /// completed is not recommended (MATH 220 after MATH 221), nor a course two or more
+    /// levels below the learner's highest completed course of the same subject (the id's
+    /// part before its first space: MATH 112 after MATH 415).
     pub outgrown: bool,
     /// No course more than one level (100 course numbers) above the learner's highest
     /// completed level, two with no leveled history; graduate courses (500 and up) only after
@@ -478,9 +480,23 @@ impl Recommender {
         let progress = self.progress_with(learner, &rules);
         let outgrown = if rules.outgrown { self.graph.outgrown(&self.catalog, &progress) } else { vec![false; n] };
         let highest = learner.completed.iter().filter_map(|&c| self.catalog.course(c).level).max();
+        let mut by_subject: BTreeMap<&str, u32> = BTreeMap::new();
+        if rules.outgrown {
+            for &c in &learner.completed {
+                let course = self.catalog.course(c);
+                if let (Some((subject, _)), Some(level)) = (course.id.split_once(' '), course.level) {
+                    let e = by_subject.entry(subject).or_insert(level);
+                    *e = (*e).max(level);
+                }
+            }
+        }
+        let below_subject = |c: CourseIx| {
+            let course = self.catalog.course(c);
+            matches!((course.id.split_once(' '), course.level), (Some((subject, _)), Some(level)) if by_subject.get(subject).is_some_and(|&top| level + 2 * LEVEL_STEP <= top))
+        };
         scratch.candidates.clear();
         scratch.candidates.extend((0..n).filter(|&c| {
-            !progress.is_completed(c) && !outgrown[c] && !learner.in_progress.contains(&c) && self.level_allows(c, highest, &rules) && self.graph.is_ready(c, &progress)
+            !progress.is_completed(c) && !outgrown[c] && !below_subject(c) && !learner.in_progress.contains(&c) && self.level_allows(c, highest, &rules) && self.graph.is_ready(c, &progress)
         }));
         let scored = score::score(self, learner, &gap, &progress, options, scratch)?;
         let picked = mmr::diversify(self, &scored, options);
