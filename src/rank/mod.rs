@@ -347,6 +347,9 @@ pub struct Recommender {
     neighbours: Option<Neighbours>,
     embeddings: Option<Embeddings>,
     taxonomy: Option<Taxonomy>,
+    /// Per course: whether its title marks it as needing standing ([`needs_standing`]),
+    /// computed once rather than on every request.
+    needs_standing: Vec<bool>,
 }
 
 impl Recommender {
@@ -363,7 +366,8 @@ impl Recommender {
                 return Err(Error::Dimension { what: "embedding rows", expected: catalog.len(), got: e.len() });
             }
         }
-        Ok(Recommender { catalog, graph, mf, neighbours: None, embeddings, taxonomy })
+        let needs_standing = catalog.courses().iter().map(|c| needs_standing(&c.title)).collect();
+        Ok(Recommender { catalog, graph, mf, neighbours: None, embeddings, taxonomy, needs_standing })
     }
 
     /// Adds the item-neighbour model, which the collaborative part blends with the MF model.
@@ -427,7 +431,7 @@ impl Recommender {
     fn level_allows(&self, c: CourseIx, highest: Option<u32>, rules: &Rules) -> bool {
         let course = self.catalog.course(c);
         let upper = highest.is_some_and(|h| h >= UPPER_LEVEL);
-        if rules.standing && !upper && needs_standing(&course.title) {
+        if rules.standing && !upper && self.needs_standing[c] {
             return false;
         }
         let Some(level) = course.level else { return true };
