@@ -52,7 +52,7 @@ const MIN_SHARE: f32 = 0.02;
 /// A similarity or affinity reason is shown only when its part is strong: at least this in
 /// absolute terms (cosine of MiniLM embeddings for `content` and `goal_text`; the
 /// candidates' min-max-scaled affinity for `collaborative`), or among the top tenth of the
-/// candidates that have it. A goal part of 0.19 ("close to the goal you described" for a
+/// candidates that have it and at least [`RELATIVE_FLOOR`] of this. A goal part of 0.19 ("close to the goal you described" for a
 /// drawing course and a data goal) is neither.
 pub const STRONG_CONTENT: f32 = 0.5;
 /// See [`STRONG_CONTENT`].
@@ -60,9 +60,14 @@ pub const STRONG_GOAL_TEXT: f32 = 0.45;
 /// See [`STRONG_CONTENT`].
 pub const STRONG_COLLABORATIVE: f32 = 0.6;
 
+/// A part in the candidates' top tenth must still reach this share of its absolute threshold:
+/// on UIUC, "PS 101 Intro to US Government" was in the top tenth for a CS learner at a
+/// content similarity of 0.31, which no reader would call similar.
+pub const RELATIVE_FLOOR: f32 = 0.8;
+
 /// Whether a part's value is strong enough to be named (see [`STRONG_CONTENT`]).
 pub fn strong(value: f32, absolute: f32, top_decile: f32) -> bool {
-    value >= absolute || (value > 0.0 && value >= top_decile)
+    value >= absolute || (value >= top_decile && value >= RELATIVE_FLOOR * absolute)
 }
 /// At most this many reasons per course.
 const MAX_REASONS: usize = 3;
