@@ -7,7 +7,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 SHARED_DATA ?= $(abspath ../shared/data)
 export WAYFINDER_DATA ?= $(SHARED_DATA)
 
-.PHONY: help demo test check-disk test-native test-wasm test-browser test-e2e cli cli-bin wasm model bench bench-native bench-pipeline bench-browser setup-rust fuzz bundle test-bundle test-wasm-browser
+.PHONY: help demo test check-disk test-native test-wasm test-browser test-e2e cli cli-bin wasm model bench bench-native bench-pipeline bench-eval bench-browser setup-rust fuzz bundle test-bundle test-wasm-browser
 
 help:
 	@echo "make demo   build everything, fetch the model, serve the site on 127.0.0.1"
@@ -59,7 +59,7 @@ test-wasm: setup-rust model test-bundle
 
 # Full-size benchmarks (not part of `make test`): criterion natively, then the UIUC pipeline
 # against onnxruntime (PyPI), then the browser (bench-browser). Results in target/bench/.
-bench: bench-native bench-pipeline bench-browser
+bench: bench-native bench-pipeline bench-eval bench-browser
 
 bench-native: model
 	$(CARGO) bench -j$(JOBS) -p wayfinder
@@ -73,6 +73,11 @@ $(BENCH_PY):
 
 bench-pipeline: model cli $(BENCH_PY)
 	PYTHON=$(BENCH_PY) WAYFINDER_BIN=$(TARGET_DIR)/release/wayfinder bash scripts/bench-pipeline.sh
+
+# The whole ranking against its parts and baselines on MovieLens and MOOCCubeX, and the
+# advisor's test set on UIUC (scripts/bench-eval.sh).
+bench-eval: model cli
+	WAYFINDER_BIN=$(TARGET_DIR)/release/wayfinder bash scripts/bench-eval.sh
 
 wasm: setup-rust
 	bash scripts/build-wasm.sh
