@@ -148,16 +148,22 @@ pub(crate) fn score(
     let unlock_counts: Vec<usize> = candidates.iter().map(|&c| engine.graph.unlock_count(c, progress)).collect();
     let max_unlocks = unlock_counts.iter().copied().max().unwrap_or(0);
 
-    // Courses that teach only what completed courses taught are ranked down.
-    let earned = super::skills_from_completions(&engine.catalog, &learner.completed, &learner.ratings);
-    let already_have: Vec<Option<(Vec<String>, CourseIx)>> = candidates
-        .iter()
-        .map(|&c| {
-            let teaches = &engine.catalog.course(c).teaches;
-            let covered = !teaches.is_empty() && teaches.iter().all(|s| earned.get(s).is_some_and(|(l, _)| *l >= super::KNOWN_SKILL_LEVEL));
-            covered.then(|| (teaches.clone(), earned[&teaches[0]].1))
-        })
-        .collect();
+    // Courses that teach only what completed courses taught are ranked down (and say so);
+    // with no penalty there is nothing to compute.
+    let already_have: Vec<Option<(Vec<String>, CourseIx)>> = if options.redundancy > 0.0 && !learner.completed.is_empty() {
+        let earned = super::skills_from_completions(&engine.catalog, &learner.completed, &learner.ratings);
+        let known: std::collections::HashMap<&str, CourseIx> = earned.iter().filter(|(_, (l, _))| *l >= super::KNOWN_SKILL_LEVEL).map(|(s, (_, c))| (s.as_str(), *c)).collect();
+        candidates
+            .iter()
+            .map(|&c| {
+                let teaches = &engine.catalog.course(c).teaches;
+                let covered = !teaches.is_empty() && teaches.iter().all(|s| known.contains_key(s.as_str()));
+                covered.then(|| (teaches.clone(), known[teaches[0].as_str()]))
+            })
+            .collect()
+    } else {
+        vec![None; candidates.len()]
+    };
 
     let mut parts: Vec<ScoreParts> = Vec::with_capacity(candidates.len());
     let mut scores: Vec<f32> = Vec::with_capacity(candidates.len());
