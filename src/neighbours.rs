@@ -152,21 +152,29 @@ pub mod fit {
     use crate::error::{Error, Result};
     use crate::mf::Ratings;
 
-    /// Cosine similarity between the courses' learner sets: `|U_i ∩ U_j| / sqrt(|U_i| |U_j|)`,
-    /// dense `n × n` with a zero diagonal. Repeated interactions count once.
-    pub fn cosine(data: &Ratings) -> Vec<f32> {
+    /// `XᵀX` for the 0/1 learner-course matrix: entry `(i, j)` counts the learners who took
+    /// both (the diagonal, each course's learners), dense `n × n`.
+    fn co_occurrence<T: Copy + Default + std::ops::AddAssign + From<u8>>(data: &Ratings) -> Vec<T> {
         let n = data.n_items();
-        let mut co = vec![0.0f32; n * n];
+        let mut co = vec![T::default(); n * n];
         let by_user = data.by_user();
         for u in 0..by_user.n_rows() {
             let items = by_user.cols(u);
             for &i in items {
                 let row = &mut co[i * n..(i + 1) * n];
                 for &j in items {
-                    row[j] += 1.0;
+                    row[j] += T::from(1u8);
                 }
             }
         }
+        co
+    }
+
+    /// Cosine similarity between the courses' learner sets: `|U_i ∩ U_j| / sqrt(|U_i| |U_j|)`,
+    /// dense `n × n` with a zero diagonal. Repeated interactions count once.
+    pub fn cosine(data: &Ratings) -> Vec<f32> {
+        let n = data.n_items();
+        let mut co: Vec<f32> = co_occurrence(data);
         let count: Vec<f32> = (0..n).map(|i| co[i * n + i]).collect();
         for i in 0..n {
             for j in 0..n {
@@ -189,16 +197,7 @@ pub mod fit {
             return Err(Error::param("lambda", format!("{lambda} is not a positive number")));
         }
         let n = data.n_items();
-        let mut g = vec![0.0f64; n * n];
-        let by_user = data.by_user();
-        for u in 0..by_user.n_rows() {
-            let items = by_user.cols(u);
-            for &i in items {
-                for &j in items {
-                    g[i * n + j] += 1.0;
-                }
-            }
-        }
+        let mut g: Vec<f64> = co_occurrence(data);
         for i in 0..n {
             g[i * n + i] += lambda as f64;
         }

@@ -417,12 +417,12 @@ impl Recommender {
     /// equivalents (cross-listed or not credited together), and the skills the learner has,
     /// declared or earned ([`Recommender::skills`]).
     pub fn progress(&self, learner: &Learner) -> Progress {
-        self.progress_with(learner, &Rules::default())
+        self.progress_with(learner, &self.skills(learner), &Rules::default())
     }
 
-    fn progress_with(&self, learner: &Learner, rules: &Rules) -> Progress {
-        let skills = self.skills(learner);
-        let known = skills.into_iter().filter(|(_, l)| *l >= KNOWN_SKILL_LEVEL).map(|(s, _)| s);
+    /// The progress for a learner whose skills ([`Recommender::skills`]) are already known.
+    fn progress_with(&self, learner: &Learner, skills: &BTreeMap<String, f32>, rules: &Rules) -> Progress {
+        let known = skills.iter().filter(|(_, &l)| l >= KNOWN_SKILL_LEVEL).map(|(s, _)| s.clone());
         let completed = if rules.equivalents { self.catalog.credited(&learner.completed) } else { learner.completed.clone() };
         Progress::new(self.catalog.len(), &completed, &learner.in_progress, known)
     }
@@ -479,9 +479,10 @@ impl Recommender {
                 return Err(Error::param("skills", format!("the level of {skill:?} is {level}, not between 0 and 1")));
             }
         }
-        let gap = gaps::analyze(&self.skills(learner), &learner.goal_skills, self.taxonomy.as_ref(), &GapParams::default())?;
+        let skills = self.skills(learner);
+        let gap = gaps::analyze(&skills, &learner.goal_skills, self.taxonomy.as_ref(), &GapParams::default())?;
         let rules = options.rules;
-        let progress = self.progress_with(learner, &rules);
+        let progress = self.progress_with(learner, &skills, &rules);
         let outgrown = if rules.outgrown { self.graph.outgrown(&self.catalog, &progress) } else { vec![false; n] };
         let highest = learner.completed.iter().filter_map(|&c| self.catalog.course(c).level).max();
         let mut by_subject: BTreeMap<&str, u32> = BTreeMap::new();
