@@ -293,6 +293,10 @@ pub struct GroupView {
     pub concurrent: bool,
     /// The skill it was inferred from, for inferred groups.
     pub inferred_from: Option<String>,
+    /// Alternatives the school lists that this catalog does not hold; they never satisfy the
+    /// group.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_in_catalog: Vec<String>,
 }
 
 /// A course with its prerequisites (explicit and inferred) and what it unlocks.
@@ -334,7 +338,12 @@ pub fn course(engine: &Engine, id: &str) -> Result<CourseView> {
             .graph()
             .groups(c)
             .iter()
-            .map(|g| GroupView { any_of: g.members.iter().map(name).collect(), concurrent: g.concurrent, inferred_from: g.inferred_from.clone() })
+            .map(|g| GroupView {
+                any_of: g.members.iter().map(name).collect(),
+                concurrent: g.concurrent,
+                inferred_from: g.inferred_from.clone(),
+                not_in_catalog: g.not_in_catalog.clone(),
+            })
             .collect(),
         unlocks: engine.graph().dependents(c).iter().map(name).collect(),
     })

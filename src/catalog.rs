@@ -66,6 +66,11 @@ pub enum GroupSpec {
         any_of: Vec<String>,
         #[serde(default)]
         concurrent: bool,
+        /// Alternatives the school lists that this catalog does not hold (a retired or renamed
+        /// course). They are kept so the group keeps its meaning: they never satisfy it, and a
+        /// group with no other member cannot be met.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        not_in_catalog: Vec<String>,
     },
 }
 
@@ -77,6 +82,12 @@ impl GroupSpec {
     }
     pub fn concurrent(&self) -> bool {
         matches!(self, GroupSpec::Detailed { concurrent: true, .. })
+    }
+    pub fn not_in_catalog(&self) -> &[String] {
+        match self {
+            GroupSpec::AnyOf(_) => &[],
+            GroupSpec::Detailed { not_in_catalog, .. } => not_in_catalog,
+        }
     }
 }
 
@@ -92,6 +103,9 @@ pub struct Group {
     /// Confidence per member, in `members` order: 1 for listed groups; for inferred ones, the
     /// weaker of "the course requires the skill" and "the member teaches it".
     pub scores: Vec<f32>,
+    /// Alternatives named by the school that the catalog does not hold: they never satisfy the
+    /// group, so a group whose `members` is empty cannot be met.
+    pub not_in_catalog: Vec<String>,
 }
 
 /// How validation treats prerequisites that name courses missing from the catalog.
@@ -100,7 +114,9 @@ pub enum Strictness {
     /// An unknown prerequisite is an error.
     #[default]
     Strict,
-    /// Unknown prerequisites (and self-references) are dropped and counted in the report.
+    /// An unknown prerequisite is kept as an alternative the catalog does not hold (it never
+    /// satisfies its group, and a group with no other member cannot be met), and reported;
+    /// self-references are dropped and reported.
     Lenient,
 }
 
@@ -111,8 +127,8 @@ pub struct ValidationReport {
     pub unknown_prerequisites: Vec<(String, String)>,
     /// Courses that listed themselves as a prerequisite.
     pub self_prerequisites: Vec<String>,
-    /// Groups left empty after dropping unknown members, and removed.
-    pub emptied_groups: usize,
+    /// Groups with no member in the catalog: kept, and never met.
+    pub unsatisfiable_groups: Vec<String>,
     /// `(course, other)` pairs of `same_as` / `no_credit_with` naming a course missing from
     /// the catalog (lenient mode drops them).
     pub unknown_equivalents: Vec<(String, String)>,
@@ -197,10 +213,19 @@ impl Catalog {
         for (i, course) in courses.iter().enumerate() {
             let mut resolved = Vec::with_capacity(course.prerequisites.len());
             for (g, spec) in course.prerequisites.iter().enumerate() {
-                if spec.members().is_empty() {
+                if spec.members().is_empty() && spec.not_in_catalog().is_empty() {
                     return Err(Error::EmptyPrerequisiteGroup { course: course.id.clone(), group: g });
                 }
                 let mut members = Vec::with_capacity(spec.members().len());
+                let mut not_in_catalog = Vec::new();
+                // A name marked as missing that the catalog does hold is an ordinary member.
+                for name in spec.not_in_catalog() {
+                    match index.get(name.trim()) {
+                        Some(&j) if j != i => members.push(j),
+                        Some(_) => {}
+                        None => not_in_catalog.push(name.trim().to_string()),
+                    }
+                }
                 for name in spec.members() {
                     match index.get(name.trim()) {
                         Some(&j) if j == i => match strictness {
@@ -218,21 +243,44 @@ impl Catalog {
                                 })
                             }
                             Strictness::Lenient => {
-                                report.unknown_prerequisites.push((course.id.clone(), name.clone()))
+                                report.unknown_prerequisites.push((course.id.clone(), name.clone()));
+                                not_in_catalog.push(name.trim().to_string());
                             }
                         },
                     }
                 }
                 members.sort_unstable();
                 members.dedup();
+                not_in_catalog.sort();
+                not_in_catalog.dedup();
                 if members.is_empty() {
-                    report.emptied_groups += 1;
-                    continue;
+                    if not_in_catalog.is_empty() {
+                        continue; // only the course itself, already reported
+                    }
+                    report.unsatisfiable_groups.push(course.id.clone());
                 }
                 let scores = vec![1.0; members.len()];
-                resolved.push(Group { members, concurrent: spec.concurrent(), inferred_from: None, scores });
+                resolved.push(Group { members, concurrent: spec.concurrent(), inferred_from: None, scores, not_in_catalog });
             }
             groups.push(resolved);
+        }
+        // What was resolved is what the catalog says from now on (and what `to_json` writes).
+        let ids: Vec<String> = courses.iter().map(|c| c.id.clone()).collect();
+        for (i, (course, resolved)) in courses.iter_mut().zip(&groups).enumerate() {
+            let as_given = course.prerequisites.len() == resolved.len()
+                && course.prerequisites.iter().all(|g| {
+                    g.not_in_catalog().is_empty() && g.members().iter().all(|m| index.get(m.trim()).is_some_and(|&j| j != i))
+                });
+            if !as_given {
+                course.prerequisites = resolved
+                    .iter()
+                    .map(|g| GroupSpec::Detailed {
+                        any_of: g.members.iter().map(|&m| ids[m].clone()).collect(),
+                        concurrent: g.concurrent,
+                        not_in_catalog: g.not_in_catalog.clone(),
+                    })
+                    .collect();
+            }
         }
         let mut equivalents = vec![Vec::new(); courses.len()];
         for (i, course) in courses.iter().enumerate() {

@@ -123,7 +123,7 @@ impl PrereqGraph {
                     if !implied {
                         let need = course.skill_confidence(skill);
                         let scores = members.iter().map(|&m| need.min(catalog.course(m).skill_confidence(skill))).collect();
-                        groups[i].push(Group { members, concurrent: false, inferred_from: Some(skill.clone()), scores });
+                        groups[i].push(Group { members, concurrent: false, inferred_from: Some(skill.clone()), scores, not_in_catalog: Vec::new() });
                     }
                 }
             }

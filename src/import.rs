@@ -10,15 +10,20 @@ use crate::catalog::{Catalog, Course, GroupSpec, Strictness};
 use crate::error::{Error, Result};
 use crate::graph::{GraphOptions, PrereqGraph};
 
-/// What the UIUC import kept, dropped and found.
+/// What the UIUC import kept, mapped and found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ImportReport {
     pub courses: usize,
     pub groups_kept: usize,
-    /// Group members naming a course that is not in the catalog.
-    pub dropped_members: usize,
-    /// Groups left with no member in the catalog.
-    pub dropped_groups: usize,
+    /// Group members naming a course this catalog does not hold, mapped to the course the
+    /// catalog's own prerequisite sentences name in its place: `(from, to, groups)`.
+    pub renamed: Vec<(String, String, usize)>,
+    /// `(course, member)`: group members naming a course that is not in the catalog and could
+    /// not be mapped. They stay in their group, marked; they never satisfy it.
+    pub not_in_catalog: Vec<(String, String)>,
+    /// Courses with a group none of whose members is in the catalog: such a group cannot be
+    /// met, so the course is never ready (it was dropped before, which made the course ready).
+    pub unsatisfiable_groups: Vec<String>,
     /// Prerequisite rows for courses that are not in the catalog.
     pub rows_for_unknown_courses: usize,
     /// Groups whose members disagreed on concurrent enrolment (kept as not concurrent).
@@ -69,6 +74,8 @@ struct PrereqRow {
 pub fn uiuc(catalog_csv: &[u8], prereqs_csv: &[u8]) -> Result<(Catalog, ImportReport)> {
     let mut report = ImportReport::default();
     let mut courses: Vec<Course> = Vec::new();
+    // The catalog's own prerequisite sentences, kept aside to map renamed group members.
+    let mut prerequisite_text: Vec<String> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     for (i, row) in csv::Reader::from_reader(catalog_csv).deserialize::<CatalogRow>().enumerate() {
         let row = row.map_err(|e| csv_error("catalog", i, e))?;
@@ -80,12 +87,14 @@ pub fn uiuc(catalog_csv: &[u8], prereqs_csv: &[u8]) -> Result<(Catalog, ImportRe
         let number: Option<u32> = row.number.trim().parse().ok();
         let description = decode(&row.description);
         let (same_as, no_credit_with) = equivalence_sentences(&description, &id);
+        let (kept, prerequisites) = split_prerequisite_sentences(&description);
+        prerequisite_text.push(prerequisites);
         courses.push(Course {
             id,
             same_as,
             no_credit_with,
             title: decode(&row.name),
-            description: strip_prerequisite_sentences(&description),
+            description: kept,
             tags: vec![row.subject.trim().to_string()],
             credits: first_number(&row.credit_hours),
             level: number.map(|n| n / 100 * 100),
@@ -102,9 +111,8 @@ pub fn uiuc(catalog_csv: &[u8], prereqs_csv: &[u8]) -> Result<(Catalog, ImportRe
         }
     }
 
-    // course -> group number -> (members, all concurrent, any concurrent)
-    type Groups = BTreeMap<u32, (Vec<String>, bool, bool)>;
-    let mut groups: BTreeMap<usize, Groups> = BTreeMap::new();
+    // course -> group number -> the group as the file gives it
+    let mut groups: BTreeMap<usize, BTreeMap<u32, RawGroup>> = BTreeMap::new();
     for (i, row) in csv::Reader::from_reader(prereqs_csv).deserialize::<PrereqRow>().enumerate() {
         let row = row.map_err(|e| csv_error("prerequisites", i, e))?;
         let Some(&course) = known.get(row.course.trim()) else {
@@ -112,29 +120,53 @@ pub fn uiuc(catalog_csv: &[u8], prereqs_csv: &[u8]) -> Result<(Catalog, ImportRe
             continue;
         };
         let concurrent = row.concurrent.trim().eq_ignore_ascii_case("true");
-        let entry = groups.entry(course).or_default().entry(row.group).or_insert((Vec::new(), true, false));
-        entry.1 &= concurrent;
-        entry.2 |= concurrent;
+        let entry = groups.entry(course).or_default().entry(row.group).or_insert(RawGroup { all_concurrent: true, ..RawGroup::default() });
+        entry.all_concurrent &= concurrent;
+        entry.any_concurrent |= concurrent;
         let prerequisite = row.prerequisite.trim().to_string();
-        if known.contains_key(&prerequisite) && prerequisite != courses[course].id {
-            if !entry.0.contains(&prerequisite) {
-                entry.0.push(prerequisite);
-            }
-        } else {
-            report.dropped_members += 1;
+        if prerequisite == courses[course].id {
+            continue;
+        }
+        let list = if known.contains_key(&prerequisite) { &mut entry.members } else { &mut entry.unknown };
+        if !list.contains(&prerequisite) {
+            list.push(prerequisite);
         }
     }
-    for (course, by_number) in groups {
-        for (_, (members, all, any)) in by_number {
-            if members.is_empty() {
-                report.dropped_groups += 1;
-                continue;
+    let renames = renames_from_sentences(&groups, &prerequisite_text, &known, &courses);
+    for (from, (to, _)) in &renames {
+        let mut n = 0;
+        for (&course, by_number) in groups.iter_mut() {
+            for group in by_number.values_mut().filter(|_| courses[course].id != *to) {
+                let Some(at) = group.unknown.iter().position(|u| u == from) else { continue };
+                group.unknown.remove(at);
+                if !group.members.contains(to) {
+                    group.members.push(to.clone());
+                }
+                n += 1;
             }
-            if any && !all {
+        }
+        report.renamed.push((from.clone(), to.clone(), n));
+    }
+    for (course, by_number) in groups {
+        for (_, group) in by_number {
+            if group.members.is_empty() && group.unknown.is_empty() {
+                continue; // the course named only itself
+            }
+            if group.any_concurrent && !group.all_concurrent {
                 report.mixed_concurrency_groups += 1;
             }
+            let id = &courses[course].id;
+            report.not_in_catalog.extend(group.unknown.iter().map(|u| (id.clone(), u.clone())));
+            if group.members.is_empty() {
+                report.unsatisfiable_groups.push(id.clone());
+            }
             report.groups_kept += 1;
-            courses[course].prerequisites.push(if all { GroupSpec::Detailed { any_of: members, concurrent: true } } else { GroupSpec::AnyOf(members) });
+            let spec = if group.all_concurrent || !group.unknown.is_empty() {
+                GroupSpec::Detailed { any_of: group.members, concurrent: group.all_concurrent, not_in_catalog: group.unknown }
+            } else {
+                GroupSpec::AnyOf(group.members)
+            };
+            courses[course].prerequisites.push(spec);
         }
     }
     let (catalog, _) = Catalog::new(courses, Strictness::Strict)?;
@@ -142,6 +174,61 @@ pub fn uiuc(catalog_csv: &[u8], prereqs_csv: &[u8]) -> Result<(Catalog, ImportRe
     let graph = PrereqGraph::new(&catalog, GraphOptions::default());
     report.cycles = graph.cycles().iter().map(|c| c.cycle.iter().map(|&i| catalog.course(i).id.clone()).collect()).collect();
     Ok((catalog, report))
+}
+
+/// One prerequisite group as the UIUC file gives it.
+#[derive(Default)]
+struct RawGroup {
+    /// Members the catalog holds, in file order.
+    members: Vec<String>,
+    /// Members it does not hold.
+    unknown: Vec<String>,
+    all_concurrent: bool,
+    any_concurrent: bool,
+}
+
+/// Renamed courses, read from the catalog's own prerequisite sentences. The group file can be
+/// newer than the catalog (UIUC's 2023 groups name `CS 124` where the 2019 catalog has
+/// `CS 125`). For a group with one unknown member, the clause of the course's own sentence
+/// ("One of CS 125, ECE 220; ...") that shares members with the group, or for a group with
+/// no known member the one clause that shares none with the course's other groups, is its
+/// version of the group; when that clause names exactly one catalog course the group lacks,
+/// that course is a vote for the unknown member's new name. A rename is kept when every vote
+/// for the member agrees: `from -> (to, votes)`.
+fn renames_from_sentences(
+    groups: &BTreeMap<usize, BTreeMap<u32, RawGroup>>,
+    prerequisite_text: &[String],
+    known: &HashMap<String, usize>,
+    courses: &[Course],
+) -> BTreeMap<String, (String, usize)> {
+    let mut votes: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for (&course, by_number) in groups {
+        let clauses: Vec<Vec<String>> = prerequisite_text[course]
+            .split([';', '.'])
+            .map(|clause| course_ids(clause).into_iter().filter(|id| known.contains_key(id) && *id != courses[course].id).collect::<Vec<_>>())
+            .filter(|ids| !ids.is_empty())
+            .collect();
+        for (number, group) in by_number {
+            let [unknown] = group.unknown.as_slice() else { continue };
+            let others: HashSet<&String> = by_number.iter().filter(|(n, _)| *n != number).flat_map(|(_, g)| &g.members).collect();
+            let overlap = |ids: &Vec<String>| ids.iter().filter(|id| group.members.contains(id)).count();
+            let matching: Vec<&Vec<String>> = if group.members.is_empty() {
+                clauses.iter().filter(|ids| ids.iter().all(|id| !others.contains(id))).collect()
+            } else {
+                let best = clauses.iter().map(overlap).max().unwrap_or(0);
+                clauses.iter().filter(|ids| best > 0 && overlap(ids) == best).collect()
+            };
+            let [clause] = matching.as_slice() else { continue };
+            let fresh: Vec<&String> = clause.iter().filter(|id| !group.members.contains(id) && !others.contains(id)).collect();
+            if let [to] = fresh.as_slice() {
+                *votes.entry(unknown.clone()).or_default().entry((*to).clone()).or_default() += 1;
+            }
+        }
+    }
+    votes
+        .into_iter()
+        .filter_map(|(from, to)| (to.len() == 1).then(|| to.into_iter().next().map(|(to, n)| (from, (to, n)))).flatten())
+        .collect()
 }
 
 /// A public data set as a catalog plus an interactions CSV (`user,course[,rating,timestamp]`),
@@ -304,7 +391,12 @@ fn first_number(s: &str) -> Option<f32> {
 
 /// Removes sentences that state prerequisites (they leak the answer into content features).
 pub fn strip_prerequisite_sentences(description: &str) -> String {
-    let mut kept = Vec::new();
+    split_prerequisite_sentences(description).0
+}
+
+/// A description split into the sentences that do not state prerequisites and those that do.
+fn split_prerequisite_sentences(description: &str) -> (String, String) {
+    let (mut kept, mut prerequisites) = (Vec::new(), Vec::new());
     let mut rest = description;
     while !rest.is_empty() {
         // A sentence ends at ". " (or the end); course numbers like "CS 225." end one too.
@@ -314,12 +406,14 @@ pub fn strip_prerequisite_sentences(description: &str) -> String {
         let about_prerequisites = lower.starts_with("prerequisite")
             || lower.starts_with("prereq")
             || lower.starts_with("credit or concurrent registration");
-        if !about_prerequisites && !sentence.is_empty() {
+        if about_prerequisites {
+            prerequisites.push(sentence);
+        } else if !sentence.is_empty() {
             kept.push(sentence);
         }
         rest = &rest[end..];
     }
-    kept.join(" ")
+    (kept.join(" "), prerequisites.join(" "))
 }
 
 #[cfg(test)]
@@ -327,14 +421,16 @@ mod tests {
     use super::*;
 
     const CATALOG: &str = "Year,Term,YearTerm,Subject,Number,Name,Description,Credit Hours,Section Info,Degree Attributes,Schedule Information
-2019,Fall,2019-fa,CS,124,Intro to Computer Science I,Basic concepts &amp; techniques. Prerequisite: None.,3 hours.,,,
-2019,Fall,2019-fa,CS,225,Data Structures,Data abstractions. Prerequisite: One of CS 125; CS 173. More text.,4 hours.,,,
+2019,Fall,2019-fa,CS,125,Intro to Computer Science,Basic concepts &amp; techniques. Prerequisite: None.,3 hours.,,,
+2019,Fall,2019-fa,CS,225,Data Structures,\"Data abstractions. Prerequisite: One of CS 125, ECE 220; CS 173. More text.\",4 hours.,,,
 2019,Fall,2019-fa,CS,173,Discrete Structures,Logic.,1 TO 3 hours.,,,
 2019,Fall,2019-fa,CS,374,Algorithms,Graphs.,4 hours.,,,
+2019,Fall,2019-fa,ECE,220,Computer Systems,C programming.,4 hours.,,,
 ";
+    // A newer group file: CS 125 was split and renamed (CS 124), ECE 999 does not exist.
     const PREREQS: &str = "CourseName,PrereqName,ConcurrentAllowed,PrereqGroupNum
 CS 225,CS 124,False,0
-CS 225,CS 125,False,0
+CS 225,ECE 220,False,0
 CS 225,CS 173,True,1
 CS 374,CS 225,False,0
 CS 374,ECE 999,False,1
@@ -342,18 +438,28 @@ CS 999,CS 124,False,0
 ";
 
     #[test]
-    fn imports_groups_and_reports_drops() {
+    fn imports_groups_maps_renamed_members_and_keeps_unknown_ones() {
         let (catalog, report) = uiuc(CATALOG.as_bytes(), PREREQS.as_bytes()).unwrap();
         let cs225 = catalog.course(catalog.require("CS 225").unwrap());
         assert_eq!(cs225.description, "Data abstractions. More text.");
         assert_eq!(cs225.level, Some(200));
-        assert_eq!(cs225.prerequisites, vec![GroupSpec::AnyOf(vec!["CS 124".into()]), GroupSpec::Detailed { any_of: vec!["CS 173".into()], concurrent: true }]);
+        assert_eq!(
+            cs225.prerequisites,
+            vec![
+                GroupSpec::AnyOf(vec!["ECE 220".into(), "CS 125".into()]),
+                GroupSpec::Detailed { any_of: vec!["CS 173".into()], concurrent: true, not_in_catalog: vec![] }
+            ],
+            "the catalog's own sentence names CS 125 where the group file names CS 124"
+        );
+        assert_eq!(report.renamed, vec![("CS 124".to_string(), "CS 125".to_string(), 1)]);
+        let cs374 = catalog.course(catalog.require("CS 374").unwrap());
+        assert_eq!(cs374.prerequisites[1], GroupSpec::Detailed { any_of: vec![], concurrent: false, not_in_catalog: vec!["ECE 999".into()] });
+        assert_eq!(report.not_in_catalog, vec![("CS 374".to_string(), "ECE 999".to_string())]);
+        assert_eq!(report.unsatisfiable_groups, vec!["CS 374".to_string()]);
         assert_eq!(catalog.course(0).description, "Basic concepts & techniques.");
         assert_eq!(catalog.course(2).credits, Some(1.0));
-        assert_eq!(report.dropped_members, 2, "CS 125 and ECE 999 are not in the catalog");
-        assert_eq!(report.dropped_groups, 1);
         assert_eq!(report.rows_for_unknown_courses, 1);
-        assert_eq!(report.groups_kept, 3);
+        assert_eq!(report.groups_kept, 4);
         assert!(report.cycles.is_empty());
     }
 

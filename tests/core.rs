@@ -61,15 +61,25 @@ fn validation_names_the_course() {
 }
 
 #[test]
-fn lenient_mode_drops_unknown_references_and_counts_them() {
+fn lenient_mode_keeps_unknown_members_marked_and_reports_them() {
     let courses = vec![course("A", &[]), course("B", &[&["A", "GONE 1"], &["GONE 2"]]), course("C", &[&["C", "A"]])];
     let (catalog, report) = Catalog::new(courses, Strictness::Lenient).unwrap();
     assert_eq!(report.unknown_prerequisites, vec![("B".to_string(), "GONE 1".to_string()), ("B".to_string(), "GONE 2".to_string())]);
     assert_eq!(report.self_prerequisites, vec!["C".to_string()]);
-    assert_eq!(report.emptied_groups, 1);
+    assert_eq!(report.unsatisfiable_groups, vec!["B".to_string()]);
     assert_eq!(report.dropped(), 3);
-    assert_eq!(catalog.explicit_groups(1).len(), 1);
-    assert_eq!(catalog.explicit_groups(1)[0].members, vec![0]);
+    // "A or GONE 1" keeps both (A still satisfies it); "GONE 2" alone is kept and never met.
+    let groups = catalog.explicit_groups(1);
+    assert_eq!(groups.len(), 2);
+    assert_eq!((groups[0].members.clone(), groups[0].not_in_catalog.clone()), (vec![0], vec!["GONE 1".to_string()]));
+    assert_eq!((groups[1].members.clone(), groups[1].not_in_catalog.clone()), (vec![], vec!["GONE 2".to_string()]));
+    let graph = PrereqGraph::new(&catalog, GraphOptions::default());
+    let progress = Progress::new(catalog.len(), &[0], &[], Vec::<String>::new());
+    assert!(!graph.is_ready(1, &progress), "a group with no member in the catalog is never met");
+    assert!(graph.is_ready(2, &progress));
+    // What was resolved is what the catalog writes, and it reloads strictly.
+    let (again, _) = Catalog::from_json(catalog.to_json().as_bytes(), Strictness::Strict).unwrap();
+    assert_eq!(again.explicit_groups(1), groups);
 }
 
 #[test]

@@ -73,7 +73,25 @@ pub fn run(cmd: ImportCommand) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("wrote {} courses to {}", report.courses, args.out.display());
-        println!("kept {} prerequisite groups; dropped {} members naming unknown courses, {} emptied groups, {} rows for unknown courses", report.groups_kept, report.dropped_members, report.dropped_groups, report.rows_for_unknown_courses);
+        println!(
+            "kept {} prerequisite groups; {} rows for courses not in the catalog skipped",
+            report.groups_kept, report.rows_for_unknown_courses
+        );
+        for (from, to, n) in &report.renamed {
+            println!("  renamed: {from} -> {to} in {n} group(s), as the catalog's own prerequisite sentences say");
+        }
+        if !report.not_in_catalog.is_empty() {
+            println!(
+                "{} group member(s) name a course the catalog does not hold; kept and marked (they never satisfy their group):",
+                report.not_in_catalog.len()
+            );
+            for (course, member) in &report.not_in_catalog {
+                println!("  {course}: {member}");
+            }
+        }
+        if !report.unsatisfiable_groups.is_empty() {
+            println!("{} course(s) have a group with no member in the catalog and are never ready: {}", report.unsatisfiable_groups.len(), report.unsatisfiable_groups.join(", "));
+        }
         println!("{} prerequisite cycle(s):", report.cycles.len());
         for cycle in &report.cycles {
             println!("  {}", cycle.join(" -> "));

@@ -179,6 +179,8 @@ export interface PrerequisiteGroup {
   anyOf: string[];
   concurrent: boolean;
   inferredFrom: string | null;
+  /** Alternatives the school lists that this catalog does not hold; they never satisfy the group. */
+  notInCatalog?: string[];
 }
 
 export interface CourseView {
