@@ -10,12 +10,42 @@ use crate::catalog::{Catalog, CourseIx, Group};
 pub struct GraphOptions {
     /// Add a group "one of the courses that teach S" for every skill S a course requires.
     pub infer_from_skills: bool,
+    /// For a requirement that was itself inferred from the course text: the fewest-members
+    /// rule. The group keeps at most this many teachers, the most confident first, then those
+    /// of the course's own subject, then the lowest level.
+    pub max_inferred_members: usize,
+    /// For a requirement inferred from the text: an edge is kept only when its score (the
+    /// weaker of "the course requires S" and "the member teaches S") reaches this.
+    pub min_inferred_score: f32,
 }
 
 impl Default for GraphOptions {
     fn default() -> Self {
-        GraphOptions { infer_from_skills: true }
+        GraphOptions { infer_from_skills: true, max_inferred_members: 3, min_inferred_score: 0.5 }
     }
+}
+
+/// The likeliest prerequisites among a text-inferred requirement's teachers: lower level than
+/// the course, edge score at least `min_inferred_score`, then at most `max_inferred_members`
+/// by score, the course's own subject (the id before its first space), and lowest level.
+/// Sorted by index, as groups are.
+fn strongest_teachers(catalog: &Catalog, course: CourseIx, skill: &str, teachers: &[CourseIx], options: &GraphOptions) -> Vec<CourseIx> {
+    let c = catalog.course(course);
+    let need = c.skill_confidence(skill);
+    let subject = |id: &str| id.split(' ').next().unwrap_or("").to_string();
+    let own = subject(&c.id);
+    let mut ranked: Vec<(f32, bool, u32, CourseIx)> = teachers
+        .iter()
+        .map(|&t| {
+            let m = catalog.course(t);
+            (need.min(m.skill_confidence(skill)), subject(&m.id) == own, m.level.unwrap_or(u32::MAX), t)
+        })
+        .filter(|&(score, _, level, _)| score >= options.min_inferred_score && c.level.is_none_or(|l| level < l))
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)).then(a.3.cmp(&b.3)));
+    let mut members: Vec<CourseIx> = ranked.into_iter().take(options.max_inferred_members).map(|r| r.3).collect();
+    members.sort_unstable();
+    members
 }
 
 /// One strongly connected set of courses whose prerequisites lead back to themselves.
@@ -92,6 +122,12 @@ impl PrereqGraph {
     /// Builds the graph. When course A requires a skill that courses B and C teach, A gets
     /// one inferred group "B or C", unless an explicit group of A already implies it (all its
     /// members teach the skill). A required skill nobody teaches is recorded, not dropped.
+    ///
+    /// A requirement the pipeline inferred from the course text (in `inferred_skills`) is
+    /// weaker evidence, so its group is held to more: none for a course whose catalog lists
+    /// prerequisites (inference never adds to or narrows the school's own list); members
+    /// only at a lower level than the course, with an edge score of at least
+    /// `min_inferred_score`, and at most `max_inferred_members` of them.
     pub fn new(catalog: &Catalog, options: GraphOptions) -> Self {
         let n = catalog.len();
         let mut teachers: BTreeMap<String, Vec<CourseIx>> = BTreeMap::new();
@@ -104,14 +140,25 @@ impl PrereqGraph {
         let mut untaught = Vec::new();
         if options.infer_from_skills {
             for (i, course) in catalog.courses().iter().enumerate() {
+                let listed = !catalog.explicit_groups(i).is_empty();
                 for skill in &course.requires {
                     if course.teaches.contains(skill) {
                         continue;
                     }
-                    let members: Vec<CourseIx> = teachers
+                    let from_text = course.inferred_skills.contains_key(skill);
+                    if from_text && listed {
+                        continue;
+                    }
+                    let mut members: Vec<CourseIx> = teachers
                         .get(skill)
                         .map(|t| t.iter().copied().filter(|&t| t != i).collect())
                         .unwrap_or_default();
+                    if from_text && !members.is_empty() {
+                        members = strongest_teachers(catalog, i, skill, &members, &options);
+                        if members.is_empty() {
+                            continue; // no teacher is a likely enough prerequisite
+                        }
+                    }
                     if members.is_empty() {
                         untaught.push((i, skill.clone()));
                         continue;

@@ -164,6 +164,11 @@ pub struct TuneRow {
     pub defaults: RankDefaults,
     pub hr: f64,
     pub ndcg: f64,
+    /// Neighbours kept per course in this row's model.
+    pub per_course: usize,
+    /// Each validation case's hit and NDCG, for paired comparisons.
+    #[serde(skip)]
+    per_case: Vec<(f32, f32)>,
 }
 
 /// What tuning chose, with the table it chose from.
@@ -174,6 +179,9 @@ pub struct Tuned {
     /// The EASE penalty that ranked best alone on validation (the evaluation's EASE
     /// baseline uses it, so the baseline is as strong as the data allows).
     pub ease_lambda: Option<f32>,
+    /// Neighbours kept per course: `TuneParams::per_course`, or twice that where validation
+    /// clearly prefers it.
+    pub per_course: usize,
     pub validation_users: usize,
     pub table: Vec<TuneRow>,
     /// Why the fallback defaults were used, when they were.
@@ -208,7 +216,7 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
     let eligible = histories.eligible();
     if eligible < p.min_users {
         let why = format!("{eligible} learners with two or more courses, fewer than the {} needed to tune", p.min_users);
-        return Ok(Tuned { defaults: fallback, neighbours: None, ease_lambda: None, validation_users: 0, table: Vec::new(), fallback: Some(why) });
+        return Ok(Tuned { defaults: fallback, neighbours: None, ease_lambda: None, per_course: p.per_course, validation_users: 0, table: Vec::new(), fallback: Some(why) });
     }
     // A small site is validated on several hold-outs (up to three), so that about
     // `max_users` held-out courses decide every choice: one hold-out of 943 MovieLens
@@ -224,24 +232,25 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
     }
     let has_content = base.embeddings().is_some();
     let has_unlocks = (0..base.catalog().len()).any(|c| !base.graph().groups(c).is_empty());
-    let engines = |kind: NeighbourKind, d: RankDefaults| -> Result<Vec<Engine>> {
+    let engines = |kind: NeighbourKind, d: RankDefaults, per_course: usize| -> Result<Vec<Engine>> {
         folds
             .iter()
             .map(|f| {
-                let nb = Neighbours::from_dense(f.ratings.n_items(), &fit_dense(&f.ratings, kind)?, p.per_course);
+                let nb = Neighbours::from_dense(f.ratings.n_items(), &fit_dense(&f.ratings, kind)?, per_course);
                 Engine::new(base.clone_with(Some(f.mf.clone()), Some(nb))?, d)
             })
             .collect()
     };
-    let try_row = |engines: &mut [Engine], kind: NeighbourKind, d: RankDefaults, table: &mut Vec<TuneRow>| -> Result<TuneRow> {
-        let (mut hr, mut ndcg) = (0.0, 0.0);
+    let try_row = |engines: &mut [Engine], kind: NeighbourKind, d: RankDefaults, per_course: usize, table: &mut Vec<TuneRow>| -> Result<TuneRow> {
+        let mut per_case = Vec::new();
         for (engine, fold) in engines.iter_mut().zip(&folds) {
             engine.set_defaults(d)?;
-            let m = score_cases(engine, &fold.cases, &RecommendQuery::default(), p.k)?;
-            hr += m.0 / folds.len() as f64;
-            ndcg += m.1 / folds.len() as f64;
+            per_case.extend(score_cases(engine, &fold.cases, &RecommendQuery::default(), p.k)?);
         }
-        let row = TuneRow { neighbours: kind, defaults: d, hr, ndcg };
+        let n = per_case.len().max(1) as f64;
+        let hr = per_case.iter().map(|c| f64::from(c.0)).sum::<f64>() / n;
+        let ndcg = per_case.iter().map(|c| f64::from(c.1)).sum::<f64>() / n;
+        let row = TuneRow { neighbours: kind, defaults: d, hr, ndcg, per_course, per_case };
         table.push(row.clone());
         Ok(row)
     };
@@ -250,31 +259,38 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
     let mut table = Vec::new();
     let zero = Weights { content: 0.0, unlocks: 0.0, ..fallback.weights };
     let start = RankDefaults { weights: zero, diversity: 1.0, mf_share: 0.0, redundancy: 0.0 };
-    let mut best: Option<(TuneRow, Vec<Engine>)> = None;
+    // The best neighbour model alone; then MF and every further part only where it beats
+    // what was chosen by more than the noise of the validation set (see `clearly_better`).
+    let mut best: Option<(TuneRow, NeighbourKind)> = None;
     for kind in [NeighbourKind::Cosine].into_iter().chain(EASE_LAMBDAS.map(|lambda| NeighbourKind::Ease { lambda })) {
-        let mut e = engines(kind, start)?;
-        let mut local = try_row(&mut e, kind, start, &mut table)?;
-        for share in [0.25, 0.5, 1.0] {
-            let row = try_row(&mut e, kind, RankDefaults { mf_share: share, ..start }, &mut table)?;
-            if better(&row, &local) {
-                local = row;
-            }
-        }
-        if best.as_ref().is_none_or(|(b, _)| better(&local, b)) {
-            best = Some((local, e));
+        let mut e = engines(kind, start, p.per_course)?;
+        let row = try_row(&mut e, kind, start, p.per_course, &mut table)?;
+        if best.as_ref().is_none_or(|(b, _)| better(&row, b)) {
+            best = Some((row, kind));
         }
     }
-    let (mut chosen, mut e) = best.expect("at least one neighbour model was tried");
-    let kind = chosen.neighbours;
+    let (mut chosen, kind) = best.expect("at least one neighbour model was tried");
+    // A denser neighbour list only where validation clearly prefers it (it doubles the bytes).
+    let mut per_course = p.per_course;
+    let mut denser = engines(kind, start, 2 * p.per_course)?;
+    let row = try_row(&mut denser, kind, start, 2 * p.per_course, &mut table)?;
+    if clearly_better(&row, &chosen) {
+        chosen = row;
+        per_course *= 2;
+    }
+    let mut e = engines(kind, start, per_course)?;
     let mut step = |candidates: Vec<RankDefaults>, chosen: &mut TuneRow, table: &mut Vec<TuneRow>| -> Result<()> {
+        let base = chosen.clone();
         for d in candidates {
-            let row = try_row(&mut e, kind, d, table)?;
-            if better(&row, chosen) {
+            let row = try_row(&mut e, kind, d, per_course, table)?;
+            if clearly_better(&row, &base) && better(&row, chosen) {
                 *chosen = row;
             }
         }
         Ok(())
     };
+    // Stage 1b: the MF share of the collaborative part.
+    step([0.25, 0.5, 1.0].into_iter().map(|mf_share| RankDefaults { mf_share, ..start }).collect(), &mut chosen, &mut table)?;
     // Stage 2: the content weight, against the collaborative weight.
     if has_content {
         let d = chosen.defaults;
@@ -298,7 +314,7 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
         NeighbourKind::Cosine => None,
     });
     let validation_users = folds.iter().map(|f| f.cases.len()).sum();
-    Ok(Tuned { defaults: chosen.defaults, neighbours: Some(kind), ease_lambda, validation_users, table, fallback: None })
+    Ok(Tuned { defaults: chosen.defaults, neighbours: Some(kind), ease_lambda, per_course, validation_users, table, fallback: None })
 }
 
 /// One validation hold-out: the models fit without the held-out courses, and the learners to score.
@@ -308,19 +324,33 @@ struct Fold {
     mf: MfModel,
 }
 
+/// Whether `a` beats `b` by more than one standard error of their paired difference in HR
+/// (or, at equal HR, in NDCG) over the same validation cases: the one-standard-error rule,
+/// which keeps the simpler configuration unless the data clearly prefer the other. Picking
+/// the largest mean among near-equal rows chose blends that lost to EASE alone on test.
+fn clearly_better(a: &TuneRow, b: &TuneRow) -> bool {
+    let gain = |f: fn(&(f32, f32)) -> f32| -> (f64, f64) {
+        let d: Vec<f64> = a.per_case.iter().zip(&b.per_case).map(|(x, y)| f64::from(f(x) - f(y))).collect();
+        let n = d.len().max(2) as f64;
+        let mean = d.iter().sum::<f64>() / n;
+        let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        (mean, (var / n).sqrt())
+    };
+    let (hr, hr_se) = gain(|c| c.0);
+    let (ndcg, ndcg_se) = gain(|c| c.1);
+    hr > hr_se.max(1e-12) || (hr >= 0.0 && ndcg > ndcg_se.max(1e-12))
+}
+
 /// Whether `a` beats `b`: higher HR, then higher NDCG; a tie keeps the earlier (simpler) one.
 fn better(a: &TuneRow, b: &TuneRow) -> bool {
     const EPS: f64 = 1e-12;
     a.hr > b.hr + EPS || (a.hr > b.hr - EPS && a.ndcg > b.ndcg + EPS)
 }
 
-/// Mean HR@k and NDCG@k of the engine's lists for the cases.
-fn score_cases(engine: &Engine, cases: &[Case], template: &RecommendQuery, k: usize) -> Result<(f64, f64)> {
+/// Each case's hit and NDCG@k in the engine's list.
+fn score_cases(engine: &Engine, cases: &[Case], template: &RecommendQuery, k: usize) -> Result<Vec<(f32, f32)>> {
     let lists = rank_cases(engine, cases, template, k)?;
-    let n = cases.len().max(1) as f64;
-    let hr = lists.iter().zip(cases).map(|(l, c)| hit_at_k(l, &[c.held], k)).sum::<f64>() / n;
-    let ndcg = lists.iter().zip(cases).map(|(l, c)| ndcg_at_k(l, &[c.held], k)).sum::<f64>() / n;
-    Ok((hr, ndcg))
+    Ok(lists.iter().zip(cases).map(|(l, c)| (hit_at_k(l, &[c.held], k) as f32, ndcg_at_k(l, &[c.held], k) as f32)).collect())
 }
 
 /// Each case's top-k list through [`api::recommend`], the browser's own call.
@@ -482,9 +512,9 @@ pub fn evaluate(base: &Recommender, histories: &Histories, p: &EvalParams) -> Re
     let cosine = fit_dense(&ratings, NeighbourKind::Cosine)?;
     let ease = fit_dense(&ratings, NeighbourKind::Ease { lambda: ease_lambda })?;
     let shipped = match tuned.neighbours {
-        Some(NeighbourKind::Cosine) => Neighbours::from_dense(n, &cosine, p.tune.per_course),
-        Some(kind @ NeighbourKind::Ease { lambda }) if lambda != ease_lambda => Neighbours::from_dense(n, &fit_dense(&ratings, kind)?, p.tune.per_course),
-        _ => Neighbours::from_dense(n, &ease, p.tune.per_course),
+        Some(NeighbourKind::Cosine) => Neighbours::from_dense(n, &cosine, tuned.per_course),
+        Some(kind @ NeighbourKind::Ease { lambda }) if lambda != ease_lambda => Neighbours::from_dense(n, &fit_dense(&ratings, kind)?, tuned.per_course),
+        _ => Neighbours::from_dense(n, &ease, tuned.per_course),
     };
     let (neighbour_entries, neighbour_bytes) = (shipped.index().len(), shipped.stored_bytes());
     let mut engine = Engine::new(base.clone_with(Some(mf), Some(shipped))?, tuned.defaults)?;
@@ -519,4 +549,210 @@ pub fn evaluate(base: &Recommender, histories: &Histories, p: &EvalParams) -> Re
     let lists = baseline_lists(&cases, n, k, |h, row| dense_score(&ease, n, h, row));
     rankings.insert("ease".into(), metrics(base, &cases, &lists, k));
     Ok(EvalReport { protocol: p.protocol, seed: p.tune.seed, k, learners: histories.users.len(), test_users: cases.len(), tuned, neighbour_entries, neighbour_bytes, rankings })
+}
+
+// ---- prerequisite inference, measured against a catalog's own lists ----
+
+/// Precision, recall and F1 of a set of `(course, prerequisite)` edges against the truth.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EdgeScores {
+    pub predicted: usize,
+    pub truth: usize,
+    pub correct: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+impl EdgeScores {
+    fn new(predicted: usize, truth: usize, correct: usize) -> Self {
+        let precision = if predicted == 0 { 0.0 } else { correct as f64 / predicted as f64 };
+        let recall = if truth == 0 { 0.0 } else { correct as f64 / truth as f64 };
+        let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
+        EdgeScores { predicted, truth, correct, precision, recall, f1 }
+    }
+}
+
+/// A set of prerequisite edges: `(course, prerequisite)`.
+pub type Edges = BTreeSet<(CourseIx, CourseIx)>;
+
+/// Every edge of the catalog's own (listed) prerequisite groups.
+pub fn listed_edges(catalog: &crate::catalog::Catalog) -> Edges {
+    (0..catalog.len()).flat_map(|c| catalog.explicit_groups(c).iter().flat_map(move |g| g.members.iter().map(move |&m| (c, m)))).collect()
+}
+
+/// Every edge of the graph's inferred groups.
+pub fn inferred_edges(graph: &crate::graph::PrereqGraph) -> Edges {
+    (0..graph.len())
+        .flat_map(|c| graph.groups(c).iter().filter(|g| g.inferred_from.is_some()).flat_map(move |g| g.members.iter().map(move |&m| (c, m))))
+        .collect()
+}
+
+/// Scores predicted edges against the truth.
+pub fn edge_scores(predicted: &Edges, truth: &Edges) -> EdgeScores {
+    EdgeScores::new(predicted.len(), truth.len(), predicted.intersection(truth).count())
+}
+
+/// The catalog with every listed prerequisite removed (same courses, same order), for
+/// measuring what inference recovers from the text alone.
+///
+/// # Errors
+/// Catalog validation errors (none for a catalog that validated before).
+pub fn hide_prerequisites(catalog: &crate::catalog::Catalog) -> Result<crate::catalog::Catalog> {
+    let courses = catalog.courses().iter().map(|c| crate::catalog::Course { prerequisites: Vec::new(), ..c.clone() }).collect();
+    Ok(crate::catalog::Catalog::new(courses, crate::catalog::Strictness::Strict)?.0)
+}
+
+/// The course number of an id such as `CS 225` (the first run of digits after a space).
+fn course_number(id: &str) -> Option<u32> {
+    id.split_whitespace().nth(1).and_then(|n| n.chars().take_while(char::is_ascii_digit).collect::<String>().parse().ok())
+}
+
+/// The practitioner's baseline for prerequisite inference: TF-IDF cosine of the course texts
+/// (title and description), an edge from each course to the more similar courses with a lower
+/// course number, and the threshold chosen on the answers (the best F1 it can reach, which
+/// flatters the baseline). Returns its scores and that threshold.
+pub fn tfidf_baseline(catalog: &crate::catalog::Catalog, truth: &Edges) -> (EdgeScores, f64) {
+    const STOP: &[&str] = &["the", "and", "for", "with", "this", "that", "are", "from", "its", "their", "course", "courses", "students", "student", "credit", "hours", "topics", "including", "will", "may", "not", "both", "given", "same", "into", "such", "also", "use"];
+    let docs: Vec<Vec<String>> = catalog
+        .courses()
+        .iter()
+        .map(|c| {
+            format!("{} {}", c.title, c.description)
+                .to_lowercase()
+                .split(|ch: char| !ch.is_alphanumeric())
+                .filter(|w| w.len() >= 3 && !STOP.contains(w) && !w.chars().all(|ch| ch.is_ascii_digit()))
+                .map(str::to_string)
+                .collect()
+        })
+        .collect();
+    let n = docs.len();
+    let mut df: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in &docs {
+        let unique: BTreeSet<&str> = d.iter().map(String::as_str).collect();
+        for t in unique {
+            *df.entry(t).or_default() += 1;
+        }
+    }
+    // Unit TF-IDF vectors as sorted (term id, weight); terms in more than a tenth of the
+    // courses carry little and would make the inverted index quadratic.
+    let term_ids: BTreeMap<&str, usize> = df.iter().filter(|(_, &f)| f >= 2 && f <= (n / 10).max(2)).enumerate().map(|(i, (t, _))| (*t, i)).collect();
+    // Ids were given in the map's (sorted) order, so this lists each id's document frequency.
+    let df_by_id: Vec<usize> = term_ids.keys().map(|t| df[t]).collect();
+    let vectors: Vec<Vec<(usize, f32)>> = docs
+        .iter()
+        .map(|d| {
+            let mut tf: BTreeMap<usize, f32> = BTreeMap::new();
+            for t in d {
+                if let Some(&id) = term_ids.get(t.as_str()) {
+                    *tf.entry(id).or_default() += 1.0;
+                }
+            }
+            let mut v: Vec<(usize, f32)> = tf.into_iter().map(|(id, f)| (id, f * (n as f32 / df_by_id[id] as f32).ln())).collect();
+            let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt().max(1e-12);
+            v.iter_mut().for_each(|(_, w)| *w /= norm);
+            v
+        })
+        .collect();
+    let mut postings: Vec<Vec<(CourseIx, f32)>> = vec![Vec::new(); term_ids.len()];
+    for (c, v) in vectors.iter().enumerate() {
+        for &(t, w) in v {
+            postings[t].push((c, w));
+        }
+    }
+    let numbers: Vec<Option<u32>> = catalog.courses().iter().map(|c| course_number(&c.id)).collect();
+    let mut pairs: Vec<(f32, bool)> = Vec::new();
+    let mut acc = vec![0.0f32; n];
+    for (a, v) in vectors.iter().enumerate() {
+        let Some(na) = numbers[a] else { continue };
+        let mut touched = Vec::new();
+        for &(t, w) in v {
+            for &(b, wb) in &postings[t] {
+                if acc[b] == 0.0 {
+                    touched.push(b);
+                }
+                acc[b] += w * wb;
+            }
+        }
+        // The 20 most similar lower-numbered courses: enough for any useful threshold.
+        let mut candidates: Vec<(f32, CourseIx)> = touched.iter().filter(|&&b| b != a && numbers[b].is_some_and(|nb| nb < na)).map(|&b| (acc[b], b)).collect();
+        candidates.sort_by(|x, y| y.0.total_cmp(&x.0));
+        pairs.extend(candidates.into_iter().take(20).map(|(s, b)| (s, truth.contains(&(a, b)))));
+        for b in touched {
+            acc[b] = 0.0;
+        }
+    }
+    pairs.sort_by(|x, y| y.0.total_cmp(&x.0));
+    let (mut best, mut threshold, mut correct) = (EdgeScores::new(0, truth.len(), 0), 1.0, 0);
+    for (i, &(score, hit)) in pairs.iter().enumerate() {
+        correct += usize::from(hit);
+        let s = EdgeScores::new(i + 1, truth.len(), correct);
+        if s.f1 > best.f1 {
+            best = s;
+            threshold = f64::from(score);
+        }
+    }
+    (best, threshold)
+}
+
+/// How often recommendations send a learner to a course whose real prerequisites they lack.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Safety {
+    pub learners: usize,
+    pub recommended: usize,
+    /// Recommended courses whose listed prerequisites the learner had not met.
+    pub unready: usize,
+    pub rate: f64,
+}
+
+/// Safety when prerequisites are only inferred: for learners who finished the two
+/// lowest-numbered courses of a subject (ones with no listed prerequisites), in subjects
+/// where at least five courses list prerequisites, counts the top-`k` courses whose real
+/// (listed) prerequisites they lack: Wayfinder's ranking over `hidden_engine` (the catalog
+/// with its lists hidden), and the anchor that lists the lowest-numbered courses of the same
+/// subject not yet taken. At most `max_learners` subjects, chosen by a seeded shuffle.
+///
+/// # Errors
+/// Ranking errors.
+pub fn prerequisite_safety(hidden_engine: &Engine, listed: &crate::catalog::Catalog, k: usize, max_learners: usize, seed: u64) -> Result<(Safety, Safety)> {
+    let truth = crate::graph::PrereqGraph::new(listed, crate::graph::GraphOptions { infer_from_skills: false, ..Default::default() });
+    let subject = |c: CourseIx| listed.course(c).id.split(' ').next().unwrap_or("").to_string();
+    let mut by_subject: BTreeMap<String, Vec<(u32, CourseIx)>> = BTreeMap::new();
+    for c in 0..listed.len() {
+        if let Some(n) = course_number(&listed.course(c).id) {
+            by_subject.entry(subject(c)).or_default().push((n, c));
+        }
+    }
+    let mut subjects: Vec<String> = by_subject
+        .iter()
+        .filter(|(_, cs)| cs.iter().filter(|&&(_, c)| !listed.explicit_groups(c).is_empty()).count() >= 5)
+        .map(|(s, _)| s.clone())
+        .collect();
+    subjects.shuffle(&mut Pcg64::seed_from_u64(seed));
+    subjects.truncate(max_learners);
+    subjects.sort();
+    let (mut ours, mut anchor) = (Safety { learners: 0, recommended: 0, unready: 0, rate: 0.0 }, Safety { learners: 0, recommended: 0, unready: 0, rate: 0.0 });
+    let mut scratch = Scratch::default();
+    for s in &subjects {
+        let mut courses = by_subject[s].clone();
+        courses.sort_unstable();
+        let completed: Vec<CourseIx> = courses.iter().filter(|&&(_, c)| listed.explicit_groups(c).is_empty()).take(2).map(|&(_, c)| c).collect();
+        if completed.len() < 2 {
+            continue;
+        }
+        let progress = crate::graph::Progress::new(listed.len(), &listed.credited(&completed), &[], Vec::<String>::new());
+        let query = RecommendQuery { completed: completed.iter().map(|&c| listed.course(c).id.clone()).collect(), k: Some(k), ..RecommendQuery::default() };
+        let answer = api::recommend(hidden_engine, &query, &mut scratch)?;
+        let recommended: Vec<CourseIx> = answer.recommendations.iter().filter_map(|r| listed.ix(&r.id)).collect();
+        let anchored: Vec<CourseIx> = courses.iter().map(|&(_, c)| c).filter(|c| !completed.contains(c)).take(k).collect();
+        for (safety, list) in [(&mut ours, &recommended), (&mut anchor, &anchored)] {
+            safety.learners += 1;
+            safety.recommended += list.len();
+            safety.unready += list.iter().filter(|&&c| !truth.is_ready(c, &progress)).count();
+        }
+    }
+    for s in [&mut ours, &mut anchor] {
+        s.rate = if s.recommended == 0 { 0.0 } else { s.unready as f64 / s.recommended as f64 };
+    }
+    Ok((ours, anchor))
 }

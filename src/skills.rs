@@ -22,6 +22,20 @@ impl Default for InferParams {
     }
 }
 
+/// The built-in skill vocabulary (`data/skills/builtin-taxonomy.json`, written for this
+/// project): 48 areas across a university's fields and what their skills build on. The
+/// pipeline infers skills against it for a catalog that names none and comes with no
+/// taxonomy of its own.
+pub const BUILTIN_TAXONOMY_JSON: &[u8] = include_bytes!("../data/skills/builtin-taxonomy.json");
+
+/// The built-in vocabulary as a taxonomy.
+///
+/// # Errors
+/// None in practice: the file is checked by a test; a parse error would name `taxonomy`.
+pub fn builtin_taxonomy() -> Result<Taxonomy> {
+    Taxonomy::from_json(BUILTIN_TAXONOMY_JSON)
+}
+
 /// Every skill a taxonomy names (its areas' skills and what they build on), sorted.
 pub fn vocabulary(taxonomy: &Taxonomy) -> Vec<String> {
     let mut skills: Vec<String> = taxonomy
@@ -98,6 +112,28 @@ pub fn infer(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_builtin_vocabulary_is_a_valid_acyclic_taxonomy() {
+        let taxonomy = builtin_taxonomy().unwrap();
+        let skills = vocabulary(&taxonomy);
+        assert!((350..=600).contains(&skills.len()), "{} skills", skills.len());
+        assert!(taxonomy.areas.len() >= 35);
+        let in_areas: std::collections::BTreeSet<&String> = taxonomy.areas.values().flatten().collect();
+        for (skill, bases) in &taxonomy.builds_on {
+            assert!(in_areas.contains(skill), "{skill} builds on something but is in no area");
+            for base in bases {
+                assert!(in_areas.contains(base), "{skill} builds on {base}, which is in no area");
+            }
+        }
+        // No skill builds on itself through any chain.
+        fn reaches(t: &Taxonomy, from: &str, target: &str, depth: usize) -> bool {
+            depth < 20 && t.builds_on(from).iter().any(|b| b == target || reaches(t, b, target, depth + 1))
+        }
+        for skill in taxonomy.builds_on.keys() {
+            assert!(!reaches(&taxonomy, skill, skill, 0), "{skill} builds on itself");
+        }
+    }
 
     #[test]
     fn infers_taught_skills_and_what_they_build_on() {

@@ -8,6 +8,7 @@ use wayfinder::api::{self, GapsQuery, RecommendQuery};
 use wayfinder::catalog::{Catalog, Course, CourseIx, GroupSpec, Strictness};
 use wayfinder::engine::Engine;
 use wayfinder::error::Error;
+use wayfinder::gaps::Taxonomy;
 use wayfinder::graph::{GraphOptions, PrereqGraph};
 use wayfinder::rank::{strong, Learner, RankDefaults, RankOptions, ReasonData, Recommender, Scratch, Weights, STRONG_COLLABORATIVE, STRONG_CONTENT, STRONG_GOAL_TEXT};
 use wayfinder::similarity::Embeddings;
@@ -195,7 +196,10 @@ fn every_shown_reason_holds_for_the_numbers_behind_it() {
                     ReasonData::Unlocks { courses } => *courses == rec.graph().unlock_count(r.course, &progress) && *courses > 0,
                     ReasonData::GapSkill { skills } => skills.iter().all(|s| catalog.course(r.course).teaches.contains(s)),
                     ReasonData::Ready { .. } => rec.graph().is_ready(r.course, &progress),
-                    ReasonData::AlreadyHave { skills, from } => skills.iter().all(|s| catalog.course(catalog.ix(from).unwrap()).teaches.contains(s)),
+                    ReasonData::AlreadyHave { skills, from } => {
+                        let from = catalog.course(catalog.ix(from).unwrap());
+                        skills.iter().all(|s| from.teaches.contains(s) || from.requires.contains(s))
+                    }
                 };
                 assert!(holds, "seed {seed}: {id}: {reason:?} with parts {:?} (top decile {top:?})", r.parts);
             }
@@ -263,4 +267,98 @@ fn a_path_drops_courses_whose_skills_the_rest_already_teach() {
     let y = path.steps.iter().find(|s| c.course(s.course).id == "Y 300").unwrap();
     assert!(y.reasons.iter().any(|r| matches!(r, StepReason::Teaches { skills } if skills.contains(&"t1".to_string()) && skills.contains(&"t2".to_string()))), "{:?}", y.reasons);
     assert_eq!(path.total_credits, 9.0);
+}
+
+#[test]
+fn a_stated_goal_far_from_the_history_leads_the_list() {
+    // The learner took two art courses (content cosines near 0.9 for the art cluster); the
+    // goal sits far from every course (cosine about 0.4 with the data cluster at best).
+    let (catalog, clustered) = clustered();
+    // One more axis that no course uses.
+    let dim = clustered.dim() + 1;
+    let data: Vec<f32> = (0..catalog.len()).flat_map(|c| clustered.row(c).to_vec().into_iter().chain([0.0])).collect();
+    let emb = Embeddings::from_vec(catalog.len(), dim, data).unwrap();
+    let rec = Recommender::new(catalog.clone(), PrereqGraph::new(&catalog, GraphOptions::default()), None, Some(emb), None).unwrap();
+    let mut goal = vec![0.0f32; dim];
+    goal[0] = 0.45; // the data axis
+    goal[dim - 1] = (1.0f32 - 0.45 * 0.45).sqrt(); // an axis no course uses
+    let learner = Learner { completed: vec![12, 13], goal_embedding: Some(goal), ..Default::default() };
+    let ranking = rec.recommend(&learner, &RankOptions { k: 10, ..Default::default() }, &mut Scratch::default()).unwrap();
+    let top: Vec<CourseIx> = ranking.recommendations.iter().map(|r| r.course).collect();
+    assert!(top[0] < 12, "a data course leads: {top:?}");
+    assert!(top[..3].iter().all(|&c| c < 12), "the goal's courses hold the top three: {top:?}");
+    // Without the goal, the history decides.
+    let history = Learner { goal_embedding: None, ..learner };
+    let ranking = rec.recommend(&history, &RankOptions { k: 10, ..Default::default() }, &mut Scratch::default()).unwrap();
+    assert!(ranking.recommendations[0].course >= 12);
+}
+
+#[test]
+fn completed_courses_give_what_they_require_and_what_it_builds_on() {
+    let mut courses = vec![
+        course("MATH 112", 100, &["algebra"], &[]),
+        course("MATH 220", 200, &["calculus"], &[]),
+        course("STAT 100", 100, &["statistics"], &[]),
+        course("DS 300", 300, &["data pipelines"], &[]),
+        course("ART 101", 100, &["drawing"], &[]),
+    ];
+    courses[3].requires = vec!["statistics".into()];
+    let catalog = Catalog::new(courses, Strictness::Strict).unwrap().0;
+    let taxonomy = Taxonomy::from_json(br#"{"areas": {"math": ["algebra", "precalculus", "calculus"]}, "builds_on": {"calculus": ["precalculus"], "precalculus": ["algebra"]}}"#).unwrap();
+    let graph = PrereqGraph::new(&catalog, GraphOptions::default());
+    let rec = Recommender::new(catalog.clone(), graph, None, None, Some(taxonomy)).unwrap();
+    let ix = |id: &str| catalog.ix(id).unwrap();
+    let skills = rec.skills(&Learner { completed: vec![ix("MATH 220"), ix("DS 300")], ..Default::default() });
+    // Calculus builds on precalculus, which builds on algebra: a calculus course gives both.
+    assert_eq!(skills.get("algebra"), Some(&0.8), "{skills:?}");
+    assert_eq!(skills.get("precalculus"), Some(&0.8));
+    // DS 300 required statistics: having taken it, the learner had it.
+    assert_eq!(skills.get("statistics"), Some(&0.8));
+    let e = Engine::new(rec, RankDefaults::fallback()).unwrap();
+    let got = recommend(&e, &["MATH 220", "DS 300"]);
+    let algebra = got.recommendations.iter().find(|r| r.id == "MATH 112").expect("listed, ranked down");
+    assert!(algebra.reasons.contains(&ReasonData::AlreadyHave { skills: vec!["algebra".into()], from: "MATH 220".into() }), "{:?}", algebra.reasons);
+    let stats = got.recommendations.iter().find(|r| r.id == "STAT 100").unwrap();
+    assert!(stats.reasons.contains(&ReasonData::AlreadyHave { skills: vec!["statistics".into()], from: "DS 300".into() }), "{:?}", stats.reasons);
+}
+
+#[test]
+fn requirements_inferred_from_text_make_few_lower_level_groups_and_never_touch_listed_ones() {
+    let text = |mut c: Course, requires: &[(&str, f32)], teaches: &[(&str, f32)]| {
+        for &(s, score) in requires {
+            c.requires.push(s.into());
+            c.inferred_skills.insert(s.into(), score);
+        }
+        for &(s, score) in teaches {
+            c.teaches.push(s.into());
+            c.inferred_skills.insert(s.into(), score);
+        }
+        c
+    };
+    let courses = vec![
+        text(course("STAT 100", 100, &[], &[]), &[], &[("statistics", 0.9)]),
+        text(course("STAT 200", 200, &[], &[]), &[], &[("statistics", 0.8)]),
+        text(course("PSYC 200", 200, &[], &[]), &[], &[("statistics", 0.8)]),
+        text(course("ECON 200", 200, &[], &[]), &[], &[("statistics", 0.8)]),
+        text(course("SOC 100", 100, &[], &[]), &[], &[("statistics", 0.4)]),
+        text(course("STAT 500", 500, &[], &[]), &[], &[("statistics", 0.95)]),
+        // A 300-level course whose text suggests it needs statistics, with no listed groups.
+        text(course("STAT 300", 300, &[], &[]), &[("statistics", 0.7)], &[("regression", 0.7)]),
+        // The same, but the catalog lists its prerequisites: inference adds nothing.
+        text(course("STAT 310", 300, &[], &[&["STAT 100"]]), &[("statistics", 0.7)], &[("regression", 0.7)]),
+    ];
+    let catalog = Catalog::new(courses, Strictness::Strict).unwrap().0;
+    let graph = PrereqGraph::new(&catalog, GraphOptions::default());
+    let names = |c: &str| -> Vec<Vec<String>> {
+        graph.groups(catalog.ix(c).unwrap()).iter().map(|g| g.members.iter().map(|&m| catalog.course(m).id.clone()).collect()).collect()
+    };
+    // Lower level only (not STAT 500), score at least 0.5 (not SOC 100), at most three; all
+    // score 0.7 here, so the course's own subject first (STAT 100, STAT 200), then the
+    // lowest level, then catalog order (PSYC 200 before ECON 200).
+    assert_eq!(names("STAT 300"), vec![vec!["STAT 100".to_string(), "STAT 200".into(), "PSYC 200".into()]]);
+    assert_eq!(names("STAT 310"), vec![vec!["STAT 100".to_string()]], "the school's list stands alone");
+    // A learner with the skill from any teacher meets the group.
+    let rec = Recommender::new(catalog.clone(), graph.clone(), None, None, None).unwrap();
+    let progress = rec.progress(&Learner { completed: vec![catalog.ix("ECON 200").unwrap()], ..Default::default() });
+    assert!(graph.is_ready(catalog.ix("STAT 300").unwrap(), &progress));
 }

@@ -109,3 +109,35 @@ fn partial_weights_fill_from_the_engines_defaults() {
     assert!(Engine::new(base(), RankDefaults { diversity: 2.0, ..defaults }).is_err());
     assert!(Engine::new(base(), RankDefaults { mf_share: -0.1, ..defaults }).is_err());
 }
+
+#[test]
+fn edge_scores_and_the_tfidf_baseline_read_the_listed_prerequisites() {
+    let course = |id: &str, title: &str, prerequisites: &[&str]| Course {
+        id: id.into(),
+        title: title.into(),
+        description: format!("{title} {title}"),
+        prerequisites: if prerequisites.is_empty() { vec![] } else { vec![wayfinder::catalog::GroupSpec::AnyOf(prerequisites.iter().map(|s| s.to_string()).collect())] },
+        ..Course::default()
+    };
+    let courses = vec![
+        course("STAT 100", "statistics basics", &[]),
+        course("STAT 200", "statistics regression", &["STAT 100"]),
+        course("ART 100", "drawing painting", &[]),
+        course("ART 200", "drawing figures", &["ART 100"]),
+        course("MUS 100", "music harmony", &[]),
+        course("MUS 300", "music counterpoint", &[]),
+    ];
+    let catalog = Catalog::new(courses, Strictness::Strict).unwrap().0;
+    let truth = pipeline::listed_edges(&catalog);
+    assert_eq!(truth.len(), 2);
+    let hidden = pipeline::hide_prerequisites(&catalog).unwrap();
+    assert!(pipeline::listed_edges(&hidden).is_empty());
+    assert_eq!(hidden.len(), catalog.len());
+    // The baseline links each course to its lower-numbered namesakes; the best threshold
+    // keeps the two true edges and the one false (MUS 300 -> MUS 100).
+    let (baseline, threshold) = pipeline::tfidf_baseline(&catalog, &truth);
+    assert_eq!((baseline.correct, baseline.truth), (2, 2), "{baseline:?}");
+    assert!(baseline.f1 >= 0.8 && threshold > 0.0, "{baseline:?} at {threshold}");
+    let scores = pipeline::edge_scores(&truth, &truth);
+    assert_eq!((scores.precision, scores.recall, scores.f1), (1.0, 1.0, 1.0));
+}

@@ -82,21 +82,41 @@ pub const COMPLETED_SKILL_LEVEL: f32 = 0.8;
 pub const INFERRED_SKILL_LEVEL: f32 = 0.6;
 
 /// The skills a learner earned by completing courses, with the course that gave each its
-/// level. Rule: a completed course gives every skill it teaches [`COMPLETED_SKILL_LEVEL`]
-/// (listed) or [`INFERRED_SKILL_LEVEL`] (inferred), scaled by the learner's rating of the
+/// level. Rule: a completed course gives every skill it teaches, and every skill it requires
+/// (the learner had it to take the course), [`COMPLETED_SKILL_LEVEL`] when the catalog lists
+/// it or [`INFERRED_SKILL_LEVEL`] when it was inferred, scaled by the learner's rating of the
 /// course where given (1 to 5 stars, as `0.6 + 0.1 * (stars - 1)`: a 5 keeps the level, a 1
-/// gives 60% of it); a skill taught by several completed courses keeps the highest level.
-pub fn skills_from_completions(catalog: &Catalog, completed: &[CourseIx], ratings: &[(CourseIx, f32)]) -> BTreeMap<String, (f32, CourseIx)> {
+/// gives 60% of it). With a taxonomy, a skill also gives, at its level, every skill it builds
+/// on, transitively (calculus gives algebra). A skill reached several ways keeps the highest
+/// level.
+pub fn skills_from_completions(catalog: &Catalog, completed: &[CourseIx], ratings: &[(CourseIx, f32)], taxonomy: Option<&Taxonomy>) -> BTreeMap<String, (f32, CourseIx)> {
     let mut out: BTreeMap<String, (f32, CourseIx)> = BTreeMap::new();
+    let raise = |out: &mut BTreeMap<String, (f32, CourseIx)>, skill: &str, level: f32, c: CourseIx| -> bool {
+        let e = out.entry(skill.to_string()).or_insert((0.0, c));
+        let raised = level > e.0;
+        if raised {
+            *e = (level, c);
+        }
+        raised
+    };
     for &c in completed {
         let course = catalog.course(c);
         let grade = ratings.iter().find(|(r, _)| *r == c).map_or(1.0, |(_, stars)| (0.6 + 0.1 * (stars.clamp(1.0, 5.0) - 1.0)).clamp(0.6, 1.0));
-        for skill in &course.teaches {
+        for skill in course.teaches.iter().chain(&course.requires) {
             let base = if course.inferred_skills.contains_key(skill) { INFERRED_SKILL_LEVEL } else { COMPLETED_SKILL_LEVEL };
-            let level = base * grade;
-            let e = out.entry(skill.clone()).or_insert((0.0, c));
-            if level > e.0 {
-                *e = (level, c);
+            raise(&mut out, skill, base * grade, c);
+        }
+    }
+    if let Some(taxonomy) = taxonomy {
+        // Highest levels first, so each skill is raised once to its final level.
+        let mut stack: Vec<(String, f32, CourseIx)> = out.iter().map(|(s, &(l, c))| (s.clone(), l, c)).collect();
+        stack.sort_by(|a, b| a.1.total_cmp(&b.1));
+        while let Some((skill, level, c)) = stack.pop() {
+            for base in taxonomy.builds_on(&skill) {
+                let base = crate::catalog::normalise_skill(base);
+                if raise(&mut out, &base, level, c) {
+                    stack.push((base, level, c));
+                }
             }
         }
     }
@@ -452,7 +472,7 @@ impl Recommender {
     /// courses teach ([`skills_from_completions`]); the higher of the two counts.
     pub fn skills(&self, learner: &Learner) -> BTreeMap<String, f32> {
         let mut skills = learner.skills.clone();
-        for (skill, (level, _)) in skills_from_completions(&self.catalog, &learner.completed, &learner.ratings) {
+        for (skill, (level, _)) in skills_from_completions(&self.catalog, &learner.completed, &learner.ratings, self.taxonomy.as_ref()) {
             let s = skills.entry(skill).or_insert(0.0);
             *s = s.max(level);
         }

@@ -1,7 +1,7 @@
 //! Scoring: every part in `[0, 1]`, computed for all candidates with a few passes over
 //! contiguous arrays, then the best `pool` kept for diversification.
 
-use super::{Learner, RankOptions, Recommender, ScoreParts, Scratch};
+use super::{Learner, RankOptions, Recommender, ScoreParts, Scratch, Weights};
 use crate::catalog::CourseIx;
 use crate::error::Result;
 use crate::gaps::GapAnalysis;
@@ -151,7 +151,7 @@ pub(crate) fn score(
     // Courses that teach only what completed courses taught are ranked down (and say so);
     // with no penalty there is nothing to compute.
     let already_have: Vec<Option<(Vec<String>, CourseIx)>> = if options.redundancy > 0.0 && !learner.completed.is_empty() {
-        let earned = super::skills_from_completions(&engine.catalog, &learner.completed, &learner.ratings);
+        let earned = super::skills_from_completions(&engine.catalog, &learner.completed, &learner.ratings, engine.taxonomy.as_ref());
         let known: std::collections::HashMap<&str, CourseIx> = earned.iter().filter(|(_, (l, _))| *l >= super::KNOWN_SKILL_LEVEL).map(|(s, (_, c))| (s.as_str(), *c)).collect();
         candidates
             .iter()
@@ -164,6 +164,30 @@ pub(crate) fn score(
     } else {
         vec![None; candidates.len()]
     };
+
+    // The weights of the parts this bundle and query can provide; a stated goal carries at
+    // least `GOAL_SHARE` of them (see `goal_weights`).
+    let available = Weights {
+        collaborative: if collaborative_available { w.collaborative } else { 0.0 },
+        content: if content_column.is_some() { w.content } else { 0.0 },
+        goal_text: if goal_column.is_some() { w.goal_text } else { 0.0 },
+        goal_skills: if total_priority > 0.0 { w.goal_skills } else { 0.0 },
+        unlocks: if max_unlocks > 0 { w.unlocks } else { 0.0 },
+    };
+    let ew = goal_weights(available);
+    // Every part on one scale before it is weighted: the similarity parts are cosines whose
+    // range differs by query (a goal's best match can sit at 0.45 while history matches
+    // reach 0.7), so each is mapped from its range over the candidates to [0, 1], as the
+    // collaborative part already is. The parts themselves stay raw: reasons test them.
+    let column_range = |column: Option<usize>| -> (f32, f32) {
+        let Some(j) = column else { return (0.0, 1.0) };
+        candidates.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &c| {
+            let v = sims[j * n + c].max(0.0);
+            (lo.min(v), hi.max(v))
+        })
+    };
+    let on_scale = |v: f32, (lo, hi): (f32, f32)| if hi - lo > 1e-6 { (v - lo) / (hi - lo) } else { 0.0 };
+    let (content_range, goal_range) = (column_range(content_column), column_range(goal_column));
 
     let mut parts: Vec<ScoreParts> = Vec::with_capacity(candidates.len());
     let mut scores: Vec<f32> = Vec::with_capacity(candidates.len());
@@ -182,7 +206,11 @@ pub(crate) fn score(
         if max_unlocks > 0 {
             p.unlocks = (unlock_counts[j] as f32).ln_1p() / (max_unlocks as f32).ln_1p();
         }
-        let score = w.collaborative * p.collaborative + w.content * p.content + w.goal_text * p.goal_text + w.goal_skills * p.goal_skills + w.unlocks * p.unlocks;
+        let score = ew.collaborative * p.collaborative
+            + ew.content * on_scale(p.content, content_range)
+            + ew.goal_text * on_scale(p.goal_text, goal_range)
+            + ew.goal_skills * p.goal_skills
+            + ew.unlocks * p.unlocks;
         scores.push(if already_have[j].is_some() { score * (1.0 - options.redundancy) } else { score });
         parts.push(p);
     }
@@ -234,12 +262,26 @@ pub(crate) fn score(
         goal_skills: decile(|p| p.goal_skills),
         unlocks: decile(|p| p.unlocks),
     };
-    let available_weight = (if collaborative_available { w.collaborative } else { 0.0 })
-        + (if content_column.is_some() { w.content } else { 0.0 })
-        + (if goal_column.is_some() { w.goal_text } else { 0.0 })
-        + (if total_priority > 0.0 { w.goal_skills } else { 0.0 })
-        + (if max_unlocks > 0 { w.unlocks } else { 0.0 });
+    let available_weight = ew.collaborative + ew.content + ew.goal_text + ew.goal_skills + ew.unlocks;
     Ok(Scored { courses, top_decile, available_weight })
+}
+
+/// A learner who states a goal says what they want next: the goal parts (its text and the
+/// skills it names) carry at least this share of the available weight, however much history
+/// the other parts draw on. Without it, a humanities learner's literature history outscored
+/// "data analysis and programming" for every data course.
+pub const GOAL_SHARE: f32 = 0.6;
+
+/// `available` (zero for parts this bundle and query cannot provide) with the goal parts
+/// raised, in proportion, to [`GOAL_SHARE`] of the total when they hold less.
+fn goal_weights(available: Weights) -> Weights {
+    let goal = available.goal_text + available.goal_skills;
+    let rest = available.collaborative + available.content + available.unlocks;
+    if goal <= 0.0 || goal / (goal + rest) >= GOAL_SHARE {
+        return available;
+    }
+    let raise = GOAL_SHARE / (1.0 - GOAL_SHARE) * rest / goal;
+    Weights { goal_text: available.goal_text * raise, goal_skills: available.goal_skills * raise, ..available }
 }
 
 /// Scales `values[c]` for the candidate indices to `[0, 1]`; a constant vector becomes 0.

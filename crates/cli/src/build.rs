@@ -83,6 +83,10 @@ pub struct BuildArgs {
     /// Minimum cosine for an inferred skill.
     #[arg(long, default_value_t = skills::InferParams::default().threshold)]
     skill_threshold: f32,
+    /// Without --taxonomy, a catalog that names no skills gets skills from the built-in
+    /// vocabulary (data/skills/builtin-taxonomy.json); this leaves it without.
+    #[arg(long)]
+    no_skill_vocabulary: bool,
     /// Write the catalog as catalog.json.gz: descriptions are most of a large catalog's bytes
     /// and compress about 3x (the browser module and the CLI read either form).
     #[arg(long)]
@@ -109,14 +113,42 @@ pub struct Site {
 
 impl Site {
     pub fn load(catalog: &Path, taxonomy: Option<&Path>, model: &Path, lenient: bool, quiet: bool) -> Result<Site> {
-        Site::load_with(catalog, taxonomy, model, lenient, quiet, 1, skills::InferParams::default().threshold)
+        Site::load_with(catalog, taxonomy, model, lenient, quiet, 1, skills::InferParams::default().threshold, true)
     }
 
-    fn load_with(catalog_path: &Path, taxonomy: Option<&Path>, model: &Path, lenient: bool, quiet: bool, batch: usize, skill_threshold: f32) -> Result<Site> {
+    /// A catalog already loaded (the prerequisite evaluation hides its lists first).
+    pub fn from_catalog(catalog: Catalog, taxonomy: Option<&Path>, model: &Path, quiet: bool) -> Result<Site> {
+        Site::prepare(catalog, Default::default(), taxonomy, model, quiet, 1, skills::InferParams::default().threshold, true)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn load_with(catalog_path: &Path, taxonomy: Option<&Path>, model: &Path, lenient: bool, quiet: bool, batch: usize, skill_threshold: f32, vocabulary: bool) -> Result<Site> {
         let catalog_bytes = files::read(catalog_path)?;
         let strictness = if lenient { Strictness::Lenient } else { Strictness::Strict };
         let (catalog, report) = Catalog::from_json(&catalog_bytes, strictness).with_context(|| format!("catalog {}", catalog_path.display()))?;
-        let taxonomy = taxonomy.map(|p| Taxonomy::from_json(&files::read(p)?).with_context(|| format!("taxonomy {}", p.display()))).transpose()?;
+        Site::prepare(catalog, report, taxonomy, model, quiet, batch, skill_threshold, vocabulary)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn prepare(
+        catalog: Catalog,
+        report: wayfinder::catalog::ValidationReport,
+        taxonomy: Option<&Path>,
+        model: &Path,
+        quiet: bool,
+        batch: usize,
+        skill_threshold: f32,
+        vocabulary: bool,
+    ) -> Result<Site> {
+        let mut taxonomy = taxonomy.map(|p| Taxonomy::from_json(&files::read(p)?).with_context(|| format!("taxonomy {}", p.display()))).transpose()?;
+        // A catalog with no skills of its own and no taxonomy gets the built-in vocabulary.
+        let names_skills = catalog.courses().iter().any(|c| !c.teaches.is_empty() || !c.requires.is_empty());
+        if taxonomy.is_none() && vocabulary && !names_skills {
+            taxonomy = Some(skills::builtin_taxonomy()?);
+            if !quiet {
+                eprintln!("the catalog names no skills: inferring them against the built-in vocabulary (--no-skill-vocabulary to skip)");
+            }
+        }
         let embedder = files::embedder(model)?;
 
         // Embed every course; with a taxonomy, infer skills for courses that list none, then
@@ -159,7 +191,7 @@ impl Site {
 
 pub fn run(args: BuildArgs) -> Result<()> {
     let started = Instant::now();
-    let site = Site::load_with(&args.catalog, args.taxonomy.as_deref(), &args.model, args.lenient, args.quiet, args.batch, args.skill_threshold)?;
+    let site = Site::load_with(&args.catalog, args.taxonomy.as_deref(), &args.model, args.lenient, args.quiet, args.batch, args.skill_threshold, !args.no_skill_vocabulary)?;
     let graph = PrereqGraph::new(&site.catalog, GraphOptions::default());
     let interactions = args.interactions.as_ref().map(|p| site.interactions(p, args.format)).transpose()?;
     let (catalog, report, taxonomy, embeddings, embedder, inferred_courses, embed_seconds) =
@@ -180,7 +212,7 @@ pub fn run(args: BuildArgs) -> Result<()> {
             let params = TuneParams { seed: args.seed, factors: args.factors, ..TuneParams::default() };
             let tuned = pipeline::tune(&site.recommender()?, &histories, &params).context("tuning the ranking defaults")?;
             let neighbours = match tuned.neighbours {
-                Some(kind) => Some(Neighbours::from_dense(catalog.len(), &pipeline::fit_dense(&histories.ratings()?, kind)?, params.per_course)),
+                Some(kind) => Some(Neighbours::from_dense(catalog.len(), &pipeline::fit_dense(&histories.ratings()?, kind)?, tuned.per_course)),
                 None => None,
             };
             (Some(tuned), neighbours)

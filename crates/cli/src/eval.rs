@@ -22,6 +22,36 @@ pub enum EvalCommand {
     /// The whole ranking the browser runs (tuned hybrid, MMR, readiness) on held-out
     /// learners, beside each of its parts, popularity, item-kNN and EASE.
     Recommend(RecommendArgs),
+    /// Prerequisite inference: the catalog's listed prerequisites hidden and recovered from
+    /// the course text (skills from the taxonomy or the built-in vocabulary), scored against
+    /// the lists beside a TF-IDF baseline; and how often the ranking then sends a learner to
+    /// a course whose real prerequisites they lack, beside a lowest-numbered-course anchor.
+    Prerequisites(PrerequisitesArgs),
+}
+
+#[derive(Args)]
+pub struct PrerequisitesArgs {
+    /// Wayfinder catalog JSON whose listed prerequisites are the answers.
+    #[arg(long)]
+    catalog: PathBuf,
+    /// Skill taxonomy JSON (else the built-in vocabulary).
+    #[arg(long)]
+    taxonomy: Option<PathBuf>,
+    /// The directory holding model.onnx and tokenizer.json.
+    #[arg(long)]
+    model: PathBuf,
+    /// Keep unknown prerequisite ids (marked) instead of failing.
+    #[arg(long)]
+    lenient: bool,
+    #[arg(long, default_value_t = 10)]
+    k: usize,
+    /// At most this many learners (one per subject) in the safety count.
+    #[arg(long, default_value_t = 60)]
+    max_learners: usize,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -157,6 +187,7 @@ pub fn run(cmd: EvalCommand) -> Result<()> {
         EvalCommand::Ratings(args) => ratings(args),
         EvalCommand::Ranking(args) => ranking(args),
         EvalCommand::Recommend(args) => recommend(args),
+        EvalCommand::Prerequisites(args) => prerequisites(args),
     }
 }
 
@@ -378,6 +409,48 @@ fn metrics_json(r: &RankingReport, fit_seconds: f64, eval_seconds: f64) -> serde
         "fit_seconds": fit_seconds,
         "eval_seconds": eval_seconds,
     })
+}
+
+fn prerequisites(args: PrerequisitesArgs) -> Result<()> {
+    let started = Instant::now();
+    let strictness = if args.lenient { wayfinder::catalog::Strictness::Lenient } else { wayfinder::catalog::Strictness::Strict };
+    let bytes = crate::files::read(&args.catalog)?;
+    let (listed, _) = wayfinder::catalog::Catalog::from_json(&bytes, strictness).with_context(|| format!("catalog {}", args.catalog.display()))?;
+    let truth = pipeline::listed_edges(&listed);
+    let site = crate::build::Site::from_catalog(pipeline::hide_prerequisites(&listed)?, args.taxonomy.as_deref(), &args.model, true)?;
+    let graph = wayfinder::graph::PrereqGraph::new(&site.catalog, wayfinder::graph::GraphOptions::default());
+    let ours = pipeline::edge_scores(&pipeline::inferred_edges(&graph), &truth);
+    let (baseline, threshold) = pipeline::tfidf_baseline(&listed, &truth);
+    let engine = wayfinder::engine::Engine::new(site.recommender()?, wayfinder::rank::RankDefaults::fallback())?;
+    let (safety, anchor) = pipeline::prerequisite_safety(&engine, &listed, args.k, args.max_learners, args.seed)?;
+    let courses_with_skills = site.catalog.courses().iter().filter(|c| !c.teaches.is_empty()).count();
+    let out = json!({
+        "catalog": args.catalog.display().to_string(),
+        "courses": listed.len(),
+        "courses_with_skills": courses_with_skills,
+        "inferred": ours,
+        "tfidf_baseline": baseline,
+        "tfidf_threshold": threshold,
+        "safety": safety,
+        "anchor": anchor,
+        "k": args.k,
+        "seed": args.seed,
+        "seconds": started.elapsed().as_secs_f64(),
+    });
+    if args.json {
+        println!("{out}");
+        return Ok(());
+    }
+    println!("{}: {} courses, {} with skills, {} listed prerequisite edges", args.catalog.display(), listed.len(), courses_with_skills, truth.len());
+    println!("{:<16} {:>9} {:>9} {:>9} {:>9}", "edges", "predicted", "precision", "recall", "F1");
+    for (name, s) in [("inferred", ours), ("tf-idf baseline", baseline)] {
+        println!("{name:<16} {:>9} {:>9.3} {:>9.3} {:>9.3}", s.predicted, s.precision, s.recall, s.f1);
+    }
+    println!("(the baseline's threshold {threshold:.3} was chosen on the answers)");
+    for (name, s) in [("wayfinder", safety), ("anchor", anchor)] {
+        println!("{name:<10} {} learners: {} of {} recommended courses lack their real prerequisites ({:.3})", s.learners, s.unready, s.recommended, s.rate);
+    }
+    Ok(())
 }
 
 fn recommend(args: RecommendArgs) -> Result<()> {
