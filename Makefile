@@ -7,7 +7,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 SHARED_DATA ?= $(abspath ../shared/data)
 export WAYFINDER_DATA ?= $(SHARED_DATA)
 
-.PHONY: help demo test check-disk test-native test-wasm test-browser test-e2e cli cli-bin wasm model bench bench-native bench-pipeline bench-eval bench-browser setup-rust fuzz bundle test-bundle test-wasm-browser
+.PHONY: help demo test check-disk test-native test-wasm test-browser test-e2e test-advisor cli cli-bin wasm model bench bench-native bench-pipeline bench-eval bench-browser setup-rust fuzz bundle test-bundle test-wasm-browser
 
 help:
 	@echo "make demo   build everything, fetch the model, serve the site on 127.0.0.1"
@@ -36,7 +36,7 @@ cli: cli-bin
 # Tests build the demo bundle with the debug CLI that test-native already compiled, so a
 # fresh machine compiles tract natively once (and once for wasm32 tests, in test-wasm).
 test: setup-rust model check-disk test-native
-	$(MAKE) test-wasm test-browser test-e2e CLI_PROFILE=debug
+	$(MAKE) test-wasm test-browser test-e2e test-advisor CLI_PROFILE=debug
 
 # A full disk shows up much later as a linker's "Bus error"; say so at the start instead.
 # A fresh `make test` left 3.2 GB of build output here; DISK_NEEDED_GB leaves room beyond it
@@ -73,6 +73,11 @@ $(BENCH_PY):
 
 bench-pipeline: model cli $(BENCH_PY)
 	PYTHON=$(BENCH_PY) WAYFINDER_BIN=$(TARGET_DIR)/release/wayfinder bash scripts/bench-pipeline.sh
+
+# The advisor's test set: 20 learners on a bounded slice of UIUC (skipped with a message
+# when ../shared/data is absent) and 5 on the demo bundle (scripts/test-advisor.sh).
+test-advisor: model bundle
+	WAYFINDER_BIN=$(BIN) ADVISOR_OUT=$(TARGET_DIR)/advisor bash scripts/test-advisor.sh
 
 # The whole ranking against its parts and baselines on MovieLens and MOOCCubeX, and the
 # advisor's test set on UIUC (scripts/bench-eval.sh).

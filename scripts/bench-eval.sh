@@ -27,6 +27,9 @@ if [[ -d "$data/uiuc_catalog" ]]; then
     --out "$out/uiuc-catalog.json" --json > "$out/uiuc-import.json"
   [[ -f "$out/uiuc-bundle/manifest.json" ]] || "$bin" build --catalog "$out/uiuc-catalog.json" --model model --out "$out/uiuc-bundle" --compress-catalog --quiet
   python3 bench/advisor/advisor.py "$bin" "$out/uiuc-bundle" "$out/uiuc-catalog.json" model | tee "$out/advisor.txt"
+  # Prerequisites hidden and inferred from the text, against the lists and a TF-IDF baseline;
+  # how often the ranking then proposes a course whose real prerequisites are unmet.
+  "$bin" eval prerequisites --catalog "$out/uiuc-catalog.json" --model model | tee "$out/eval-prerequisites.txt"
 else
   echo "bench-eval: UIUC skipped, $data/uiuc_catalog is absent" >&2
 fi

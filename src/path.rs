@@ -233,6 +233,11 @@ impl Planner<'_> {
         needed.sort_by(|&a, &b| costs[a].total_cmp(&costs[b]));
         for x in needed {
             self.progress.mark_completed(x);
+            // Its equivalents (cross-listed, or not credited together) are taken with it:
+            // never added to the path as well.
+            for &e in self.catalog.equivalents(x) {
+                self.progress.mark_completed(e);
+            }
             for s in &self.catalog.course(x).teaches {
                 self.progress.add_skill(s);
             }

@@ -362,3 +362,18 @@ fn requirements_inferred_from_text_make_few_lower_level_groups_and_never_touch_l
     let progress = rec.progress(&Learner { completed: vec![catalog.ix("ECON 200").unwrap()], ..Default::default() });
     assert!(graph.is_ready(catalog.ix("STAT 300").unwrap(), &progress));
 }
+
+#[test]
+fn a_path_never_holds_two_equivalent_courses() {
+    use wayfinder::path::{plan, PathRequest};
+    // A and B teach the same and are not credited together; P needs B. Planning t1 picks A
+    // (first in the catalog at the same cost), then t2 needs P, whose group B is met by A.
+    let mut courses = vec![course("A 100", 100, &["t1"], &[]), course("B 100", 100, &["t1"], &[]), course("P 200", 200, &["t2"], &[&["B 100"]])];
+    courses[0].no_credit_with = vec!["B 100".into()];
+    let c = Catalog::new(courses, Strictness::Strict).unwrap().0;
+    let g = PrereqGraph::new(&c, GraphOptions::default());
+    let path = plan(&c, &g, &PathRequest { targets: vec!["t1".into(), "t2".into()], ..Default::default() }).unwrap();
+    let ids: Vec<&str> = path.steps.iter().map(|s| c.course(s.course).id.as_str()).collect();
+    assert!(!(ids.contains(&"A 100") && ids.contains(&"B 100")), "{ids:?}");
+    assert!(ids.contains(&"P 200"), "{ids:?}");
+}
