@@ -291,7 +291,9 @@ pub fn search(engine: &Engine, text: &str, k: usize) -> Result<Vec<ScoredCourse>
 pub struct GroupView {
     pub any_of: Vec<String>,
     pub concurrent: bool,
-    /// The skill it was inferred from, for inferred groups.
+    /// Inferred rather than listed by the school.
+    pub inferred: bool,
+    /// The skill it was inferred from, for groups inferred from skills.
     pub inferred_from: Option<String>,
     /// Alternatives the school lists that this catalog does not hold; they never satisfy the
     /// group.
@@ -341,6 +343,7 @@ pub fn course(engine: &Engine, id: &str) -> Result<CourseView> {
             .map(|g| GroupView {
                 any_of: g.members.iter().map(name).collect(),
                 concurrent: g.concurrent,
+                inferred: g.inferred,
                 inferred_from: g.inferred_from.clone(),
                 not_in_catalog: g.not_in_catalog.clone(),
             })
@@ -382,7 +385,7 @@ pub fn graph(engine: &Engine) -> GraphAnswer {
                     course: catalog.course(c).id.clone(),
                     prerequisite: catalog.course(*m).id.clone(),
                     group: g,
-                    inferred: group.inferred_from.is_some(),
+                    inferred: group.inferred,
                     skill: group.inferred_from.clone(),
                     concurrent: group.concurrent,
                     score,

@@ -41,6 +41,17 @@ pub struct Course {
     /// than read from the catalog, with the inference's score (cosine similarity).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub inferred_skills: BTreeMap<String, f32>,
+    /// Prerequisites a pipeline inferred from the course texts for a course whose catalog
+    /// lists none (`skills::infer_prerequisites`): "one of these", each with its probability.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inferred_prerequisites: Vec<InferredGroupSpec>,
+}
+
+/// An inferred prerequisite group as written in JSON: alternatives and their probabilities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct InferredGroupSpec {
+    pub any_of: Vec<String>,
+    pub scores: Vec<f32>,
 }
 
 impl Course {
@@ -106,6 +117,8 @@ pub struct Group {
     /// Alternatives named by the school that the catalog does not hold: they never satisfy the
     /// group, so a group whose `members` is empty cannot be met.
     pub not_in_catalog: Vec<String>,
+    /// Inferred (from skills or from the course texts) rather than listed by the school.
+    pub inferred: bool,
 }
 
 /// How validation treats prerequisites that name courses missing from the catalog.
@@ -151,6 +164,8 @@ pub struct Catalog {
     courses: Vec<Course>,
     index: HashMap<String, CourseIx>,
     groups: Vec<Vec<Group>>,
+    /// Resolved `inferred_prerequisites`.
+    inferred: Vec<Vec<Group>>,
     /// `same_as` and `no_credit_with`, both directions, sorted.
     equivalents: Vec<Vec<CourseIx>>,
 }
@@ -260,7 +275,7 @@ impl Catalog {
                     report.unsatisfiable_groups.push(course.id.clone());
                 }
                 let scores = vec![1.0; members.len()];
-                resolved.push(Group { members, concurrent: spec.concurrent(), inferred_from: None, scores, not_in_catalog });
+                resolved.push(Group { members, concurrent: spec.concurrent(), inferred_from: None, scores, not_in_catalog, inferred: false });
             }
             groups.push(resolved);
         }
@@ -302,7 +317,32 @@ impl Catalog {
             e.sort_unstable();
             e.dedup();
         }
-        Ok((Catalog { courses, index, groups, equivalents }, report))
+        let mut inferred = vec![Vec::new(); courses.len()];
+        for (i, course) in courses.iter().enumerate() {
+            for spec in &course.inferred_prerequisites {
+                let bad = |value: f64| Error::BadCourseNumber { course: course.id.clone(), field: "inferred_prerequisites", value };
+                if spec.scores.len() != spec.any_of.len() {
+                    return Err(bad(spec.scores.len() as f64));
+                }
+                let mut members: Vec<(CourseIx, f32)> = Vec::with_capacity(spec.any_of.len());
+                for (name, &score) in spec.any_of.iter().zip(&spec.scores) {
+                    if !(0.0..=1.0).contains(&score) {
+                        return Err(bad(f64::from(score)));
+                    }
+                    match index.get(name.trim()) {
+                        Some(&j) if j != i => members.push((j, score)),
+                        _ => return Err(Error::UnknownPrerequisite { course: course.id.clone(), prerequisite: name.clone() }),
+                    }
+                }
+                members.sort_by_key(|m| m.0);
+                members.dedup_by_key(|m| m.0);
+                if !members.is_empty() {
+                    let (members, scores) = members.into_iter().unzip();
+                    inferred[i].push(Group { members, concurrent: false, inferred_from: None, scores, not_in_catalog: Vec::new(), inferred: true });
+                }
+            }
+        }
+        Ok((Catalog { courses, index, groups, inferred, equivalents }, report))
     }
 
     pub fn len(&self) -> usize {
@@ -352,6 +392,10 @@ impl Catalog {
     /// The explicit prerequisite groups of a course, resolved to indices.
     pub fn explicit_groups(&self, ix: CourseIx) -> &[Group] {
         &self.groups[ix]
+    }
+    /// The resolved `inferred_prerequisites` of a course.
+    pub fn inferred_groups(&self, ix: CourseIx) -> &[Group] {
+        &self.inferred[ix]
     }
     /// Serialises the catalog back to the file format.
     pub fn to_json(&self) -> String {

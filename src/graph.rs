@@ -136,11 +136,13 @@ impl PrereqGraph {
                 teachers.entry(skill.clone()).or_default().push(i);
             }
         }
-        let mut groups: Vec<Vec<Group>> = (0..n).map(|i| catalog.explicit_groups(i).to_vec()).collect();
+        let mut groups: Vec<Vec<Group>> = (0..n).map(|i| catalog.explicit_groups(i).iter().chain(catalog.inferred_groups(i)).cloned().collect()).collect();
         let mut untaught = Vec::new();
         if options.infer_from_skills {
             for (i, course) in catalog.courses().iter().enumerate() {
-                let listed = !catalog.explicit_groups(i).is_empty();
+                // A requirement inferred from the text adds nothing where the catalog lists
+                // prerequisites or the pipeline inferred related ones from the texts.
+                let listed = !catalog.explicit_groups(i).is_empty() || !catalog.inferred_groups(i).is_empty();
                 for skill in &course.requires {
                     if course.teaches.contains(skill) {
                         continue;
@@ -170,7 +172,7 @@ impl PrereqGraph {
                     if !implied {
                         let need = course.skill_confidence(skill);
                         let scores = members.iter().map(|&m| need.min(catalog.course(m).skill_confidence(skill))).collect();
-                        groups[i].push(Group { members, concurrent: false, inferred_from: Some(skill.clone()), scores, not_in_catalog: Vec::new() });
+                        groups[i].push(Group { members, concurrent: false, inferred_from: Some(skill.clone()), scores, not_in_catalog: Vec::new(), inferred: true });
                     }
                 }
             }

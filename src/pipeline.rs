@@ -584,13 +584,24 @@ pub fn listed_edges(catalog: &crate::catalog::Catalog) -> Edges {
 /// Every edge of the graph's inferred groups.
 pub fn inferred_edges(graph: &crate::graph::PrereqGraph) -> Edges {
     (0..graph.len())
-        .flat_map(|c| graph.groups(c).iter().filter(|g| g.inferred_from.is_some()).flat_map(move |g| g.members.iter().map(move |&m| (c, m))))
+        .flat_map(|c| graph.groups(c).iter().filter(|g| g.inferred).flat_map(move |g| g.members.iter().map(move |&m| (c, m))))
         .collect()
 }
 
-/// Scores predicted edges against the truth.
-pub fn edge_scores(predicted: &Edges, truth: &Edges) -> EdgeScores {
-    EdgeScores::new(predicted.len(), truth.len(), predicted.intersection(truth).count())
+/// Scores predicted edges against the truth, over the courses `keep` accepts.
+pub fn edge_scores(predicted: &Edges, truth: &Edges, keep: impl Fn(CourseIx) -> bool) -> EdgeScores {
+    let predicted: Edges = predicted.iter().copied().filter(|&(a, _)| keep(a)).collect();
+    let truth: Edges = truth.iter().copied().filter(|&(a, _)| keep(a)).collect();
+    EdgeScores::new(predicted.len(), truth.len(), predicted.intersection(&truth).count())
+}
+
+/// Whether a course's subject (its id's first word) is in the held-out half of the sorted
+/// subjects (the odd-indexed ones), on which the related-course model was not fit.
+pub fn held_out_subjects(catalog: &crate::catalog::Catalog) -> Vec<bool> {
+    let subject = |c: &crate::catalog::Course| c.id.split_whitespace().next().unwrap_or("").to_string();
+    let subjects: BTreeSet<String> = catalog.courses().iter().map(subject).collect();
+    let odd: BTreeSet<&String> = subjects.iter().skip(1).step_by(2).collect();
+    catalog.courses().iter().map(|c| odd.contains(&subject(c))).collect()
 }
 
 /// The catalog with every listed prerequisite removed (same courses, same order), for
@@ -603,16 +614,14 @@ pub fn hide_prerequisites(catalog: &crate::catalog::Catalog) -> Result<crate::ca
     Ok(crate::catalog::Catalog::new(courses, crate::catalog::Strictness::Strict)?.0)
 }
 
-/// The course number of an id such as `CS 225` (the first run of digits after a space).
-fn course_number(id: &str) -> Option<u32> {
-    id.split_whitespace().nth(1).and_then(|n| n.chars().take_while(char::is_ascii_digit).collect::<String>().parse().ok())
-}
+use crate::skills::course_number;
 
 /// The practitioner's baseline for prerequisite inference: TF-IDF cosine of the course texts
 /// (title and description), an edge from each course to the more similar courses with a lower
 /// course number, and the threshold chosen on the answers (the best F1 it can reach, which
 /// flatters the baseline). Returns its scores and that threshold.
-pub fn tfidf_baseline(catalog: &crate::catalog::Catalog, truth: &Edges) -> (EdgeScores, f64) {
+pub fn tfidf_baseline(catalog: &crate::catalog::Catalog, truth: &Edges, keep: impl Fn(CourseIx) -> bool) -> (EdgeScores, f64) {
+    let truth: Edges = truth.iter().copied().filter(|&(a, _)| keep(a)).collect();
     const STOP: &[&str] = &["the", "and", "for", "with", "this", "that", "are", "from", "its", "their", "course", "courses", "students", "student", "credit", "hours", "topics", "including", "will", "may", "not", "both", "given", "same", "into", "such", "also", "use"];
     let docs: Vec<Vec<String>> = catalog
         .courses()
@@ -665,6 +674,9 @@ pub fn tfidf_baseline(catalog: &crate::catalog::Catalog, truth: &Edges) -> (Edge
     let mut acc = vec![0.0f32; n];
     for (a, v) in vectors.iter().enumerate() {
         let Some(na) = numbers[a] else { continue };
+        if !keep(a) {
+            continue;
+        }
         let mut touched = Vec::new();
         for &(t, w) in v {
             for &(b, wb) in &postings[t] {

@@ -55,6 +55,15 @@ fn validation_names_the_course() {
     for (courses, expected) in cases {
         assert_eq!(Catalog::new(courses, Strictness::Strict).unwrap_err(), expected);
     }
+    let inferred = |scores: Vec<f32>, any_of: Vec<&str>| {
+        let mut b = course("B", &[]);
+        b.inferred_prerequisites = vec![wayfinder::catalog::InferredGroupSpec { any_of: any_of.into_iter().map(String::from).collect(), scores }];
+        Catalog::new(vec![course("A", &[]), b], Strictness::Strict)
+    };
+    assert!(matches!(inferred(vec![1.5], vec!["A"]), Err(Error::BadCourseNumber { field: "inferred_prerequisites", .. })));
+    assert!(matches!(inferred(vec![0.5, 0.5], vec!["A"]), Err(Error::BadCourseNumber { field: "inferred_prerequisites", .. })));
+    assert_eq!(inferred(vec![0.5], vec!["NOPE"]).unwrap_err(), Error::UnknownPrerequisite { course: "B".into(), prerequisite: "NOPE".into() });
+    assert_eq!(inferred(vec![0.5], vec!["A"]).unwrap().0.inferred_groups(1)[0].members, vec![0]);
     let bad_credits = Course { id: "X".into(), credits: Some(f32::NAN), ..Course::default() };
     assert!(matches!(Catalog::new(vec![bad_credits], Strictness::Strict), Err(Error::BadCourseNumber { field: "credits", .. })));
     assert!(matches!(Catalog::from_json(b"{\"courses\": [", Strictness::Strict), Err(Error::CatalogJson(_))));

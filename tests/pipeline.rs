@@ -135,9 +135,9 @@ fn edge_scores_and_the_tfidf_baseline_read_the_listed_prerequisites() {
     assert_eq!(hidden.len(), catalog.len());
     // The baseline links each course to its lower-numbered namesakes; the best threshold
     // keeps the two true edges and the one false (MUS 300 -> MUS 100).
-    let (baseline, threshold) = pipeline::tfidf_baseline(&catalog, &truth);
+    let (baseline, threshold) = pipeline::tfidf_baseline(&catalog, &truth, |_| true);
     assert_eq!((baseline.correct, baseline.truth), (2, 2), "{baseline:?}");
     assert!(baseline.f1 >= 0.8 && threshold > 0.0, "{baseline:?} at {threshold}");
-    let scores = pipeline::edge_scores(&truth, &truth);
+    let scores = pipeline::edge_scores(&truth, &truth, |_| true);
     assert_eq!((scores.precision, scores.recall, scores.f1), (1.0, 1.0, 1.0));
 }

@@ -16,7 +16,10 @@ function group(g, index) {
   const members = g.anyOf.map((id) => el('li', {}, courseLink(id, index.byId.get(id)?.title), done.has(id) ? el('span', { class: 'done', text: ' ✓ completed' }) : null));
   const notes = [
     g.anyOf.length > 1 ? 'One of:' : 'Requires:',
-    g.inferredFrom ? `(inferred: these courses teach ${g.inferredFrom})` : null,
+    g.inferredFrom
+      ? `(inferred: these courses teach ${g.inferredFrom})`
+      : g.inferred ? '(inferred from the course descriptions, not listed by the school)' : null,
+    g.notInCatalog?.length ? `(also ${g.notInCatalog.join(', ')}, not in this catalog)` : null,
     g.concurrent ? '(may be taken in the same term)' : null,
   ].filter(Boolean).join(' ');
   return el('li', { class: met ? 'group met' : 'group' }, el('p', { text: notes }), el('ul', {}, members));

@@ -87,6 +87,10 @@ pub struct BuildArgs {
     /// vocabulary (data/skills/builtin-taxonomy.json); this leaves it without.
     #[arg(long)]
     no_skill_vocabulary: bool,
+    /// A catalog that lists prerequisites for fewer than half of its courses above the lowest
+    /// level gets prerequisites inferred from the texts for the rest; this leaves it without.
+    #[arg(long)]
+    no_inferred_prerequisites: bool,
     /// Write the catalog as catalog.json.gz: descriptions are most of a large catalog's bytes
     /// and compress about 3x (the browser module and the CLI read either form).
     #[arg(long)]
@@ -113,20 +117,20 @@ pub struct Site {
 
 impl Site {
     pub fn load(catalog: &Path, taxonomy: Option<&Path>, model: &Path, lenient: bool, quiet: bool) -> Result<Site> {
-        Site::load_with(catalog, taxonomy, model, lenient, quiet, 1, skills::InferParams::default().threshold, true)
+        Site::load_with(catalog, taxonomy, model, lenient, quiet, 1, skills::InferParams::default().threshold, true, true)
     }
 
     /// A catalog already loaded (the prerequisite evaluation hides its lists first).
     pub fn from_catalog(catalog: Catalog, taxonomy: Option<&Path>, model: &Path, quiet: bool) -> Result<Site> {
-        Site::prepare(catalog, Default::default(), taxonomy, model, quiet, 1, skills::InferParams::default().threshold, true)
+        Site::prepare(catalog, Default::default(), taxonomy, model, quiet, 1, skills::InferParams::default().threshold, true, true)
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn load_with(catalog_path: &Path, taxonomy: Option<&Path>, model: &Path, lenient: bool, quiet: bool, batch: usize, skill_threshold: f32, vocabulary: bool) -> Result<Site> {
+    fn load_with(catalog_path: &Path, taxonomy: Option<&Path>, model: &Path, lenient: bool, quiet: bool, batch: usize, skill_threshold: f32, vocabulary: bool, prerequisites: bool) -> Result<Site> {
         let catalog_bytes = files::read(catalog_path)?;
         let strictness = if lenient { Strictness::Lenient } else { Strictness::Strict };
         let (catalog, report) = Catalog::from_json(&catalog_bytes, strictness).with_context(|| format!("catalog {}", catalog_path.display()))?;
-        Site::prepare(catalog, report, taxonomy, model, quiet, batch, skill_threshold, vocabulary)
+        Site::prepare(catalog, report, taxonomy, model, quiet, batch, skill_threshold, vocabulary, prerequisites)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -139,6 +143,7 @@ impl Site {
         batch: usize,
         skill_threshold: f32,
         vocabulary: bool,
+        prerequisites: bool,
     ) -> Result<Site> {
         let mut taxonomy = taxonomy.map(|p| Taxonomy::from_json(&files::read(p)?).with_context(|| format!("taxonomy {}", p.display()))).transpose()?;
         // A catalog with no skills of its own and no taxonomy gets the built-in vocabulary.
@@ -158,17 +163,23 @@ impl Site {
         let vectors = embed_all(&embedder, &texts, batch, quiet)?;
         let embed_seconds = embed_started.elapsed().as_secs_f64();
         let mut inferred_courses = 0;
-        let catalog = match &taxonomy {
-            Some(t) => {
-                let vocabulary = skills::vocabulary(t);
-                let skill_vectors = embedder.embed_batch(&vocabulary, batch)?.into_iter().map(|e| e.vector).collect::<Vec<_>>();
-                let mut courses: Vec<Course> = catalog.courses().to_vec();
-                let params = skills::InferParams { threshold: skill_threshold, ..Default::default() };
-                inferred_courses = skills::infer(&mut courses, &vectors, &vocabulary, &skill_vectors, t, &params)?;
-                Catalog::new(courses, Strictness::Strict)?.0
+        let mut courses: Vec<Course> = catalog.courses().to_vec();
+        if let Some(t) = &taxonomy {
+            let vocabulary = skills::vocabulary(t);
+            let skill_vectors = embedder.embed_batch(&vocabulary, batch)?.into_iter().map(|e| e.vector).collect::<Vec<_>>();
+            let params = skills::InferParams { threshold: skill_threshold, ..Default::default() };
+            inferred_courses = skills::infer(&mut courses, &vectors, &vocabulary, &skill_vectors, t, &params)?;
+        }
+        // A catalog that lists prerequisites for few of its courses gets related lower-level
+        // courses as inferred prerequisites of the rest (skills::infer_prerequisites).
+        let mut inferred_prerequisites = 0;
+        if prerequisites && skills::lists_few_prerequisites(&courses) {
+            inferred_prerequisites = skills::infer_prerequisites(&mut courses, &vectors, &skills::PrerequisiteModel::default())?;
+            if !quiet {
+                eprintln!("the catalog lists prerequisites for few courses: inferred them for {inferred_prerequisites} courses from the texts (--no-inferred-prerequisites to skip)");
             }
-            None => catalog,
-        };
+        }
+        let catalog = if inferred_courses + inferred_prerequisites > 0 { Catalog::new(courses, Strictness::Strict)?.0 } else { catalog };
         let embeddings = Embeddings::from_vec(catalog.len(), DIM, vectors.concat())?;
         Ok(Site { catalog, report, taxonomy, embeddings, embedder, inferred_courses, embed_seconds })
     }
@@ -191,7 +202,7 @@ impl Site {
 
 pub fn run(args: BuildArgs) -> Result<()> {
     let started = Instant::now();
-    let site = Site::load_with(&args.catalog, args.taxonomy.as_deref(), &args.model, args.lenient, args.quiet, args.batch, args.skill_threshold, !args.no_skill_vocabulary)?;
+    let site = Site::load_with(&args.catalog, args.taxonomy.as_deref(), &args.model, args.lenient, args.quiet, args.batch, args.skill_threshold, !args.no_skill_vocabulary, !args.no_inferred_prerequisites)?;
     let graph = PrereqGraph::new(&site.catalog, GraphOptions::default());
     let interactions = args.interactions.as_ref().map(|p| site.interactions(p, args.format)).transpose()?;
     let (catalog, report, taxonomy, embeddings, embedder, inferred_courses, embed_seconds) =
@@ -227,8 +238,8 @@ pub fn run(args: BuildArgs) -> Result<()> {
     let counts = Counts {
         learners: interactions.as_ref().map_or(0, |i| i.users.len()),
         interactions: interactions.as_ref().map_or(0, |i| i.entries.len()),
-        explicit_groups: (0..catalog.len()).map(|c| graph.groups(c).iter().filter(|g| g.inferred_from.is_none()).count()).sum(),
-        inferred_groups: (0..catalog.len()).map(|c| graph.groups(c).iter().filter(|g| g.inferred_from.is_some()).count()).sum(),
+        explicit_groups: (0..catalog.len()).map(|c| graph.groups(c).iter().filter(|g| !g.inferred).count()).sum(),
+        inferred_groups: (0..catalog.len()).map(|c| graph.groups(c).iter().filter(|g| g.inferred).count()).sum(),
         cycles: graph.cycles().len(),
         ..Counts::default()
     };

@@ -247,3 +247,55 @@ fn partial_weights_fill_from_the_bundle_and_bad_weights_are_named() {
         assert!(err.contains(named), "{flag} {value}: {err}");
     }
 }
+
+#[test]
+fn eval_prerequisites_recovers_hidden_prerequisites_and_counts_unready_recommendations() {
+    let (Some(model), Some(uiuc)) = (model_dir(), data_dir("uiuc_catalog")) else { return };
+    // A bounded slice of the real UIUC catalog: its CS, STAT and MATH courses, with group
+    // members outside the slice kept as not in the catalog.
+    let dir = tempfile::tempdir().unwrap();
+    let s = |p: &Path| p.display().to_string();
+    let full = dir.path().join("uiuc.json");
+    let out = wayfinder(&["import", "uiuc", "--catalog", &s(&uiuc.join("uiuc-2019-fa-catalog.csv")), "--prereqs", &s(&uiuc.join("uiuc-prerequisites-2023.csv")), "--out", &s(&full)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut catalog: Value = serde_json::from_slice(&std::fs::read(&full).unwrap()).unwrap();
+    let keep = |id: &str| ["CS ", "STAT ", "MATH "].iter().any(|p| id.starts_with(p));
+    let courses: Vec<Value> = catalog["courses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| keep(c["id"].as_str().unwrap()))
+        .map(|c| {
+            let mut c = c.clone();
+            let groups: Vec<Value> = c["prerequisites"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| {
+                    let members: Vec<String> = g.as_array().or_else(|| g["any_of"].as_array()).unwrap().iter().map(|m| m.as_str().unwrap().to_string()).collect();
+                    let (inside, mut outside): (Vec<String>, Vec<String>) = members.into_iter().partition(|m| keep(m));
+                    outside.extend(g["not_in_catalog"].as_array().into_iter().flatten().map(|m| m.as_str().unwrap().to_string()));
+                    serde_json::json!({ "any_of": inside, "not_in_catalog": outside })
+                })
+                .collect();
+            c["prerequisites"] = Value::Array(groups);
+            for f in ["same_as", "no_credit_with"] {
+                if let Some(list) = c[f].as_array().cloned() {
+                    c[f] = Value::Array(list.into_iter().filter(|x| keep(x.as_str().unwrap())).collect());
+                }
+            }
+            c
+        })
+        .collect();
+    catalog["courses"] = Value::Array(courses);
+    let slice = dir.path().join("slice.json");
+    std::fs::write(&slice, catalog.to_string()).unwrap();
+    let report = ok_json(&["eval", "prerequisites", "--catalog", &s(&slice), "--model", &s(&model), "--json"]);
+    let f1 = |x: &Value| x["f1"].as_f64().unwrap();
+    eprintln!("{report}");
+    assert!(report["inferred"]["truth"].as_u64().unwrap() > 100, "{report}");
+    assert!(f1(&report["inferred"]) > f1(&report["tfidf_baseline"]), "inference beats the TF-IDF baseline with its threshold chosen on the answers: {report}");
+    let rate = |x: &Value| x["rate"].as_f64().unwrap();
+    assert!(report["safety"]["learners"].as_u64().unwrap() >= 2, "{report}");
+    assert!(rate(&report["safety"]) < rate(&report["anchor"]), "{report}");
+}

@@ -178,6 +178,9 @@ export interface ScoredCourse {
 export interface PrerequisiteGroup {
   anyOf: string[];
   concurrent: boolean;
+  /** Inferred (from skills or from the course texts) rather than listed by the school. */
+  inferred: boolean;
+  /** The skill a group was inferred from, for groups inferred from skills. */
   inferredFrom: string | null;
   /** Alternatives the school lists that this catalog does not hold; they never satisfy the group. */
   notInCatalog?: string[];
