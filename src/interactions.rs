@@ -23,6 +23,9 @@ pub struct Interactions {
     /// User names in first-seen order; `Interaction::user` indexes this.
     pub users: Vec<String>,
     pub entries: Vec<Interaction>,
+    /// Lenient parsing only: interactions skipped because they name a course the catalog
+    /// does not hold (a retired course), counted per course id.
+    pub unknown_courses: std::collections::BTreeMap<String, usize>,
 }
 
 impl Interactions {
@@ -46,6 +49,15 @@ impl Interactions {
 /// [`Error::InteractionLine`] naming the line: too few fields, an unknown course, a rating
 /// that is not a finite number, a timestamp that is not an integer.
 pub fn parse_csv(text: &[u8], catalog: &Catalog) -> Result<Interactions> {
+    parse_csv_with(text, catalog, false)
+}
+
+/// [`parse_csv`], or with `lenient` a line naming a course the catalog does not hold is
+/// skipped and counted in `unknown_courses` instead of failing.
+///
+/// # Errors
+/// As [`parse_csv`], less the unknown courses when lenient.
+pub fn parse_csv_with(text: &[u8], catalog: &Catalog, lenient: bool) -> Result<Interactions> {
     let mut out = Interactions::default();
     let mut index = HashMap::new();
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(text);
@@ -60,7 +72,13 @@ pub fn parse_csv(text: &[u8], catalog: &Catalog) -> Result<Interactions> {
         if line == 1 && catalog.ix(course).is_none() && record.get(2).is_none_or(|r| r.parse::<f32>().is_err()) {
             continue;
         }
-        let course = catalog.ix(course).ok_or_else(|| bad(format!("course {course:?} is not in the catalog")))?;
+        let Some(course) = catalog.ix(course) else {
+            if lenient {
+                *out.unknown_courses.entry(course.to_string()).or_default() += 1;
+                continue;
+            }
+            return Err(bad(format!("course {course:?} is not in the catalog")));
+        };
         let rating = match record.get(2).filter(|r| !r.is_empty()) {
             Some(r) => Some(r.parse::<f32>().ok().filter(|x| x.is_finite()).ok_or_else(|| bad(format!("rating {r:?} is not a finite number")))?),
             None => None,
@@ -101,6 +119,15 @@ mod tests {
 
     fn catalog() -> Catalog {
         Catalog::from_json(br#"{"courses": [{"id": "CS 101"}, {"id": "CS 201"}]}"#, Strictness::Strict).unwrap().0
+    }
+
+    #[test]
+    fn lenient_parsing_counts_retired_courses_instead_of_failing() {
+        let text = b"ann,CS 101,4\nbob,CS 999,4\ncid,CS 999,3\ncid,OLD 1,3\n";
+        assert!(matches!(parse_csv(text, &catalog()), Err(Error::InteractionLine { line: 2, .. })));
+        let got = parse_csv_with(text, &catalog(), true).unwrap();
+        assert_eq!(got.entries.len(), 1);
+        assert_eq!(got.unknown_courses, std::collections::BTreeMap::from([("CS 999".to_string(), 2), ("OLD 1".to_string(), 1)]));
     }
 
     #[test]

@@ -77,7 +77,9 @@ pub struct BuildArgs {
     /// the cache), so larger batches only pay where a CPU favours them.
     #[arg(long, default_value_t = 1)]
     batch: usize,
-    /// Drop prerequisites naming unknown courses (and report them) instead of failing.
+    /// Keep prerequisites naming courses the catalog does not hold (marked, never satisfying
+    /// their group), and skip interactions naming such courses, reporting both, instead of
+    /// failing.
     #[arg(long)]
     lenient: bool,
     /// Minimum cosine for an inferred skill.
@@ -184,13 +186,27 @@ impl Site {
         Ok(Site { catalog, report, taxonomy, embeddings, embedder, inferred_courses, embed_seconds })
     }
 
-    pub fn interactions(&self, path: &Path, format: Format) -> Result<Interactions> {
+    /// Reads the interactions; with `lenient`, interactions naming a course the catalog does not hold are counted
+    /// and reported on stderr instead of failing.
+    pub fn interactions(&self, path: &Path, format: Format, lenient: bool) -> Result<Interactions> {
         let bytes = files::read(path)?;
         let parsed = match format {
-            Format::Csv => interactions::parse_csv(&bytes, &self.catalog),
+            Format::Csv => interactions::parse_csv_with(&bytes, &self.catalog, lenient),
             Format::Kgat => interactions::parse_kgat(&String::from_utf8_lossy(&bytes), &self.catalog),
         };
-        parsed.with_context(|| format!("interactions {}", path.display()))
+        let parsed = parsed.with_context(|| format!("interactions {}", path.display()))?;
+        if !parsed.unknown_courses.is_empty() {
+            let total: usize = parsed.unknown_courses.values().sum();
+            let named: Vec<String> = parsed.unknown_courses.iter().take(10).map(|(c, n)| format!("{c} ({n})")).collect();
+            eprintln!(
+                "interactions {}: skipped {total} naming {} course(s) not in the catalog: {}{}",
+                path.display(),
+                parsed.unknown_courses.len(),
+                named.join(", "),
+                if parsed.unknown_courses.len() > 10 { ", ..." } else { "" }
+            );
+        }
+        Ok(parsed)
     }
 
     /// The recommender without collaborative models (the pipeline adds them).
@@ -204,7 +220,7 @@ pub fn run(args: BuildArgs) -> Result<()> {
     let started = Instant::now();
     let site = Site::load_with(&args.catalog, args.taxonomy.as_deref(), &args.model, args.lenient, args.quiet, args.batch, args.skill_threshold, !args.no_skill_vocabulary, !args.no_inferred_prerequisites)?;
     let graph = PrereqGraph::new(&site.catalog, GraphOptions::default());
-    let interactions = args.interactions.as_ref().map(|p| site.interactions(p, args.format)).transpose()?;
+    let interactions = args.interactions.as_ref().map(|p| site.interactions(p, args.format, args.lenient)).transpose()?;
     let (catalog, report, taxonomy, embeddings, embedder, inferred_courses, embed_seconds) =
         (&site.catalog, &site.report, &site.taxonomy, &site.embeddings, &site.embedder, site.inferred_courses, site.embed_seconds);
     let train_started = Instant::now();

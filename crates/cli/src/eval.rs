@@ -463,7 +463,7 @@ fn prerequisites(args: PrerequisitesArgs) -> Result<()> {
 fn recommend(args: RecommendArgs) -> Result<()> {
     let started = Instant::now();
     let site = crate::build::Site::load(&args.catalog, args.taxonomy.as_deref(), &args.model, args.lenient, true)?;
-    let interactions = site.interactions(&args.interactions, args.format)?;
+    let interactions = site.interactions(&args.interactions, args.format, args.lenient)?;
     let histories = Histories::from_interactions(&interactions, site.catalog.len());
     let base = site.recommender()?;
     let params = EvalParams {
