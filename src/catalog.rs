@@ -13,6 +13,11 @@ pub type CourseIx = usize;
 /// Credits assumed for a course whose catalog entry gives none.
 pub const DEFAULT_CREDITS: f32 = 3.0;
 
+/// A course's subject: its id up to the first space (`"CS"` for `"CS 101"`), or the whole id.
+pub fn subject(id: &str) -> &str {
+    id.split_whitespace().next().unwrap_or(id)
+}
+
 /// One course as it appears in the catalog file. Every field but `id` is optional.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]

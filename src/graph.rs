@@ -32,13 +32,12 @@ impl Default for GraphOptions {
 fn strongest_teachers(catalog: &Catalog, course: CourseIx, skill: &str, teachers: &[CourseIx], options: &GraphOptions) -> Vec<CourseIx> {
     let c = catalog.course(course);
     let need = c.skill_confidence(skill);
-    let subject = |id: &str| id.split(' ').next().unwrap_or("").to_string();
-    let own = subject(&c.id);
+    let own = crate::catalog::subject(&c.id);
     let mut ranked: Vec<(f32, bool, u32, CourseIx)> = teachers
         .iter()
         .map(|&t| {
             let m = catalog.course(t);
-            (need.min(m.skill_confidence(skill)), subject(&m.id) == own, m.level.unwrap_or(u32::MAX), t)
+            (need.min(m.skill_confidence(skill)), crate::catalog::subject(&m.id) == own, m.level.unwrap_or(u32::MAX), t)
         })
         .filter(|&(score, _, level, _)| score >= options.min_inferred_score && c.level.is_none_or(|l| level < l))
         .collect();

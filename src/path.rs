@@ -247,14 +247,7 @@ impl Planner<'_> {
 
     fn note_prerequisite(&mut self, prerequisite: CourseIx, of: CourseIx) {
         let reasons = self.reasons.entry(prerequisite).or_default();
-        match reasons.iter_mut().find_map(|r| match r {
-            StepReason::PrerequisiteOf { courses } => Some(courses),
-            StepReason::Teaches { .. } => None,
-        }) {
-            Some(courses) if !courses.contains(&of) => courses.push(of),
-            Some(_) => {}
-            None => reasons.push(StepReason::PrerequisiteOf { courses: vec![of] }),
-        }
+        add_to_reason(reasons, of, prerequisite_of, |courses| StepReason::PrerequisiteOf { courses });
     }
 
     /// Drops spare courses, latest choice first, until none is left: a course no other
@@ -289,15 +282,7 @@ impl Planner<'_> {
             }
             for skill in skills {
                 let heir = self.plan.iter().copied().find(|&o| self.catalog.course(o).teaches.contains(&skill)).expect("a spare course's skills are taught on the path");
-                let reasons = self.reasons.entry(heir).or_default();
-                match reasons.iter_mut().find_map(|r| match r {
-                    StepReason::Teaches { skills } => Some(skills),
-                    StepReason::PrerequisiteOf { .. } => None,
-                }) {
-                    Some(skills) if !skills.contains(&skill) => skills.push(skill),
-                    Some(_) => {}
-                    None => reasons.insert(0, StepReason::Teaches { skills: vec![skill] }),
-                }
+                add_to_reason(self.reasons.entry(heir).or_default(), skill, teaches, |skills| StepReason::Teaches { skills });
             }
             dropped.push(c);
         }
@@ -362,3 +347,31 @@ impl Planner<'_> {
         Ok(LearningPath { steps, terms, already_met, untaught, unreachable, total_credits, dropped })
     }
 }
+
+fn teaches(r: &mut StepReason) -> Option<&mut Vec<String>> {
+    match r {
+        StepReason::Teaches { skills } => Some(skills),
+        StepReason::PrerequisiteOf { .. } => None,
+    }
+}
+
+fn prerequisite_of(r: &mut StepReason) -> Option<&mut Vec<CourseIx>> {
+    match r {
+        StepReason::PrerequisiteOf { courses } => Some(courses),
+        StepReason::Teaches { .. } => None,
+    }
+}
+
+/// Adds `item` to a course's reason of one kind (`list` finds its list), once; a course
+/// without that reason gets `make(vec![item])`, "teaches" reasons first.
+fn add_to_reason<T: PartialEq>(reasons: &mut Vec<StepReason>, item: T, list: fn(&mut StepReason) -> Option<&mut Vec<T>>, make: fn(Vec<T>) -> StepReason) {
+    match reasons.iter_mut().find_map(list) {
+        Some(items) if !items.contains(&item) => items.push(item),
+        Some(_) => {}
+        None => match make(vec![item]) {
+            r @ StepReason::Teaches { .. } => reasons.insert(0, r),
+            r @ StepReason::PrerequisiteOf { .. } => reasons.push(r),
+        },
+    }
+}
+

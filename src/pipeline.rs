@@ -598,10 +598,9 @@ pub fn edge_scores(predicted: &Edges, truth: &Edges, keep: impl Fn(CourseIx) -> 
 /// Whether a course's subject (its id's first word) is in the held-out half of the sorted
 /// subjects (the odd-indexed ones), on which the related-course model was not fit.
 pub fn held_out_subjects(catalog: &crate::catalog::Catalog) -> Vec<bool> {
-    let subject = |c: &crate::catalog::Course| c.id.split_whitespace().next().unwrap_or("").to_string();
-    let subjects: BTreeSet<String> = catalog.courses().iter().map(subject).collect();
-    let odd: BTreeSet<&String> = subjects.iter().skip(1).step_by(2).collect();
-    catalog.courses().iter().map(|c| odd.contains(&subject(c))).collect()
+    let subjects: BTreeSet<&str> = catalog.courses().iter().map(|c| crate::catalog::subject(&c.id)).collect();
+    let odd: BTreeSet<&str> = subjects.iter().skip(1).step_by(2).copied().collect();
+    catalog.courses().iter().map(|c| odd.contains(crate::catalog::subject(&c.id))).collect()
 }
 
 /// The catalog with every listed prerequisite removed (same courses, same order), for
@@ -728,17 +727,17 @@ pub struct Safety {
 /// Ranking errors.
 pub fn prerequisite_safety(hidden_engine: &Engine, listed: &crate::catalog::Catalog, k: usize, max_learners: usize, seed: u64) -> Result<(Safety, Safety)> {
     let truth = crate::graph::PrereqGraph::new(listed, crate::graph::GraphOptions { infer_from_skills: false, ..Default::default() });
-    let subject = |c: CourseIx| listed.course(c).id.split(' ').next().unwrap_or("").to_string();
-    let mut by_subject: BTreeMap<String, Vec<(u32, CourseIx)>> = BTreeMap::new();
+    let subject = |c: CourseIx| crate::catalog::subject(&listed.course(c).id);
+    let mut by_subject: BTreeMap<&str, Vec<(u32, CourseIx)>> = BTreeMap::new();
     for c in 0..listed.len() {
         if let Some(n) = course_number(&listed.course(c).id) {
             by_subject.entry(subject(c)).or_default().push((n, c));
         }
     }
-    let mut subjects: Vec<String> = by_subject
+    let mut subjects: Vec<&str> = by_subject
         .iter()
         .filter(|(_, cs)| cs.iter().filter(|&&(_, c)| !listed.explicit_groups(c).is_empty()).count() >= 5)
-        .map(|(s, _)| s.clone())
+        .map(|(&s, _)| s)
         .collect();
     subjects.shuffle(&mut Pcg64::seed_from_u64(seed));
     subjects.truncate(max_learners);

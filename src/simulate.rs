@@ -76,7 +76,7 @@ pub struct Enrolment {
 
 /// The program a course belongs to: its id up to the first space (`"CS"` for `"CS 101"`).
 pub fn program(id: &str) -> &str {
-    id.split_whitespace().next().unwrap_or(id)
+    crate::catalog::subject(id)
 }
 
 /// Simulates `params.learners` learners over `catalog`, in learner order, each learner's

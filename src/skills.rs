@@ -172,7 +172,7 @@ pub fn infer_prerequisites(courses: &mut [Course], vectors: &[Vec<f32>], model: 
             v.iter().map(|x| x / norm).collect()
         })
         .collect();
-    let subject: Vec<&str> = courses.iter().map(|c| c.id.split_whitespace().next().unwrap_or("")).collect();
+    let subject: Vec<&str> = courses.iter().map(|c| crate::catalog::subject(&c.id)).collect();
     let number: Vec<Option<u32>> = courses.iter().map(|c| course_number(&c.id)).collect();
     let level: Vec<Option<u32>> = courses.iter().zip(&number).map(|(c, n)| c.level.or(n.map(|n| n / 100 * 100))).collect();
     let mut lowest: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
