@@ -7,7 +7,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 SHARED_DATA ?= $(abspath ../shared/data)
 export WAYFINDER_DATA ?= $(SHARED_DATA)
 
-.PHONY: help demo test check-disk test-native test-wasm test-browser test-e2e test-advisor cli cli-bin wasm model bench bench-native bench-pipeline bench-eval bench-browser setup-rust fuzz bundle test-bundle test-wasm-browser
+.PHONY: help demo test check-disk test-native test-wasm test-browser test-e2e test-advisor cli cli-bin wasm model bench bench-native bench-pipeline bench-mf bench-eval bench-browser setup-rust fuzz bundle test-bundle test-wasm-browser
 
 help:
 	@echo "make demo   build everything, fetch the model, serve the site on 127.0.0.1"
@@ -59,7 +59,7 @@ test-wasm: setup-rust model test-bundle
 
 # Full-size benchmarks (not part of `make test`): criterion natively, then the UIUC pipeline
 # against onnxruntime (PyPI), then the browser (bench-browser). Results in target/bench/.
-bench: bench-native bench-pipeline bench-eval bench-browser
+bench: bench-native bench-pipeline bench-mf bench-eval bench-browser
 
 bench-native: model
 	$(CARGO) bench -j$(JOBS) -p wayfinder
@@ -69,7 +69,11 @@ bench-native: model
 BENCH_PY := target/bench/pyenv/bin/python
 $(BENCH_PY):
 	python3 -m venv target/bench/pyenv
-	$(BENCH_PY) -m pip install --quiet onnxruntime tokenizers numpy
+	$(BENCH_PY) -m pip install --quiet onnxruntime tokenizers numpy scipy implicit
+
+# Matrix factorization: MovieLens RMSE, and MOOCCubeX ALS beside the `implicit` library's.
+bench-mf: cli $(BENCH_PY)
+	PYTHON=$(BENCH_PY) WAYFINDER_BIN=$(TARGET_DIR)/release/wayfinder bash scripts/bench-mf.sh
 
 bench-pipeline: model cli $(BENCH_PY)
 	PYTHON=$(BENCH_PY) WAYFINDER_BIN=$(TARGET_DIR)/release/wayfinder bash scripts/bench-pipeline.sh

@@ -12,7 +12,7 @@ use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 use wayfinder::error::Error;
 use wayfinder::eval::{self, Popularity};
-use wayfinder::mf::als::{self, AlsParams};
+use wayfinder::mf::als::{self, AlsParams, AlsSolver};
 use wayfinder::mf::sgd::{self, SgdParams};
 use wayfinder::mf::{Confidence, FoldInParams, MfKind, MfModel, Rating, Ratings, UserVector};
 
@@ -232,4 +232,9 @@ fn mooccubex_als_beats_popularity_on_5000_users() {
     let pop = eval::evaluate_ranking(&Popularity::fit(&split.train), &split.train, &split.test, 10, None).unwrap();
     assert!(als.hr > pop.hr * 2.0 && als.hr > 0.15, "HR@10 ALS {} vs popularity {} (seed {seed})", als.hr, pop.hr);
     assert!(als.ndcg > pop.ndcg, "NDCG@10 ALS {} vs popularity {} (seed {seed})", als.ndcg, pop.ndcg);
+    // The default row solver (warm-started conjugate gradients) ranks as well as exact solves.
+    assert!(matches!(params.solver, AlsSolver::ConjugateGradient { .. }));
+    let exact = als::train(&split.train, &AlsParams { solver: AlsSolver::Cholesky, ..params }).unwrap();
+    let exact = eval::evaluate_ranking(&exact, &split.train, &split.test, 10, None).unwrap();
+    assert!((als.hr - exact.hr).abs() < 0.02, "HR@10 with CG {} vs Cholesky {} (seed {seed})", als.hr, exact.hr);
 }

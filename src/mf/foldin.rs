@@ -19,7 +19,8 @@ impl FoldInScratch {
     /// Room for systems of up to `n` unknowns.
     pub(crate) fn new(n: usize) -> Self {
         FoldInScratch {
-            a: vec![0.0; n * n],
+            // n × n for a Cholesky solve, or three n-vectors for conjugate gradients.
+            a: vec![0.0; (n * n).max(3 * n)],
             b: vec![0.0; n],
         }
     }
@@ -85,6 +86,91 @@ fn solve_implicit_portable(
         add_outer4_upper(a, k, w, y);
     }
     cholesky_solve(a, k, x)
+}
+
+/// Improves `x` towards the solution of the same implicit-feedback row as [`solve_implicit`]
+/// by `steps` conjugate-gradient steps started from `x` itself (Takács, Pilászy and Tikk
+/// 2011, "Applications of the conjugate gradient method for implicit feedback collaborative
+/// filtering"). ALS training warm-starts every row from its previous sweep, so a few steps
+/// per sweep reach the exact solve's quality at `O(k² + n·k)` per row instead of `O(k³)`.
+/// `gram` must be the full symmetric `YᵀY + λI`, which is positive definite, so the steps
+/// cannot break down; they stop early once the residual vanishes.
+pub(crate) fn conjugate_gradient_implicit(
+    gram: &[f32],
+    items: &[f32],
+    weighted: &[(usize, f32)],
+    steps: usize,
+    scratch: &mut FoldInScratch,
+    x: &mut [f32],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has the features this copy was compiled for.
+        return unsafe { conjugate_gradient_avx2(gram, items, weighted, steps, scratch, x) };
+    }
+    conjugate_gradient_portable(gram, items, weighted, steps, scratch, x)
+}
+
+/// [`conjugate_gradient_portable`] compiled for 256-bit vectors, with the same arithmetic.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn conjugate_gradient_avx2(
+    gram: &[f32],
+    items: &[f32],
+    weighted: &[(usize, f32)],
+    steps: usize,
+    scratch: &mut FoldInScratch,
+    x: &mut [f32],
+) {
+    conjugate_gradient_portable(gram, items, weighted, steps, scratch, x)
+}
+
+#[inline(always)]
+fn conjugate_gradient_portable(
+    gram: &[f32],
+    items: &[f32],
+    weighted: &[(usize, f32)],
+    steps: usize,
+    scratch: &mut FoldInScratch,
+    x: &mut [f32],
+) {
+    const TINY: f32 = 1e-20;
+    let k = x.len();
+    let row = |item: usize| &items[item * k..(item + 1) * k];
+    // `a` holds three vectors here: the residual r, the direction p and A·p.
+    let (r, rest) = scratch.a[..3 * k].split_at_mut(k);
+    let (p, ap) = rest.split_at_mut(k);
+    // r = b − A·x with b = Σ cᵢ yᵢ and A = gram + Σ (cᵢ − 1) yᵢ yᵢᵀ.
+    for (i, ri) in r.iter_mut().enumerate() {
+        *ri = -dot(&gram[i * k..(i + 1) * k], x);
+    }
+    for &(item, c) in weighted {
+        let y = row(item);
+        axpy(c - (c - 1.0) * dot(y, x), y, r);
+    }
+    p.copy_from_slice(r);
+    let mut rs_old = dot(r, r);
+    for _ in 0..steps {
+        if rs_old < TINY {
+            return;
+        }
+        for (i, api) in ap.iter_mut().enumerate() {
+            *api = dot(&gram[i * k..(i + 1) * k], p);
+        }
+        for &(item, c) in weighted {
+            let y = row(item);
+            axpy((c - 1.0) * dot(y, p), y, ap);
+        }
+        let step = rs_old / dot(p, ap);
+        axpy(step, p, x);
+        axpy(-step, ap, r);
+        let rs_new = dot(r, r);
+        let beta = rs_new / rs_old;
+        for (pi, ri) in p.iter_mut().zip(r.iter()) {
+            *pi = ri + beta * *pi;
+        }
+        rs_old = rs_new;
+    }
 }
 
 /// Solves for an explicit learner's bias and factors on the residuals `r − μ − bᵢ`:
@@ -318,6 +404,41 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn conjugate_gradients_reach_the_exact_solve() {
+        // CG on a k-dimensional positive-definite system converges in at most k steps (up to
+        // rounding); from a warm start near the answer, one step does not move away from it.
+        let k = 9;
+        let items: Vec<f32> = (0..7 * k)
+            .map(|t| ((t * 37 % 11) as f32 - 5.0) / 7.0)
+            .collect();
+        let weighted: Vec<(usize, f32)> = (0..6).map(|i| (i, 1.0 + 4.0 * i as f32)).collect();
+        let mut gram = vec![0.0; k * k];
+        for i in 0..7 {
+            for (r, c) in (0..k * k).map(|t| (t / k, t % k)) {
+                gram[r * k + c] += items[i * k + r] * items[i * k + c];
+            }
+        }
+        (0..k).for_each(|d| gram[d * k + d] += 0.5);
+        let mut exact = vec![0.0; k];
+        solve_implicit(&gram, &items, &weighted, &mut FoldInScratch::new(k), &mut exact).unwrap();
+        let distance = |x: &[f32]| x.iter().zip(&exact).map(|(a, b)| (a - b).powi(2)).sum::<f32>().sqrt();
+        let scale = exact.iter().map(|v| v * v).sum::<f32>().sqrt();
+        let mut cg = vec![0.0; k];
+        let mut scratch = FoldInScratch::new(k);
+        conjugate_gradient_implicit(&gram, &items, &weighted, 2 * k, &mut scratch, &mut cg);
+        assert!(distance(&cg) < 1e-3 * scale, "CG {cg:?} vs exact {exact:?}");
+        let mut portable = vec![0.0; k];
+        conjugate_gradient_portable(&gram, &items, &weighted, 2 * k, &mut scratch, &mut portable);
+        assert_eq!(cg, portable, "the vectorized copy must give the same bits");
+        // Three steps from zero already cut the error; three more from there cut it again.
+        let mut warm = vec![0.0; k];
+        conjugate_gradient_implicit(&gram, &items, &weighted, 3, &mut scratch, &mut warm);
+        let after_three = distance(&warm);
+        conjugate_gradient_implicit(&gram, &items, &weighted, 3, &mut scratch, &mut warm);
+        assert!(after_three < scale && distance(&warm) < after_three, "{after_three} then {}", distance(&warm));
     }
 
     #[test]

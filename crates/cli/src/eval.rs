@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use wayfinder::eval::{self, BlockScorer, Popularity, RankingReport, RatingReport};
-use wayfinder::mf::als::{self, AlsParams};
+use wayfinder::mf::als::{self, AlsParams, AlsSolver};
 use wayfinder::mf::sgd::{self, SgdParams};
 use wayfinder::mf::Confidence;
 use wayfinder::pipeline::{self, EvalParams, Histories, Protocol, TuneParams};
@@ -144,6 +144,12 @@ enum ConfidenceCurve {
     Log,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum RowSolver {
+    Cholesky,
+    Cg,
+}
+
 #[derive(Args)]
 pub struct RankingArgs {
     #[arg(long)]
@@ -177,6 +183,13 @@ pub struct RankingArgs {
     /// Training threads (0: every core). The model is the same for any number.
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// How ALS solves each row: exactly (cholesky) or by a few warm-started
+    /// conjugate-gradient steps (cg).
+    #[arg(long, value_enum, default_value_t = RowSolver::Cg)]
+    solver: RowSolver,
+    /// Conjugate-gradient steps per row and sweep (with `--solver cg`).
+    #[arg(long, default_value_t = 3)]
+    cg_steps: usize,
     /// Keep a seeded sample of this many users (and their items), for bounded runs.
     #[arg(long)]
     max_users: Option<usize>,
@@ -281,6 +294,10 @@ fn ranking(args: RankingArgs) -> Result<()> {
         confidence,
         seed: args.seed,
         threads: args.threads,
+        solver: match args.solver {
+            RowSolver::Cholesky => AlsSolver::Cholesky,
+            RowSolver::Cg => AlsSolver::ConjugateGradient { steps: args.cg_steps },
+        },
         ..AlsParams::default()
     };
     params.validate()?;
