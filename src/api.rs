@@ -275,8 +275,8 @@ pub fn similar(engine: &Engine, id: &str, k: usize) -> Result<Vec<ScoredCourse>>
 /// embedder.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] for `k`, a bundle without embeddings, or no embedder (naming
-/// `search`); embedding errors.
+/// [`Error::InvalidParameter`] for `k` or a bundle without embeddings, [`Error::NoEmbedder`]
+/// (naming `search`) without an embedder; embedding errors.
 pub fn search(engine: &Engine, text: &str, k: usize) -> Result<Vec<ScoredCourse>> {
     check_k(k)?;
     let query = engine.embed("search", text)?;

@@ -123,15 +123,15 @@ impl Engine {
     /// Embeds a text with the attached embedder.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] naming `field` when no embedder is attached (or this build
-    /// has none), and embedding errors.
+    /// [`Error::NoEmbedder`] naming `field` when no embedder is attached (or this build has
+    /// none), and embedding errors.
     pub fn embed(&self, field: &'static str, text: &str) -> Result<Vec<f32>> {
         #[cfg(feature = "embed")]
         if let Some(e) = &self.embedder {
             return Ok(e.embed(text)?.vector);
         }
         let _ = text;
-        Err(Error::param(field, "no embedding model was loaded"))
+        Err(Error::NoEmbedder { field })
     }
 
     /// The goal text's embedding under the goal-text policy.

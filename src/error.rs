@@ -72,12 +72,106 @@ pub enum Error {
     CatalogCsv { file: &'static str, line: u64, reason: String },
     #[error("interactions line {line}: {reason}")]
     InteractionLine { line: usize, reason: String },
+    #[error("{field} needs the embedding model, and none was loaded")]
+    NoEmbedder { field: &'static str },
 }
 
+/// The stable codes [`Error::code`] gives, in the order the TypeScript `ErrorCode` type
+/// lists them (a test checks that the two lists agree). The browser module adds
+/// `NOT_LOADED`, `NETWORK` and `OUT_OF_MEMORY`, which only its edge can meet.
+pub const ERROR_CODES: [&str; 11] = [
+    "CATALOG_INVALID",
+    "UNKNOWN_COURSE",
+    "INVALID_PARAMETER",
+    "DATA_INVALID",
+    "NO_DATA",
+    "MODEL_INVALID",
+    "MODEL_MISMATCH",
+    "BUNDLE_CORRUPT",
+    "BUNDLE_VERSION",
+    "INTERNAL",
+    "MODEL_REQUIRED",
+];
+
 impl Error {
+    /// A stable code for this kind of error, for callers that branch on it (the site shows a
+    /// different hint for a damaged bundle than for a bad query); the message says which
+    /// course, file or field. Codes never change meaning; new ones may be added.
+    pub fn code(&self) -> &'static str {
+        use Error::*;
+        match self {
+            CatalogJson(_) | EmptyCourseId { .. } | DuplicateCourse { .. } | UnknownPrerequisite { .. }
+            | EmptyPrerequisiteGroup { .. } | UnknownEquivalent { .. } | SelfPrerequisite { .. }
+            | BadCourseNumber { .. } | Cycle(_) | CatalogCsv { .. } => "CATALOG_INVALID",
+            UnknownCourse(_) => "UNKNOWN_COURSE",
+            NoEmbedder { .. } => "MODEL_REQUIRED",
+            InvalidParameter { .. } | NonFinite { .. } | CourseExceedsTermLimit { .. } => "INVALID_PARAMETER",
+            RatingLine { .. } | InteractionLine { .. } => "DATA_INVALID",
+            NoData(_) => "NO_DATA",
+            EmbedModel(_) | Tokenizer(_) => "MODEL_INVALID",
+            EmbedderMismatch { .. } => "MODEL_MISMATCH",
+            BundleManifest(_) | BundleMissingFile(_) | BundleSize { .. } | BundleChecksum { .. } | BundleFile { .. }
+            | BundleTensor { .. } | BundleRows { .. } => "BUNDLE_CORRUPT",
+            BundleVersion { .. } => "BUNDLE_VERSION",
+            Dimension { .. } | NotPositiveDefinite(_) => "INTERNAL",
+        }
+    }
+
     /// Shorthand for [`Error::InvalidParameter`].
     pub fn param(name: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidParameter { name, reason: reason.into() }
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The browser module's own codes, which no core error has.
+    const EDGE_CODES: [&str; 3] = ["NOT_LOADED", "NETWORK", "OUT_OF_MEMORY"];
+
+    fn quoted_codes(text: &str) -> Vec<String> {
+        text.split('\'').skip(1).step_by(2).filter(|s| s.chars().all(|c| c.is_ascii_uppercase() || c == '_')).map(str::to_string).collect()
+    }
+
+    #[test]
+    fn the_typescript_error_codes_are_the_cores_and_the_edges() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/wasm/js");
+        let types = std::fs::read_to_string(root.join("wayfinder.d.ts")).unwrap();
+        let start = types.find("export type ErrorCode =").expect("wayfinder.d.ts declares ErrorCode");
+        let union = &types[start..start + types[start..].find(';').unwrap()];
+        let expected: Vec<&str> = ERROR_CODES.iter().chain(&EDGE_CODES).copied().collect();
+        assert_eq!(quoted_codes(union), expected);
+        // Every code the worker and the client attach is one of them.
+        for file in ["worker.js", "wayfinder.js"] {
+            let js = std::fs::read_to_string(root.join(file)).unwrap();
+            for code in js.split("failure('").skip(1).chain(js.split("WayfinderError('").skip(1)) {
+                let code = &code[..code.find('\'').unwrap()];
+                assert!(expected.contains(&code), "{file} uses code {code}, which ErrorCode does not list");
+            }
+        }
+    }
+
+    #[test]
+    fn each_kind_of_error_has_its_code() {
+        let cases = [
+            (Error::DuplicateCourse { id: "A".into(), first: 0, second: 1 }, "CATALOG_INVALID"),
+            (Error::Cycle(vec!["A".into(), "B".into()]), "CATALOG_INVALID"),
+            (Error::UnknownCourse("NOPE 1".into()), "UNKNOWN_COURSE"),
+            (Error::param("k", "0 is not between 1 and 1000"), "INVALID_PARAMETER"),
+            (Error::InteractionLine { line: 3, reason: "no course".into() }, "DATA_INVALID"),
+            (Error::NoData("nothing".into()), "NO_DATA"),
+            (Error::Tokenizer("bad".into()), "MODEL_INVALID"),
+            (Error::EmbedderMismatch { what: "model", expected: "a".into(), actual: "b".into() }, "MODEL_MISMATCH"),
+            (Error::NoEmbedder { field: "goalText" }, "MODEL_REQUIRED"),
+            (Error::BundleChecksum { file: "catalog.json".into(), expected: "a".into(), actual: "b".into() }, "BUNDLE_CORRUPT"),
+            (Error::BundleVersion { found: 99, supported: 1 }, "BUNDLE_VERSION"),
+            (Error::NotPositiveDefinite("ALS"), "INTERNAL"),
+        ];
+        for (error, code) in cases {
+            assert_eq!(error.code(), code, "{error}");
+            assert!(ERROR_CODES.contains(&code));
+        }
+    }
+}

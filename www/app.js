@@ -16,19 +16,31 @@ import { actions, profile, restore, subscribe } from './js/state.js';
 
 const $ = (id) => document.getElementById(id);
 
-function hintFor(message) {
-  if (/sha256|corrupt|missing|checksum|size|tensor|manifest|version|embedder|rows|catalog/i.test(message)) {
-    return 'The course data on this site is damaged or does not match this version of Wayfinder. Nothing you entered was lost. The site needs a fresh bundle (make bundle); then try again.';
+// What the learner can do about a failure to load, by the error's stable code.
+function hintFor(err) {
+  switch (err.code) {
+    case 'BUNDLE_CORRUPT':
+    case 'BUNDLE_VERSION':
+    case 'CATALOG_INVALID':
+    case 'MODEL_INVALID':
+    case 'MODEL_MISMATCH':
+      return 'The course data on this site is damaged or does not match this version of Wayfinder. Nothing you entered was lost. The site needs a fresh bundle (make bundle); then try again.';
+    case 'NETWORK':
+      return /HTTP 404/.test(err.message)
+        ? 'A file is missing on the server. `make demo` builds and serves everything the site needs.'
+        : 'Check the connection and try again. Nothing you entered was lost.';
+    case 'OUT_OF_MEMORY':
+      return 'This device ran out of memory. Close other tabs and try again. Nothing you entered was lost.';
+    default:
+      return 'Try again. Nothing you entered was lost.';
   }
-  if (/HTTP 404/.test(message)) return 'A file is missing on the server. `make demo` builds and serves everything the site needs.';
-  return 'Check the connection and try again. Nothing you entered was lost.';
 }
 
 function showFailure(err) {
   $('loading').hidden = true;
   $('failure').hidden = false;
   $('failure-message').textContent = err.message;
-  $('failure-hint').textContent = err.hint ?? hintFor(err.message);
+  $('failure-hint').textContent = err.hint ?? hintFor(err);
   $('failure-retry').addEventListener('click', () => location.reload(), { once: true });
   document.body.dataset.state = 'failed';
   $('failure-retry').focus();

@@ -94,7 +94,8 @@ fn solve_implicit_portable(
 /// filtering"). ALS training warm-starts every row from its previous sweep, so a few steps
 /// per sweep reach the exact solve's quality at `O(k² + n·k)` per row instead of `O(k³)`.
 /// `gram` must be the full symmetric `YᵀY + λI`, which is positive definite, so the steps
-/// cannot break down; they stop early once the residual vanishes.
+/// cannot break down; they stop early once the residual vanishes. Training only.
+#[cfg(feature = "train")]
 pub(crate) fn conjugate_gradient_implicit(
     gram: &[f32],
     items: &[f32],
@@ -112,7 +113,7 @@ pub(crate) fn conjugate_gradient_implicit(
 }
 
 /// [`conjugate_gradient_portable`] compiled for 256-bit vectors, with the same arithmetic.
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(feature = "train", target_arch = "x86_64"))]
 #[target_feature(enable = "avx2")]
 unsafe fn conjugate_gradient_avx2(
     gram: &[f32],
@@ -125,6 +126,7 @@ unsafe fn conjugate_gradient_avx2(
     conjugate_gradient_portable(gram, items, weighted, steps, scratch, x)
 }
 
+#[cfg(feature = "train")]
 #[inline(always)]
 fn conjugate_gradient_portable(
     gram: &[f32],
@@ -406,6 +408,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "train")]
     #[test]
     fn conjugate_gradients_reach_the_exact_solve() {
         // CG on a k-dimensional positive-definite system converges in at most k steps (up to

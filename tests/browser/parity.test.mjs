@@ -71,17 +71,20 @@ for (const [i, q] of learners.entries()) {
   });
 }
 
-test('bad arguments are errors that name the field', async () => {
-  const message = (q) => page.evaluate((query) => window.rec.recommend(query).then(() => 'ok', (e) => e.message), q);
-  assert.match(await message({ k: 0 }), /\bk\b/);
-  assert.match(await message({ k: 'ten' }), /recommend\.k/);
-  assert.match(await message({ diversity: 3 }), /diversity/);
-  assert.match(await message({ weights: { content: -1 } }), /weights\.content/);
-  assert.match(await message({ skills: { sql: 7 } }), /skills/);
-  assert.match(await message({ colour: 'red' }), /colour/);
+test('bad arguments are typed errors that name the field', async () => {
+  // Each rejection as `name code: message`, so one match checks the class, the code and the words.
+  const failure = (call, ...args) => page.evaluate(([c, a]) => window.rec[c](...a).then(() => 'ok', (e) => `${e.name} ${e.code}: ${e.message}`), [call, args]);
+  const message = (q) => failure('recommend', q);
+  assert.match(await message({ k: 0 }), /^WayfinderError INVALID_PARAMETER: .*\bk\b/);
+  assert.match(await message({ k: 'ten' }), /^WayfinderError INVALID_PARAMETER: .*recommend\.k/);
+  assert.match(await message({ diversity: 3 }), /^WayfinderError INVALID_PARAMETER: .*diversity/);
+  assert.match(await message({ weights: { content: -1 } }), /^WayfinderError INVALID_PARAMETER: .*weights\.content/);
+  assert.match(await message({ skills: { sql: 7 } }), /^WayfinderError INVALID_PARAMETER: .*skills/);
+  assert.match(await message({ colour: 'red' }), /^WayfinderError INVALID_PARAMETER: .*colour/);
   const unknown = await page.evaluate(() => window.rec.recommend({ completed: ['NOPE 1'] }));
   assert.deepEqual(unknown.unknownCourses, ['NOPE 1']);
-  assert.match(await page.evaluate(() => window.rec.course('NOPE 1').then(() => 'ok', (e) => e.message)), /NOPE 1/);
+  assert.match(await failure('course', 'NOPE 1'), /^WayfinderError UNKNOWN_COURSE: .*NOPE 1/);
+  assert.match(await failure('similar', 'CS 101', 0), /^WayfinderError INVALID_PARAMETER: .*\bk\b/);
 });
 
 test('paths, gaps, search, similar and course pages answer', async () => {

@@ -1,6 +1,6 @@
 // A small typed use of the browser API; `tsc --noEmit` checks it against pkg/wayfinder.d.ts
 // (copied there from crates/wasm/js by `make wasm`).
-import { Recommender, type RecommendQuery, type RecommendAnswer, type PathAnswer, type FileProgress } from '../../crates/wasm/js/wayfinder.js';
+import { Recommender, WayfinderError, type ErrorCode, type RecommendQuery, type RecommendAnswer, type PathAnswer, type FileProgress } from '../../crates/wasm/js/wayfinder.js';
 
 export async function example(): Promise<string[]> {
   const rec: Recommender = await Recommender.load({
@@ -27,3 +27,18 @@ export async function example(): Promise<string[]> {
   rec.terminate();
   return [...answer.recommendations.map((r) => `${r.id}: ${r.explanation.join('; ')}`), ...path.steps.map((s) => s.id), String(gaps.readiness), ...found.map((c) => c.title), ...course.unlocks];
 }
+
+// A site branches on the error's code, never on its wording.
+export async function searchOrNothing(rec: Recommender, text: string): Promise<string[]> {
+  try {
+    return (await rec.search(text, 5)).map((c) => c.id);
+  } catch (err) {
+    if (err instanceof WayfinderError && err.code === 'MODEL_REQUIRED') return [];
+    throw err;
+  }
+}
+
+export const retryable = (code: ErrorCode): boolean => code === 'NETWORK' || code === 'OUT_OF_MEMORY';
+
+// @ts-expect-error: a Recommender comes from Recommender.load, never from `new`.
+export const notAllowed = (): Recommender => new Recommender(new Worker('worker.js'));

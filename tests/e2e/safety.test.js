@@ -89,6 +89,8 @@ test('a bundle of another format version shows an error naming the version', { t
   const page = await openApp(context, site.url);
   assert.equal(await page.getAttribute('body', 'data-state'), 'failed');
   assert.match(await page.textContent('#failure-message'), /version/i);
+  // The hint follows the error's code (BUNDLE_VERSION), not its wording.
+  assert.match(await page.textContent('#failure-hint'), /does not match this version/);
   await context.close();
 });
 
@@ -98,5 +100,6 @@ test('a missing bundle file shows an error naming it', { timeout: LOAD_TIMEOUT }
   const page = await openApp(context, site.url);
   assert.equal(await page.getAttribute('body', 'data-state'), 'failed');
   assert.match(await page.textContent('#failure-message'), /catalog\.json: HTTP 404/);
+  assert.match(await page.textContent('#failure-hint'), /missing on the server/);
   await context.close();
 });

@@ -248,18 +248,86 @@ export interface RankDefaults {
   redundancy: number;
 }
 
+/** What went wrong, stable across versions (new codes may be added; none changes meaning).
+ * - `CATALOG_INVALID`: the bundle's catalog breaks a rule (duplicate id, unknown prerequisite, cycle).
+ * - `UNKNOWN_COURSE`: a course id the catalog does not hold (the message names it).
+ * - `INVALID_PARAMETER`: a query field out of range or of the wrong type, or an unknown field (named).
+ * - `DATA_INVALID`: a line of an input file that cannot be read.
+ * - `NO_DATA`: nothing to work on.
+ * - `MODEL_INVALID`: the model or tokenizer file cannot be read.
+ * - `MODEL_MISMATCH`: the model is not the one that embedded this bundle's catalog.
+ * - `MODEL_REQUIRED`: goal text or search asked of a recommender loaded without the model.
+ * - `BUNDLE_CORRUPT`: a bundle file is missing, truncated, replaced or malformed.
+ * - `BUNDLE_VERSION`: the bundle was written for another version of Wayfinder.
+ * - `NOT_LOADED`: a call before the bundle finished loading, or after a crash.
+ * - `NETWORK`: a file could not be fetched (offline, or an HTTP error).
+ * - `OUT_OF_MEMORY`: the device ran out of memory; the recommender must be loaded again.
+ * - `INTERNAL`: a bug in Wayfinder; the recommender must be loaded again. */
+export type ErrorCode =
+  | 'CATALOG_INVALID'
+  | 'UNKNOWN_COURSE'
+  | 'INVALID_PARAMETER'
+  | 'DATA_INVALID'
+  | 'NO_DATA'
+  | 'MODEL_INVALID'
+  | 'MODEL_MISMATCH'
+  | 'BUNDLE_CORRUPT'
+  | 'BUNDLE_VERSION'
+  | 'INTERNAL'
+  | 'MODEL_REQUIRED'
+  | 'NOT_LOADED'
+  | 'NETWORK'
+  | 'OUT_OF_MEMORY';
+
+/** Every promise of a Recommender rejects with this: branch on `code`, show `message`. */
+export declare class WayfinderError extends Error {
+  readonly name: 'WayfinderError';
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string);
+}
+
+/** The recommender, running in a Web Worker. Make one with `Recommender.load`; every call
+ * takes the learner's state as an argument and nothing is kept between calls. Every method
+ * returns a promise that rejects with a `WayfinderError`. */
 export declare class Recommender {
+  /** Use `Recommender.load`. */
+  private constructor(worker: Worker);
+  /** Starts the worker, fetches the bundle (and the model and tokenizer when given), checks
+   * every file against the manifest's sha256 and the model against the one that embedded the
+   * catalog. Rejects with `NETWORK`, `BUNDLE_CORRUPT`, `BUNDLE_VERSION`, `CATALOG_INVALID`,
+   * `MODEL_INVALID` or `MODEL_MISMATCH`. */
   static load(options: LoadOptions): Promise<Recommender>;
   manifestInfo: { manifest: Manifest; cacheKey: string };
+  /** The next courses for a learner, ranked, diversified and explained. `k` 1 to 1000,
+   * weights finite and non-negative, `diversity` 0 to 1, skill levels 0 to 1, ratings 1 to
+   * 5. Unknown course ids are reported in `unknownCourses`, not thrown. Rejects with
+   * `INVALID_PARAMETER`, or `MODEL_REQUIRED` for goal text without the model. */
   recommend(query?: RecommendQuery): Promise<RecommendAnswer>;
+  /** The courses, in order (and in terms with `maxCreditsPerTerm` > 0), that teach the target
+   * skills from what the learner has. Rejects with `INVALID_PARAMETER` (no targets, a
+   * course above the term's credit limit). */
   learningPath(query: PathQuery): Promise<PathAnswer>;
+  /** The learner's skill gaps against a goal profile (levels 0 to 1). Rejects with
+   * `INVALID_PARAMETER`. */
   gaps(query: GapsQuery): Promise<GapAnalysis>;
+  /** The `k` (1 to 1000) courses closest in content to one course. Rejects with
+   * `UNKNOWN_COURSE` or `INVALID_PARAMETER`. */
   similar(courseId: string, k?: number): Promise<ScoredCourse[]>;
+  /** The `k` (1 to 1000) courses closest in meaning to a text. Rejects with `MODEL_REQUIRED`
+   * when loaded without the model, or `INVALID_PARAMETER`. */
   search(text: string, k?: number): Promise<ScoredCourse[]>;
+  /** One course with its prerequisite groups and what it unlocks. Rejects with
+   * `UNKNOWN_COURSE`. */
   course(id: string): Promise<CourseView>;
+  /** Every course, in catalog order. */
   courses(): Promise<CourseSummary[]>;
+  /** The prerequisite graph: listed and inferred edges, and cycles. */
   graph(): Promise<GraphAnswer>;
+  /** The bundle's manifest (versions, files, the tuned ranking defaults). */
   manifest(): Promise<Manifest>;
+  /** One text's embedding (384 numbers); for tests and benchmarks. Rejects with
+   * `MODEL_REQUIRED`. */
   embedText(text: string): Promise<number[]>;
+  /** Stops the worker; calls still waiting and any later call reject with `NOT_LOADED`. */
   terminate(): void;
 }

@@ -2,6 +2,16 @@
 // page's main thread never runs the model. Learner data is passed to each call and never
 // stored here or in the worker.
 
+// An error from any Recommender call: `code` is stable (see ErrorCode in wayfinder.d.ts);
+// the message names the course, file or field for people.
+export class WayfinderError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'WayfinderError';
+    this.code = code;
+  }
+}
+
 export class Recommender {
   #worker;
   #next = 0;
@@ -17,11 +27,11 @@ export class Recommender {
         return;
       }
       this.#pending.delete(data.id);
-      if ('error' in data) call.reject(new Error(data.error));
+      if ('error' in data) call.reject(new WayfinderError(data.code ?? 'INTERNAL', data.error));
       else call.resolve(data.result);
     };
     worker.onerror = (event) => {
-      for (const call of this.#pending.values()) call.reject(new Error(event.message || 'worker failed'));
+      for (const call of this.#pending.values()) call.reject(new WayfinderError('INTERNAL', event.message || 'worker failed'));
       this.#pending.clear();
     };
   }
@@ -31,7 +41,7 @@ export class Recommender {
    * present). URLs are resolved against the page.
    */
   static async load({ bundleUrl, modelUrl, tokenizerUrl, onProgress, useCache = true, workerUrl } = {}) {
-    if (!bundleUrl) throw new Error('bundleUrl: required');
+    if (!bundleUrl) throw new WayfinderError('INVALID_PARAMETER', 'bundleUrl: required');
     const worker = new Worker(workerUrl ?? new URL('./worker.js', import.meta.url), { type: 'module' });
     const rec = new Recommender(worker);
     const abs = (u) => (u ? new URL(u, globalThis.location?.href).href : undefined);
@@ -41,6 +51,7 @@ export class Recommender {
   }
 
   #call(method, args, onProgress) {
+    if (!this.#worker) return Promise.reject(new WayfinderError('NOT_LOADED', `${method}: the recommender was terminated`));
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, onProgress });
@@ -58,5 +69,10 @@ export class Recommender {
   graph() { return this.#call('graph', []); }
   manifest() { return this.#call('manifest', []); }
   embedText(text) { return this.#call('embedText', [text]); }
-  terminate() { this.#worker.terminate(); }
+  terminate() {
+    this.#worker?.terminate();
+    this.#worker = null;
+    for (const call of this.#pending.values()) call.reject(new WayfinderError('NOT_LOADED', 'the recommender was terminated'));
+    this.#pending.clear();
+  }
 }

@@ -1,10 +1,18 @@
 // Wayfinder's Web Worker: runs the wasm module (and so the embedding model) off the page's
-// main thread. Messages: {id, method, args} in; {id, result} or {id, error} out; progress
-// while loading as {id, progress}. The worker keeps no learner data: each call carries it.
+// main thread. Messages: {id, method, args} in; {id, result} or {id, error, code} out
+// (`code` is one of the ErrorCode values in wayfinder.d.ts); progress while loading as
+// {id, progress}. The worker keeps no learner data: each call carries it.
 import './wasm-file.js';
 import init, { Engine, readManifest, lastPanic } from './wayfinder_wasm.js';
 
 let engine = null;
+
+// An Error carrying one of the stable codes the page branches on.
+function failure(code, message, cause) {
+  const err = new Error(message, cause ? { cause } : undefined);
+  err.code = code;
+  return err;
+}
 let ready = null;
 
 const CACHE_PREFIX = 'wayfinder-';
@@ -38,8 +46,12 @@ async function fetchFile(url, file, expected, cache, progress) {
   let response = cache ? await cache.match(url) : undefined;
   const fromCache = Boolean(response);
   if (!response) {
-    response = await fetch(url);
-    if (!response.ok) throw new Error(`${file}: HTTP ${response.status} for ${url}`);
+    try {
+      response = await fetch(url);
+    } catch (err) {
+      throw failure('NETWORK', `${file}: cannot be fetched from ${url} (${err.message})`, err);
+    }
+    if (!response.ok) throw failure('NETWORK', `${file}: HTTP ${response.status} for ${url}`);
   }
   const total = Number(response.headers.get('content-length')) || expected || 0;
   const bytes = await readBody(response, file, total, fromCache, progress);
@@ -105,9 +117,9 @@ self.onmessage = async ({ data: { id, method, args } }) => {
     if (method === 'load') {
       result = await load(args[0], (progress) => self.postMessage({ id, progress }));
     } else if (!engine) {
-      throw new Error(`${method}: the recommender is not loaded`);
+      throw failure('NOT_LOADED', `${method}: the recommender is not loaded`);
     } else if (!(method in methods)) {
-      throw new Error(`unknown method ${method}`);
+      throw failure('INVALID_PARAMETER', `unknown method ${method}`);
     } else {
       result = methods[method](...args);
     }
@@ -115,9 +127,14 @@ self.onmessage = async ({ data: { id, method, args } }) => {
   } catch (err) {
     // A Rust panic aborts as a WebAssembly trap; report its message and drop the engine,
     // whose memory can no longer be trusted.
-    const panic = err instanceof WebAssembly.RuntimeError ? lastPanic() : null;
-    if (panic) engine = null;
+    const trap = err instanceof WebAssembly.RuntimeError;
+    const panic = trap ? lastPanic() : null;
+    if (trap) engine = null;
     const message = panic ? `internal error: ${panic}` : (err && err.message) || String(err);
-    self.postMessage({ id, error: message });
+    // Memory runs out as a RangeError from the JS side, or as a trap after Rust's allocator
+    // gave up (its panic names the allocation or capacity).
+    const outOfMemory = err instanceof RangeError || /memory allocation|capacity overflow|out of memory/i.test(message);
+    const code = err?.code ?? (outOfMemory ? 'OUT_OF_MEMORY' : 'INTERNAL');
+    self.postMessage({ id, error: message, code });
   }
 };

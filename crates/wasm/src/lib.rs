@@ -38,29 +38,58 @@ pub fn last_panic() -> Option<String> {
     LAST_PANIC.with(|p| p.borrow().clone())
 }
 
+/// An error as JavaScript receives it: an `Error` with a stable `code` (one of
+/// `wayfinder::error::ERROR_CODES`, the `ErrorCode` type in `wayfinder.d.ts`) and a message
+/// that names the course, file or field, so a site branches on the code, not the words.
+pub struct Failure {
+    code: &'static str,
+    message: String,
+}
+
+impl Failure {
+    fn invalid(message: String) -> Failure {
+        Failure { code: "INVALID_PARAMETER", message }
+    }
+}
+
+impl From<wayfinder::error::Error> for Failure {
+    fn from(e: wayfinder::error::Error) -> Failure {
+        Failure { code: e.code(), message: e.to_string() }
+    }
+}
+
+impl From<Failure> for JsValue {
+    fn from(f: Failure) -> JsValue {
+        let error = js_sys::Error::new(&f.message);
+        // Setting a property on a fresh Error object cannot fail.
+        let _ = js_sys::Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from_str(f.code));
+        error.into()
+    }
+}
+
 /// Converts a JS argument, naming the field in any error. It goes through a JSON value so
 /// that every key of the object is seen: an unknown field is an error, not silently ignored.
-fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, JsError> {
+fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, Failure> {
     let json: serde_json::Value = if value.is_undefined() || value.is_null() {
         serde_json::Value::Object(Default::default())
     } else {
-        serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("{what}: {e}")))?
+        serde_wasm_bindgen::from_value(value).map_err(|e| Failure::invalid(format!("{what}: {e}")))?
     };
     serde_path_to_error::deserialize(json).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { what.to_string() } else { format!("{what}.{path}") };
-        JsError::new(&format!("{field}: {}", e.inner()))
+        Failure::invalid(format!("{field}: {}", e.inner()))
     })
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsError::new(&e.to_string()))
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Failure> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| Failure { code: "INTERNAL", message: e.to_string() })
 }
 
 /// Parses and checks a manifest alone, so the loader knows which files to fetch, their
 /// hashes and sizes, and the cache name.
 #[wasm_bindgen(js_name = readManifest)]
-pub fn read_manifest(bytes: &[u8]) -> Result<JsValue, JsError> {
+pub fn read_manifest(bytes: &[u8]) -> Result<JsValue, Failure> {
     let manifest = Bundle::manifest(bytes)?;
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
@@ -84,11 +113,11 @@ impl Engine {
     /// `files` maps each file name in the manifest to its bytes (`Uint8Array`). `model` and
     /// `tokenizer` are optional; without them goal text and search are unavailable.
     #[wasm_bindgen(constructor)]
-    pub fn new(manifest: &[u8], files: &js_sys::Object, model: Option<Vec<u8>>, tokenizer: Option<Vec<u8>>) -> Result<Engine, JsError> {
+    pub fn new(manifest: &[u8], files: &js_sys::Object, model: Option<Vec<u8>>, tokenizer: Option<Vec<u8>>) -> Result<Engine, Failure> {
         let names: Vec<String> = Bundle::manifest(manifest)?.files.keys().cloned().collect();
         let mut bytes = std::collections::BTreeMap::new();
         for name in names {
-            let value = js_sys::Reflect::get(files, &JsValue::from_str(&name)).map_err(|_| JsError::new(&format!("files.{name}: cannot be read")))?;
+            let value = js_sys::Reflect::get(files, &JsValue::from_str(&name)).map_err(|_| Failure { code: "BUNDLE_CORRUPT", message: format!("files.{name}: cannot be read") })?;
             if !value.is_undefined() {
                 bytes.insert(name, js_sys::Uint8Array::new(&value).to_vec());
             }
@@ -97,54 +126,54 @@ impl Engine {
         engine = match (model, tokenizer) {
             (Some(m), Some(t)) => engine.with_embedder(Embedder::from_bytes(&m, &t)?)?,
             (None, None) => engine,
-            _ => return Err(JsError::new("model and tokenizer: give both or neither")),
+            _ => return Err(Failure::invalid("model and tokenizer: give both or neither".into())),
         };
         Ok(Engine { engine, scratch: RefCell::new(Scratch::default()) })
     }
 
     /// Ranked, diversified, explained recommendations for the learner in `query`.
-    pub fn recommend(&self, query: JsValue) -> Result<JsValue, JsError> {
+    pub fn recommend(&self, query: JsValue) -> Result<JsValue, Failure> {
         let query: RecommendQuery = from_js("recommend", query)?;
         to_js(&api::recommend(&self.engine, &query, &mut self.scratch.borrow_mut())?)
     }
 
     #[wasm_bindgen(js_name = learningPath)]
-    pub fn learning_path(&self, query: JsValue) -> Result<JsValue, JsError> {
+    pub fn learning_path(&self, query: JsValue) -> Result<JsValue, Failure> {
         to_js(&api::learning_path(&self.engine, &from_js::<PathQuery>("learningPath", query)?)?)
     }
 
-    pub fn gaps(&self, query: JsValue) -> Result<JsValue, JsError> {
+    pub fn gaps(&self, query: JsValue) -> Result<JsValue, Failure> {
         to_js(&api::gaps(&self.engine, &from_js::<GapsQuery>("gaps", query)?)?)
     }
 
-    pub fn similar(&self, course_id: &str, k: usize) -> Result<JsValue, JsError> {
+    pub fn similar(&self, course_id: &str, k: usize) -> Result<JsValue, Failure> {
         to_js(&api::similar(&self.engine, course_id, k)?)
     }
 
     /// Semantic search: the courses closest in meaning to `text`.
-    pub fn search(&self, text: &str, k: usize) -> Result<JsValue, JsError> {
+    pub fn search(&self, text: &str, k: usize) -> Result<JsValue, Failure> {
         to_js(&api::search(&self.engine, text, k)?)
     }
 
-    pub fn course(&self, id: &str) -> Result<JsValue, JsError> {
+    pub fn course(&self, id: &str) -> Result<JsValue, Failure> {
         to_js(&api::course(&self.engine, id)?)
     }
 
-    pub fn courses(&self) -> Result<JsValue, JsError> {
+    pub fn courses(&self) -> Result<JsValue, Failure> {
         to_js(&api::courses(&self.engine))
     }
 
-    pub fn graph(&self) -> Result<JsValue, JsError> {
+    pub fn graph(&self) -> Result<JsValue, Failure> {
         to_js(&api::graph(&self.engine))
     }
 
-    pub fn manifest(&self) -> Result<JsValue, JsError> {
+    pub fn manifest(&self) -> Result<JsValue, Failure> {
         to_js(&self.engine.manifest())
     }
 
     /// One text's embedding (for benchmarks and tests).
     #[wasm_bindgen(js_name = embedText)]
-    pub fn embed_text(&self, text: &str) -> Result<Vec<f32>, JsError> {
+    pub fn embed_text(&self, text: &str) -> Result<Vec<f32>, Failure> {
         Ok(self.engine.embed("text", text)?)
     }
 }
