@@ -72,7 +72,10 @@ fn bench(c: &mut Criterion) {
         lengths.iter().max().unwrap()
     );
     let mut group = c.benchmark_group("embed/catalog_64_texts");
-    group.throughput(Throughput::Elements(texts.len() as u64)).sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .throughput(Throughput::Elements(texts.len() as u64))
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     group.bench_function("single_path", |b| {
         b.iter(|| texts.iter().map(|t| embedder.embed(t).unwrap()).collect::<Vec<_>>())
     });

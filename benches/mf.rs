@@ -104,14 +104,16 @@ fn movielens_5_fold(text: &str) {
 }
 
 fn mooccubex_ranking(train: &str, test: &str) {
-    let (train, test) = (eval::parse_kgat(train).expect("train.txt parses"), eval::parse_kgat(test).expect("test.txt parses"));
+    let (train, test) =
+        (eval::parse_kgat(train).expect("train.txt parses"), eval::parse_kgat(test).expect("test.txt parses"));
     let split = eval::implicit_split(&train, &test, None, 42).expect("MOOCCubeX has training pairs");
     let params = als::AlsParams::default();
     let start = Instant::now();
     let fit = als::train(&split.train, &params).expect("ALS trains");
     let fit_seconds = start.elapsed().as_secs_f64();
     let report = eval::evaluate_ranking(&fit, &split.train, &split.test, 10, None).expect("ranking evaluates");
-    let popular = eval::evaluate_ranking(&Popularity::fit(&split.train), &split.train, &split.test, 10, None).expect("ranking evaluates");
+    let popular = eval::evaluate_ranking(&Popularity::fit(&split.train), &split.train, &split.test, 10, None)
+        .expect("ranking evaluates");
     println!(
         "full-size MOOCCubeX leave-one-out, {} users × {} items, ALS ({} factors, {} iterations): HR@10 {:.4}  NDCG@10 {:.4}  fit {:.1} s;  popularity HR@10 {:.4}  NDCG@10 {:.4}",
         split.train.n_users(),

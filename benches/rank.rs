@@ -33,7 +33,9 @@ fn engine(n: usize) -> (Recommender, Learner) {
         .map(|i| {
             // A third of the courses need one or two earlier ones (so the graph is a DAG).
             let prerequisites = if i > 10 && rng.gen_bool(0.33) {
-                (0..rng.gen_range(1..=2)).map(|_| GroupSpec::AnyOf((0..2).map(|_| format!("C{}", rng.gen_range(0..i))).collect())).collect()
+                (0..rng.gen_range(1..=2))
+                    .map(|_| GroupSpec::AnyOf((0..2).map(|_| format!("C{}", rng.gen_range(0..i))).collect()))
+                    .collect()
             } else {
                 Vec::new()
             };
@@ -50,7 +52,8 @@ fn engine(n: usize) -> (Recommender, Learner) {
     let (catalog, _) = Catalog::new(courses, Strictness::Strict).unwrap();
     let graph = PrereqGraph::new(&catalog, GraphOptions::default());
     let embeddings = Embeddings::from_vec(n, DIM, unit_rows(&mut rng, n, DIM)).unwrap();
-    let factors = Array2::from_shape_vec((n, FACTORS), (0..n * FACTORS).map(|_| rng.gen_range(-0.3f32..0.3)).collect()).unwrap();
+    let factors =
+        Array2::from_shape_vec((n, FACTORS), (0..n * FACTORS).map(|_| rng.gen_range(-0.3f32..0.3)).collect()).unwrap();
     let fold_in = FoldInParams { reg: 0.1, bias_reg: 0.0, alpha: 20.0, confidence: Confidence::Linear };
     let mf = MfModel::new(MfKind::Implicit, factors, Array1::zeros(n), 0.0, None, fold_in).unwrap();
     let learner = Learner {

@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, CourseIx};
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::gaps::{self, GapAnalysis, GapParams};
 use crate::path::{plan, Minimize, PathRequest, StepReason};
-use crate::engine::Engine;
-use crate::rank::{Learner, PartialWeights, ReasonData, Rules, Scratch, ScoreParts, KNOWN_SKILL_LEVEL};
+use crate::rank::{Learner, PartialWeights, ReasonData, Rules, ScoreParts, Scratch, KNOWN_SKILL_LEVEL};
 
 /// What to recommend for. Every field is optional in JSON.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -99,14 +99,29 @@ pub fn recommend(engine: &Engine, query: &RecommendQuery, scratch: &mut Scratch)
         }
     }
     let options = defaults.options(query.k, query.weights.as_ref(), query.diversity, query.rules);
-    let learner = Learner { completed, in_progress, ratings, skills: query.skills.clone(), goal_embedding, goal_skills: query.goal_skills.clone() };
+    let learner = Learner {
+        completed,
+        in_progress,
+        ratings,
+        skills: query.skills.clone(),
+        goal_embedding,
+        goal_skills: query.goal_skills.clone(),
+    };
     let ranking = engine.recommend(&learner, &options, scratch)?;
     let recommendations = ranking
         .recommendations
         .into_iter()
         .map(|r| {
             let c = catalog.course(r.course);
-            RecommendedCourse { id: c.id.clone(), title: c.title.clone(), credits: c.credits(), score: r.score, parts: r.parts, reasons: r.explanation.iter().map(|e| e.data.clone()).collect(), explanation: r.explanation.into_iter().map(|e| e.text).collect() }
+            RecommendedCourse {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                credits: c.credits(),
+                score: r.score,
+                parts: r.parts,
+                reasons: r.explanation.iter().map(|e| e.data.clone()).collect(),
+                explanation: r.explanation.into_iter().map(|e| e.text).collect(),
+            }
         })
         .collect();
     unknown.sort();
@@ -174,7 +189,12 @@ pub fn learning_path(engine: &Engine, query: &PathQuery) -> Result<PathAnswer> {
     let request = PathRequest {
         targets: query.target_skills.clone(),
         completed: catalog.credited(&completed),
-        known_skills: engine.skills(&learner).into_iter().filter(|(_, l)| *l >= KNOWN_SKILL_LEVEL).map(|(s, _)| s).collect(),
+        known_skills: engine
+            .skills(&learner)
+            .into_iter()
+            .filter(|(_, l)| *l >= KNOWN_SKILL_LEVEL)
+            .map(|(s, _)| s)
+            .collect(),
         max_credits_per_term: query.max_credits_per_term,
         minimize: query.minimize.unwrap_or_default(),
     };
@@ -196,7 +216,9 @@ pub fn learning_path(engine: &Engine, query: &PathQuery) -> Result<PathAnswer> {
                     .iter()
                     .map(|r| match r {
                         StepReason::Teaches { skills } => PathReason::Teaches { skills: skills.clone() },
-                        StepReason::PrerequisiteOf { courses } => PathReason::PrerequisiteOf { courses: courses.iter().map(id).collect() },
+                        StepReason::PrerequisiteOf { courses } => {
+                            PathReason::PrerequisiteOf { courses: courses.iter().map(id).collect() }
+                        }
                     })
                     .collect(),
             }
@@ -247,7 +269,13 @@ pub struct ScoredCourse {
 }
 
 fn scored(catalog: &Catalog, list: Vec<(CourseIx, f32)>) -> Vec<ScoredCourse> {
-    list.into_iter().map(|(c, score)| ScoredCourse { id: catalog.course(c).id.clone(), title: catalog.course(c).title.clone(), score }).collect()
+    list.into_iter()
+        .map(|(c, score)| ScoredCourse {
+            id: catalog.course(c).id.clone(),
+            title: catalog.course(c).title.clone(),
+            score,
+        })
+        .collect()
 }
 
 fn check_k(k: usize) -> Result<()> {
@@ -393,7 +421,8 @@ pub fn graph(engine: &Engine) -> GraphAnswer {
             }
         }
     }
-    let cycles = graph.cycles().iter().map(|r| r.cycle.iter().map(|&c| catalog.course(c).id.clone()).collect()).collect();
+    let cycles =
+        graph.cycles().iter().map(|r| r.cycle.iter().map(|&c| catalog.course(c).id.clone()).collect()).collect();
     GraphAnswer { edges, cycles }
 }
 

@@ -174,7 +174,12 @@ impl Bundle {
                 return Err(Error::BundleRows { what: "item factors", catalog: n, tensor: model.n_items() });
             }
             counts.factors = model.n_factors();
-            tensors.push(("item_factors".into(), Dtype::F32, vec![n, model.n_factors()], f32_bytes(model.item_factors().iter().copied())));
+            tensors.push((
+                "item_factors".into(),
+                Dtype::F32,
+                vec![n, model.n_factors()],
+                f32_bytes(model.item_factors().iter().copied()),
+            ));
             tensors.push(("item_bias".into(), Dtype::F32, vec![n], f32_bytes(model.item_bias().iter().copied())));
             tensors.push(("global_mean".into(), Dtype::F32, vec![1], f32_bytes([model.global_mean()])));
         }
@@ -183,13 +188,33 @@ impl Bundle {
                 return Err(Error::BundleRows { what: "neighbours", catalog: n, tensor: nb.n_courses() });
             }
             let nnz = nb.index().len();
-            tensors.push(("neighbour_offsets".into(), Dtype::U32, vec![n + 1], nb.offsets().iter().flat_map(|o| o.to_le_bytes()).collect()));
+            tensors.push((
+                "neighbour_offsets".into(),
+                Dtype::U32,
+                vec![n + 1],
+                nb.offsets().iter().flat_map(|o| o.to_le_bytes()).collect(),
+            ));
             if n <= u16::MAX as usize {
-                tensors.push(("neighbour_index".into(), Dtype::U16, vec![nnz], nb.index().iter().flat_map(|&j| (j as u16).to_le_bytes()).collect()));
+                tensors.push((
+                    "neighbour_index".into(),
+                    Dtype::U16,
+                    vec![nnz],
+                    nb.index().iter().flat_map(|&j| (j as u16).to_le_bytes()).collect(),
+                ));
             } else {
-                tensors.push(("neighbour_index".into(), Dtype::U32, vec![nnz], nb.index().iter().flat_map(|j| j.to_le_bytes()).collect()));
+                tensors.push((
+                    "neighbour_index".into(),
+                    Dtype::U32,
+                    vec![nnz],
+                    nb.index().iter().flat_map(|j| j.to_le_bytes()).collect(),
+                ));
             }
-            tensors.push(("neighbour_weight".into(), Dtype::F16, vec![nnz], nb.weights().iter().flat_map(|&w| f16::from_f32(w).to_le_bytes()).collect()));
+            tensors.push((
+                "neighbour_weight".into(),
+                Dtype::F16,
+                vec![nnz],
+                nb.weights().iter().flat_map(|&w| f16::from_f32(w).to_le_bytes()).collect(),
+            ));
         }
         if let Some(e) = parts.embeddings {
             if e.len() != n {
@@ -199,7 +224,9 @@ impl Bundle {
             let shape = vec![n, e.dim()];
             let values = e.matrix();
             match parts.storage {
-                Storage::F32 => tensors.push(("embeddings".into(), Dtype::F32, shape, f32_bytes(values.iter().copied()))),
+                Storage::F32 => {
+                    tensors.push(("embeddings".into(), Dtype::F32, shape, f32_bytes(values.iter().copied())))
+                }
                 Storage::F16 => tensors.push((
                     "embeddings".into(),
                     Dtype::F16,
@@ -228,7 +255,8 @@ impl Bundle {
                     .map_err(|e| Error::BundleTensor { name: name.clone(), reason: e.to_string() })
             })
             .collect::<Result<Vec<_>>>()?;
-        let tensor_bytes = safetensors::serialize(views, None).map_err(|e| Error::BundleTensor { name: TENSORS.into(), reason: e.to_string() })?;
+        let tensor_bytes = safetensors::serialize(views, None)
+            .map_err(|e| Error::BundleTensor { name: TENSORS.into(), reason: e.to_string() })?;
 
         let catalog = parts.catalog.to_json().into_bytes();
         let catalog = if parts.compress_catalog { (CATALOG_GZ, gzip(&catalog)) } else { (CATALOG, catalog) };
@@ -241,7 +269,10 @@ impl Bundle {
             version: VERSION,
             created: parts.created,
             counts,
-            files: files.iter().map(|(name, bytes)| (name.clone(), FileEntry { sha256: sha256_hex(bytes), bytes: bytes.len() as u64 })).collect(),
+            files: files
+                .iter()
+                .map(|(name, bytes)| (name.clone(), FileEntry { sha256: sha256_hex(bytes), bytes: bytes.len() as u64 }))
+                .collect(),
             embedder: parts.embedder,
             embedding_storage: parts.storage,
             model: parts.model.map(|(_, info)| info),
@@ -305,14 +336,20 @@ impl Bundle {
         let (catalog, _) = Catalog::from_json(&catalog_json, Strictness::Strict)?;
         let n = catalog.len();
         if manifest.counts.courses != n {
-            return Err(Error::BundleRows { what: "manifest course count", catalog: n, tensor: manifest.counts.courses });
+            return Err(Error::BundleRows {
+                what: "manifest course count",
+                catalog: n,
+                tensor: manifest.counts.courses,
+            });
         }
-        let tensors = SafeTensors::deserialize(bytes[TENSORS]).map_err(|e| Error::BundleTensor { name: TENSORS.into(), reason: e.to_string() })?;
+        let tensors = SafeTensors::deserialize(bytes[TENSORS])
+            .map_err(|e| Error::BundleTensor { name: TENSORS.into(), reason: e.to_string() })?;
         let model = match &manifest.model {
             Some(info) => Some(load_model(&tensors, info, n)?),
             None => None,
         };
-        let neighbours = if tensors.names().contains(&"neighbour_offsets") { Some(load_neighbours(&tensors, n)?) } else { None };
+        let neighbours =
+            if tensors.names().contains(&"neighbour_offsets") { Some(load_neighbours(&tensors, n)?) } else { None };
         let embeddings = if tensors.names().contains(&"embeddings") {
             Some(load_embeddings(&tensors, manifest.embedding_storage, n)?)
         } else {
@@ -328,8 +365,11 @@ impl Bundle {
     /// [`Error::EmbedderMismatch`] naming the model or tokenizer whose hash differs, and
     /// [`Error::BundleManifest`] when the bundle records no embedder.
     pub fn check_embedder(&self, model_sha256: &str, tokenizer_sha256: &str) -> Result<()> {
-        let info = self.manifest.embedder.as_ref().ok_or_else(|| Error::BundleManifest("it records no embedder".into()))?;
-        for (what, expected, actual) in [("model", &info.model_sha256, model_sha256), ("tokenizer", &info.tokenizer_sha256, tokenizer_sha256)] {
+        let info =
+            self.manifest.embedder.as_ref().ok_or_else(|| Error::BundleManifest("it records no embedder".into()))?;
+        for (what, expected, actual) in
+            [("model", &info.model_sha256, model_sha256), ("tokenizer", &info.tokenizer_sha256, tokenizer_sha256)]
+        {
             if !expected.eq_ignore_ascii_case(actual) {
                 return Err(Error::EmbedderMismatch { what, expected: expected.clone(), actual: actual.to_string() });
             }
@@ -352,7 +392,10 @@ fn gunzip(file: &str, bytes: &[u8], limit: u64) -> Result<Vec<u8>> {
     use std::io::Read;
     let fail = |reason: String| Error::BundleFile { file: file.into(), reason };
     let mut out = Vec::new();
-    flate2::read::GzDecoder::new(bytes).take(limit + 1).read_to_end(&mut out).map_err(|e| fail(format!("not valid gzip ({e})")))?;
+    flate2::read::GzDecoder::new(bytes)
+        .take(limit + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| fail(format!("not valid gzip ({e})")))?;
     if out.len() as u64 > limit {
         return Err(fail(format!("inflates past {limit} bytes")));
     }
@@ -383,10 +426,16 @@ fn f32_bytes(values: impl IntoIterator<Item = f32>) -> Vec<u8> {
 fn tensor<'a>(t: &'a SafeTensors<'a>, name: &str, dtype: Dtype, rank: usize) -> Result<TensorView<'a>> {
     let view = t.tensor(name).map_err(|_| Error::BundleTensor { name: name.into(), reason: "missing".into() })?;
     if view.dtype() != dtype {
-        return Err(Error::BundleTensor { name: name.into(), reason: format!("dtype is {:?}, expected {dtype:?}", view.dtype()) });
+        return Err(Error::BundleTensor {
+            name: name.into(),
+            reason: format!("dtype is {:?}, expected {dtype:?}", view.dtype()),
+        });
     }
     if view.shape().len() != rank {
-        return Err(Error::BundleTensor { name: name.into(), reason: format!("shape {:?} has rank {}, expected {rank}", view.shape(), view.shape().len()) });
+        return Err(Error::BundleTensor {
+            name: name.into(),
+            reason: format!("shape {:?} has rank {}, expected {rank}", view.shape(), view.shape().len()),
+        });
     }
     Ok(view)
 }
@@ -420,7 +469,9 @@ fn load_model(t: &SafeTensors<'_>, info: &ModelInfo, n: usize) -> Result<MfModel
         alpha: info.alpha,
         confidence: info.log_confidence_eps.map_or(Confidence::Linear, |eps| Confidence::Log { eps }),
     };
-    let global_mean = *f32s(&mean).first().ok_or_else(|| Error::BundleTensor { name: "global_mean".into(), reason: "empty".into() })?;
+    let global_mean = *f32s(&mean)
+        .first()
+        .ok_or_else(|| Error::BundleTensor { name: "global_mean".into(), reason: "empty".into() })?;
     MfModel::new(
         kind,
         Array2::from_shape_vec((n, k), f32s(&factors)).expect("safetensors checked the byte length against the shape"),
@@ -436,13 +487,15 @@ fn load_neighbours(t: &SafeTensors<'_>, n: usize) -> Result<Neighbours> {
     let dtype = t.tensor("neighbour_index").map(|v| v.dtype()).unwrap_or(Dtype::U32);
     let index = tensor(t, "neighbour_index", if dtype == Dtype::U16 { Dtype::U16 } else { Dtype::U32 }, 1)?;
     let weight = tensor(t, "neighbour_weight", Dtype::F16, 1)?;
-    let offsets: Vec<u32> = offsets.data().chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+    let offsets: Vec<u32> =
+        offsets.data().chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
     let index: Vec<u32> = match index.dtype() {
         Dtype::U16 => index.data().chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]]) as u32).collect(),
         _ => index.data().chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
     };
     let weight = weight.data().chunks_exact(2).map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32()).collect();
-    Neighbours::new(n, offsets, index, weight).map_err(|e| Error::BundleTensor { name: "neighbour_offsets".into(), reason: e.to_string() })
+    Neighbours::new(n, offsets, index, weight)
+        .map_err(|e| Error::BundleTensor { name: "neighbour_offsets".into(), reason: e.to_string() })
 }
 
 fn load_embeddings(t: &SafeTensors<'_>, storage: Storage, n: usize) -> Result<Embeddings> {
@@ -461,7 +514,11 @@ fn load_embeddings(t: &SafeTensors<'_>, storage: Storage, n: usize) -> Result<Em
             let scales = tensor(t, "embedding_scales", Dtype::F32, 1)?;
             rows("embedding scales", &scales, n)?;
             let scales = f32s(&scales);
-            view.data().chunks_exact(dim.max(1)).zip(&scales).flat_map(|(row, &s)| row.iter().map(move |&q| q as i8 as f32 * s)).collect()
+            view.data()
+                .chunks_exact(dim.max(1))
+                .zip(&scales)
+                .flat_map(|(row, &s)| row.iter().map(move |&q| q as i8 as f32 * s))
+                .collect()
         }
     };
     Embeddings::from_vec(n, dim, values)

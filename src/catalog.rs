@@ -190,8 +190,7 @@ impl Catalog {
     /// assert_eq!(report.dropped(), 0);
     /// ```
     pub fn from_json(bytes: &[u8], strictness: Strictness) -> Result<(Catalog, ValidationReport)> {
-        let file: CatalogFile =
-            serde_json::from_slice(bytes).map_err(|e| Error::CatalogJson(e.to_string()))?;
+        let file: CatalogFile = serde_json::from_slice(bytes).map_err(|e| Error::CatalogJson(e.to_string()))?;
         Catalog::new(file.courses, strictness)
     }
 
@@ -249,9 +248,7 @@ impl Catalog {
                 for name in spec.members() {
                     match index.get(name.trim()) {
                         Some(&j) if j == i => match strictness {
-                            Strictness::Strict => {
-                                return Err(Error::SelfPrerequisite { course: course.id.clone() })
-                            }
+                            Strictness::Strict => return Err(Error::SelfPrerequisite { course: course.id.clone() }),
                             Strictness::Lenient => report.self_prerequisites.push(course.id.clone()),
                         },
                         Some(&j) => members.push(j),
@@ -280,7 +277,14 @@ impl Catalog {
                     report.unsatisfiable_groups.push(course.id.clone());
                 }
                 let scores = vec![1.0; members.len()];
-                resolved.push(Group { members, concurrent: spec.concurrent(), inferred_from: None, scores, not_in_catalog, inferred: false });
+                resolved.push(Group {
+                    members,
+                    concurrent: spec.concurrent(),
+                    inferred_from: None,
+                    scores,
+                    not_in_catalog,
+                    inferred: false,
+                });
             }
             groups.push(resolved);
         }
@@ -289,7 +293,8 @@ impl Catalog {
         for (i, (course, resolved)) in courses.iter_mut().zip(&groups).enumerate() {
             let as_given = course.prerequisites.len() == resolved.len()
                 && course.prerequisites.iter().all(|g| {
-                    g.not_in_catalog().is_empty() && g.members().iter().all(|m| index.get(m.trim()).is_some_and(|&j| j != i))
+                    g.not_in_catalog().is_empty()
+                        && g.members().iter().all(|m| index.get(m.trim()).is_some_and(|&j| j != i))
                 });
             if !as_given {
                 course.prerequisites = resolved
@@ -312,7 +317,9 @@ impl Catalog {
                     }
                     Some(_) => {}
                     None => match strictness {
-                        Strictness::Strict => return Err(Error::UnknownEquivalent { course: course.id.clone(), other: name.clone() }),
+                        Strictness::Strict => {
+                            return Err(Error::UnknownEquivalent { course: course.id.clone(), other: name.clone() })
+                        }
                         Strictness::Lenient => report.unknown_equivalents.push((course.id.clone(), name.clone())),
                     },
                 }
@@ -325,7 +332,11 @@ impl Catalog {
         let mut inferred = vec![Vec::new(); courses.len()];
         for (i, course) in courses.iter().enumerate() {
             for spec in &course.inferred_prerequisites {
-                let bad = |value: f64| Error::BadCourseNumber { course: course.id.clone(), field: "inferred_prerequisites", value };
+                let bad = |value: f64| Error::BadCourseNumber {
+                    course: course.id.clone(),
+                    field: "inferred_prerequisites",
+                    value,
+                };
                 if spec.scores.len() != spec.any_of.len() {
                     return Err(bad(spec.scores.len() as f64));
                 }
@@ -336,14 +347,26 @@ impl Catalog {
                     }
                     match index.get(name.trim()) {
                         Some(&j) if j != i => members.push((j, score)),
-                        _ => return Err(Error::UnknownPrerequisite { course: course.id.clone(), prerequisite: name.clone() }),
+                        _ => {
+                            return Err(Error::UnknownPrerequisite {
+                                course: course.id.clone(),
+                                prerequisite: name.clone(),
+                            })
+                        }
                     }
                 }
                 members.sort_by_key(|m| m.0);
                 members.dedup_by_key(|m| m.0);
                 if !members.is_empty() {
                     let (members, scores) = members.into_iter().unzip();
-                    inferred[i].push(Group { members, concurrent: false, inferred_from: None, scores, not_in_catalog: Vec::new(), inferred: true });
+                    inferred[i].push(Group {
+                        members,
+                        concurrent: false,
+                        inferred_from: None,
+                        scores,
+                        not_in_catalog: Vec::new(),
+                        inferred: true,
+                    });
                 }
             }
         }
@@ -389,7 +412,8 @@ impl Catalog {
     }
     /// The courses a learner has credit for: those completed and their equivalents, sorted.
     pub fn credited(&self, completed: &[CourseIx]) -> Vec<CourseIx> {
-        let mut out: Vec<CourseIx> = completed.iter().flat_map(|&c| std::iter::once(c).chain(self.equivalents[c].iter().copied())).collect();
+        let mut out: Vec<CourseIx> =
+            completed.iter().flat_map(|&c| std::iter::once(c).chain(self.equivalents[c].iter().copied())).collect();
         out.sort_unstable();
         out.dedup();
         out

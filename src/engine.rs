@@ -54,8 +54,15 @@ impl Engine {
         let defaults = bundle.manifest.ranking.unwrap_or_else(RankDefaults::fallback);
         defaults.validate()?;
         let graph = PrereqGraph::new(&bundle.catalog, GraphOptions::default());
-        let recommender = Recommender::new(bundle.catalog, graph, bundle.model, bundle.embeddings, bundle.taxonomy)?.with_neighbours(bundle.neighbours)?;
-        Ok(Engine { recommender, defaults, manifest: Some(bundle.manifest), #[cfg(feature = "embed")] embedder: None })
+        let recommender = Recommender::new(bundle.catalog, graph, bundle.model, bundle.embeddings, bundle.taxonomy)?
+            .with_neighbours(bundle.neighbours)?;
+        Ok(Engine {
+            recommender,
+            defaults,
+            manifest: Some(bundle.manifest),
+            #[cfg(feature = "embed")]
+            embedder: None,
+        })
     }
 
     /// An engine over a recommender built in memory (the evaluation and the pipeline's tuning
@@ -65,7 +72,13 @@ impl Engine {
     /// [`Error::InvalidParameter`] for defaults out of range.
     pub fn new(recommender: Recommender, defaults: RankDefaults) -> Result<Engine> {
         defaults.validate()?;
-        Ok(Engine { recommender, defaults, manifest: None, #[cfg(feature = "embed")] embedder: None })
+        Ok(Engine {
+            recommender,
+            defaults,
+            manifest: None,
+            #[cfg(feature = "embed")]
+            embedder: None,
+        })
     }
 
     /// Attaches the embedder for goal text and search, after checking that it is the one that
@@ -77,9 +90,16 @@ impl Engine {
     pub fn with_embedder(mut self, embedder: Embedder) -> Result<Engine> {
         if let Some(m) = &self.manifest {
             let info = m.embedder.as_ref().ok_or_else(|| Error::BundleManifest("it records no embedder".into()))?;
-            for (what, expected, actual) in [("model", &info.model_sha256, embedder.model_sha256()), ("tokenizer", &info.tokenizer_sha256, embedder.tokenizer_sha256())] {
+            for (what, expected, actual) in [
+                ("model", &info.model_sha256, embedder.model_sha256()),
+                ("tokenizer", &info.tokenizer_sha256, embedder.tokenizer_sha256()),
+            ] {
                 if !expected.eq_ignore_ascii_case(actual) {
-                    return Err(Error::EmbedderMismatch { what, expected: expected.clone(), actual: actual.to_string() });
+                    return Err(Error::EmbedderMismatch {
+                        what,
+                        expected: expected.clone(),
+                        actual: actual.to_string(),
+                    });
                 }
             }
         }

@@ -100,9 +100,16 @@ impl Error {
     pub fn code(&self) -> &'static str {
         use Error::*;
         match self {
-            CatalogJson(_) | EmptyCourseId { .. } | DuplicateCourse { .. } | UnknownPrerequisite { .. }
-            | EmptyPrerequisiteGroup { .. } | UnknownEquivalent { .. } | SelfPrerequisite { .. }
-            | BadCourseNumber { .. } | Cycle(_) | CatalogCsv { .. } => "CATALOG_INVALID",
+            CatalogJson(_)
+            | EmptyCourseId { .. }
+            | DuplicateCourse { .. }
+            | UnknownPrerequisite { .. }
+            | EmptyPrerequisiteGroup { .. }
+            | UnknownEquivalent { .. }
+            | SelfPrerequisite { .. }
+            | BadCourseNumber { .. }
+            | Cycle(_)
+            | CatalogCsv { .. } => "CATALOG_INVALID",
             UnknownCourse(_) => "UNKNOWN_COURSE",
             NoEmbedder { .. } => "MODEL_REQUIRED",
             InvalidParameter { .. } | NonFinite { .. } | CourseExceedsTermLimit { .. } => "INVALID_PARAMETER",
@@ -110,8 +117,13 @@ impl Error {
             NoData(_) => "NO_DATA",
             EmbedModel(_) | Tokenizer(_) => "MODEL_INVALID",
             EmbedderMismatch { .. } => "MODEL_MISMATCH",
-            BundleManifest(_) | BundleMissingFile(_) | BundleSize { .. } | BundleChecksum { .. } | BundleFile { .. }
-            | BundleTensor { .. } | BundleRows { .. } => "BUNDLE_CORRUPT",
+            BundleManifest(_)
+            | BundleMissingFile(_)
+            | BundleSize { .. }
+            | BundleChecksum { .. }
+            | BundleFile { .. }
+            | BundleTensor { .. }
+            | BundleRows { .. } => "BUNDLE_CORRUPT",
             BundleVersion { .. } => "BUNDLE_VERSION",
             Dimension { .. } | NotPositiveDefinite(_) => "INTERNAL",
         }
@@ -123,7 +135,6 @@ impl Error {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,7 +143,12 @@ mod tests {
     const EDGE_CODES: [&str; 3] = ["NOT_LOADED", "NETWORK", "OUT_OF_MEMORY"];
 
     fn quoted_codes(text: &str) -> Vec<String> {
-        text.split('\'').skip(1).step_by(2).filter(|s| s.chars().all(|c| c.is_ascii_uppercase() || c == '_')).map(str::to_string).collect()
+        text.split('\'')
+            .skip(1)
+            .step_by(2)
+            .filter(|s| s.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+            .map(str::to_string)
+            .collect()
     }
 
     #[test]
@@ -165,7 +181,10 @@ mod tests {
             (Error::Tokenizer("bad".into()), "MODEL_INVALID"),
             (Error::EmbedderMismatch { what: "model", expected: "a".into(), actual: "b".into() }, "MODEL_MISMATCH"),
             (Error::NoEmbedder { field: "goalText" }, "MODEL_REQUIRED"),
-            (Error::BundleChecksum { file: "catalog.json".into(), expected: "a".into(), actual: "b".into() }, "BUNDLE_CORRUPT"),
+            (
+                Error::BundleChecksum { file: "catalog.json".into(), expected: "a".into(), actual: "b".into() },
+                "BUNDLE_CORRUPT",
+            ),
             (Error::BundleVersion { found: 99, supported: 1 }, "BUNDLE_VERSION"),
             (Error::NotPositiveDefinite("ALS"), "INTERNAL"),
         ];

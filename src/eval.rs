@@ -56,12 +56,12 @@ pub fn parse_ratings(text: &str) -> Result<RatingData> {
         }
         let sep = if line.contains('\t') { '\t' } else { ',' };
         let fields: Vec<&str> = line.split(sep).map(str::trim).collect();
-        let bad = |reason: String| Error::RatingLine {
-            line: line_no,
-            reason,
-        };
+        let bad = |reason: String| Error::RatingLine { line: line_no, reason };
         if !(3..=4).contains(&fields.len()) {
-            let reason = format!("expected user, item, rating[, timestamp] separated by tabs or commas, found {} fields", fields.len());
+            let reason = format!(
+                "expected user, item, rating[, timestamp] separated by tabs or commas, found {} fields",
+                fields.len()
+            );
             return Err(bad(reason));
         }
         if line_no == 1 && fields[2].eq_ignore_ascii_case("rating") {
@@ -70,25 +70,16 @@ pub fn parse_ratings(text: &str) -> Result<RatingData> {
         if fields[0].is_empty() || fields[1].is_empty() {
             return Err(bad("empty user or item".into()));
         }
-        let value: f32 = fields[2]
-            .parse()
-            .map_err(|_| bad(format!("rating {:?} is not a number", fields[2])))?;
+        let value: f32 = fields[2].parse().map_err(|_| bad(format!("rating {:?} is not a number", fields[2])))?;
         if !value.is_finite() {
-            return Err(bad(format!(
-                "rating {:?} is not a finite number",
-                fields[2]
-            )));
+            return Err(bad(format!("rating {:?} is not a finite number", fields[2])));
         }
         let user = intern(&mut users, &mut user_ids, fields[0]);
         let item = intern(&mut items, &mut item_ids, fields[1]);
         entries.push(Rating { user, item, value });
     }
     let ratings = Ratings::new(user_ids.len(), item_ids.len(), entries)?;
-    Ok(RatingData {
-        ratings,
-        user_ids,
-        item_ids,
-    })
+    Ok(RatingData { ratings, user_ids, item_ids })
 }
 
 fn intern<'a>(index: &mut HashMap<&'a str, usize>, ids: &mut Vec<String>, token: &'a str) -> usize {
@@ -120,10 +111,7 @@ pub fn parse_kgat(text: &str) -> Result<Vec<KgatLine>> {
             })
         });
         let Some(user) = ids.next() else { continue };
-        lines.push(KgatLine {
-            user: user?,
-            items: ids.collect::<Result<_>>()?,
-        });
+        lines.push(KgatLine { user: user?, items: ids.collect::<Result<_>>()? });
     }
     Ok(lines)
 }
@@ -186,8 +174,7 @@ pub fn implicit_split(
     item_ids.sort_unstable();
     item_ids.dedup();
     let n_train_items = item_ids.len();
-    let mut item_row: HashMap<u64, usize> =
-        item_ids.iter().enumerate().map(|(r, &i)| (i, r)).collect();
+    let mut item_row: HashMap<u64, usize> = item_ids.iter().enumerate().map(|(r, &i)| (i, r)).collect();
     let mut unseen_test_items = 0;
     let mut test_entries = Vec::with_capacity(test_pairs.len());
     for &(user, id) in &test_pairs {
@@ -196,20 +183,10 @@ pub fn implicit_split(
             item_ids.len() - 1
         });
         unseen_test_items += usize::from(item >= n_train_items);
-        test_entries.push(Rating {
-            user,
-            item,
-            value: 1.0,
-        });
+        test_entries.push(Rating { user, item, value: 1.0 });
     }
-    let train_entries = train_pairs
-        .iter()
-        .map(|&(user, id)| Rating {
-            user,
-            item: item_row[&id],
-            value: 1.0,
-        })
-        .collect();
+    let train_entries =
+        train_pairs.iter().map(|&(user, id)| Rating { user, item: item_row[&id], value: 1.0 }).collect();
     Ok(ImplicitSplit {
         train: Ratings::new(user_ids.len(), n_train_items, train_entries)?,
         test: Ratings::new(user_ids.len(), item_ids.len(), test_entries)?,
@@ -239,10 +216,7 @@ pub fn kfold(data: &Ratings, folds: usize, seed: u64) -> Result<Vec<Split>> {
     if folds < 2 || folds > data.len() {
         return Err(Error::param(
             "folds",
-            format!(
-                "{folds} folds for {} ratings; need 2 <= folds <= ratings",
-                data.len()
-            ),
+            format!("{folds} folds for {} ratings; need 2 <= folds <= ratings", data.len()),
         ));
     }
     let mut order: Vec<usize> = (0..data.len()).collect();
@@ -251,9 +225,7 @@ pub fn kfold(data: &Ratings, folds: usize, seed: u64) -> Result<Vec<Split>> {
     for (position, &entry) in order.iter().enumerate() {
         fold_of[entry] = position % folds;
     }
-    Ok((0..folds)
-        .map(|f| split_where(data, |n| fold_of[n] == f))
-        .collect())
+    Ok((0..folds).map(|f| split_where(data, |n| fold_of[n] == f)).collect())
 }
 
 /// Seeded leave-one-out split: one observation, chosen at random, of every user who has at
@@ -281,14 +253,9 @@ fn split_where(data: &Ratings, is_test: impl Fn(usize) -> bool) -> Split {
             train.push(r)
         }
     }
-    let rebuild = |entries| {
-        Ratings::new(data.n_users(), data.n_items(), entries)
-            .expect("a subset of valid ratings is valid")
-    };
-    Split {
-        train: rebuild(train),
-        test: rebuild(test),
-    }
+    let rebuild =
+        |entries| Ratings::new(data.n_users(), data.n_items(), entries).expect("a subset of valid ratings is valid");
+    Split { train: rebuild(train), test: rebuild(test) }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -326,13 +293,7 @@ pub fn recall_at_k(ranked: &[usize], relevant: &[usize], k: usize) -> f64 {
 /// ```
 pub fn ndcg_at_k(ranked: &[usize], relevant: &[usize], k: usize) -> f64 {
     let gain = |rank: usize| 1.0 / ((rank + 2) as f64).log2();
-    let dcg: f64 = ranked
-        .iter()
-        .take(k)
-        .enumerate()
-        .filter(|(_, i)| relevant.contains(i))
-        .map(|(r, _)| gain(r))
-        .sum();
+    let dcg: f64 = ranked.iter().take(k).enumerate().filter(|(_, i)| relevant.contains(i)).map(|(r, _)| gain(r)).sum();
     let ideal: f64 = (0..relevant.len().min(k)).map(gain).sum();
     if ideal == 0.0 {
         0.0
@@ -360,11 +321,7 @@ pub fn average_precision_at_k(ranked: &[usize], relevant: &[usize], k: usize) ->
 }
 
 fn hits(ranked: &[usize], relevant: &[usize], k: usize) -> usize {
-    ranked
-        .iter()
-        .take(k)
-        .filter(|i| relevant.contains(i))
-        .count()
+    ranked.iter().take(k).filter(|i| relevant.contains(i)).count()
 }
 
 /// The fraction of the `n_items` catalog that appears in at least one list.
@@ -418,20 +375,12 @@ pub fn mae(predicted: &[f32], actual: &[f32]) -> Result<f64> {
 
 fn mean_of(predicted: &[f32], actual: &[f32], f: impl Fn(f64) -> f64) -> Result<f64> {
     if predicted.len() != actual.len() {
-        return Err(Error::Dimension {
-            what: "predictions",
-            expected: actual.len(),
-            got: predicted.len(),
-        });
+        return Err(Error::Dimension { what: "predictions", expected: actual.len(), got: predicted.len() });
     }
     if actual.is_empty() {
         return Err(Error::NoData("no predictions to score".into()));
     }
-    let sum: f64 = predicted
-        .iter()
-        .zip(actual)
-        .map(|(&p, &a)| f(p as f64 - a as f64))
-        .sum();
+    let sum: f64 = predicted.iter().zip(actual).map(|(&p, &a)| f(p as f64 - a as f64)).sum();
     Ok(sum / actual.len() as f64)
 }
 
@@ -491,11 +440,7 @@ impl BlockScorer for Fitted {
     }
     fn score_block(&self, users: &[usize], out: ArrayViewMut2<f32>) -> Result<()> {
         if let Some(&u) = users.iter().find(|&&u| u >= self.n_users()) {
-            return Err(Error::Dimension {
-                what: "user row",
-                expected: self.n_users(),
-                got: u,
-            });
+            return Err(Error::Dimension { what: "user row", expected: self.n_users(), got: u });
         }
         let factors = self.user_factors.select(Axis(0), users);
         let bias: Vec<f32> = users.iter().map(|&u| self.user_bias[u]).collect();
@@ -513,11 +458,7 @@ impl Popularity {
     /// Counts each item's distinct training users.
     pub fn fit(train: &Ratings) -> Popularity {
         let by_item = train.by_item();
-        Popularity {
-            counts: (0..by_item.n_rows())
-                .map(|i| by_item.cols(i).len() as f32)
-                .collect(),
-        }
+        Popularity { counts: (0..by_item.n_rows()).map(|i| by_item.cols(i).len() as f32).collect() }
     }
     /// Training users per item.
     pub fn counts(&self) -> &[f32] {
@@ -531,15 +472,9 @@ impl BlockScorer for Popularity {
     }
     fn score_block(&self, users: &[usize], mut out: ArrayViewMut2<f32>) -> Result<()> {
         if out.dim() != (users.len(), self.counts.len()) {
-            return Err(Error::Dimension {
-                what: "score block rows",
-                expected: users.len(),
-                got: out.nrows(),
-            });
+            return Err(Error::Dimension { what: "score block rows", expected: users.len(), got: out.nrows() });
         }
-        out.rows_mut()
-            .into_iter()
-            .for_each(|mut row| row.assign(&self.counts));
+        out.rows_mut().into_iter().for_each(|mut row| row.assign(&self.counts));
         Ok(())
     }
 }
@@ -582,24 +517,14 @@ pub fn evaluate_ranking<S: BlockScorer + ?Sized>(
         return Err(Error::param("k", "must be at least 1"));
     }
     if train.n_users() != test.n_users() {
-        return Err(Error::Dimension {
-            what: "test users",
-            expected: train.n_users(),
-            got: test.n_users(),
-        });
+        return Err(Error::Dimension { what: "test users", expected: train.n_users(), got: test.n_users() });
     }
     let n_items = scorer.n_items();
     if train.n_items() != n_items {
-        return Err(Error::Dimension {
-            what: "training items",
-            expected: n_items,
-            got: train.n_items(),
-        });
+        return Err(Error::Dimension { what: "training items", expected: n_items, got: train.n_items() });
     }
     let (seen, held_out) = (train.by_user(), test.by_user());
-    let users: Vec<usize> = (0..test.n_users())
-        .filter(|&u| !held_out.cols(u).is_empty())
-        .collect();
+    let users: Vec<usize> = (0..test.n_users()).filter(|&u| !held_out.cols(u).is_empty()).collect();
     if users.is_empty() {
         return Err(Error::NoData("no user has a test item".into()));
     }
@@ -613,9 +538,7 @@ pub fn evaluate_ranking<S: BlockScorer + ?Sized>(
         let mut out = scores.slice_mut(s![..chunk.len(), ..]);
         scorer.score_block(chunk, out.view_mut())?;
         for (&u, mut row) in chunk.iter().zip(out.rows_mut()) {
-            let row = row
-                .as_slice_mut()
-                .expect("rows of a standard-layout block are contiguous");
+            let row = row.as_slice_mut().expect("rows of a standard-layout block are contiguous");
             for &i in seen.cols(u) {
                 row[i] = f32::NEG_INFINITY;
             }
@@ -645,13 +568,7 @@ pub fn evaluate_ranking<S: BlockScorer + ?Sized>(
         ndcg: sums[3] / n,
         map: sums[4] / n,
         coverage: recommended.iter().filter(|&&r| r).count() as f64 / n_items.max(1) as f64,
-        violation_rate: ready.map(|_| {
-            if shown == 0 {
-                0.0
-            } else {
-                violations as f64 / shown as f64
-            }
-        }),
+        violation_rate: ready.map(|_| if shown == 0 { 0.0 } else { violations as f64 / shown as f64 }),
     })
 }
 
@@ -670,17 +587,9 @@ pub struct RatingReport {
 /// [`Error::Dimension`] for a test user or item outside the model, [`Error::NoData`] when
 /// `test` is empty.
 pub fn rating_errors(fit: &Fitted, test: &Ratings) -> Result<RatingReport> {
-    let predicted = test
-        .entries()
-        .iter()
-        .map(|r| fit.predict(r.user, r.item))
-        .collect::<Result<Vec<f32>>>()?;
+    let predicted = test.entries().iter().map(|r| fit.predict(r.user, r.item)).collect::<Result<Vec<f32>>>()?;
     let actual: Vec<f32> = test.entries().iter().map(|r| r.value).collect();
-    Ok(RatingReport {
-        rmse: rmse(&predicted, &actual)?,
-        mae: mae(&predicted, &actual)?,
-        n: actual.len(),
-    })
+    Ok(RatingReport { rmse: rmse(&predicted, &actual)?, mae: mae(&predicted, &actual)?, n: actual.len() })
 }
 
 #[cfg(test)]
@@ -704,10 +613,7 @@ mod tests {
         let ideal = 1.0 + 1.0 / 3f64.log2() + 1.0 / 4f64.log2();
         assert!(close(ndcg_at_k(&ranked, &relevant, 4), dcg / ideal));
         // AP@4 = (1/3 + 2/4) / min(3, 4).
-        assert!(close(
-            average_precision_at_k(&ranked, &relevant, 4),
-            (1.0 / 3.0 + 0.5) / 3.0
-        ));
+        assert!(close(average_precision_at_k(&ranked, &relevant, 4), (1.0 / 3.0 + 0.5) / 3.0));
     }
 
     #[test]
@@ -722,18 +628,12 @@ mod tests {
         let lists: [&[usize]; 2] = [&[0, 1], &[1, 2]];
         assert!(close(coverage(lists, 6), 0.5));
         let ready = |user: usize, item: usize| item != user;
-        assert!(close(
-            violation_rate([(0, lists[0]), (2, lists[1])], ready),
-            0.5
-        ));
+        assert!(close(violation_rate([(0, lists[0]), (2, lists[1])], ready), 0.5));
     }
 
     #[test]
     fn rmse_and_mae() {
-        assert!(close(
-            rmse(&[1.0, 3.0], &[2.0, 5.0]).unwrap(),
-            (2.5f64).sqrt()
-        ));
+        assert!(close(rmse(&[1.0, 3.0], &[2.0, 5.0]).unwrap(), (2.5f64).sqrt()));
         assert!(close(mae(&[1.0, 3.0], &[2.0, 5.0]).unwrap(), 1.5));
         assert!(rmse(&[1.0], &[]).is_err());
         assert!(mae(&[], &[]).is_err());
@@ -769,49 +669,26 @@ mod tests {
         assert_eq!(split.train.n_items(), 2);
         assert_eq!(split.unseen_test_items, 1);
         assert_eq!(split.item_ids, [5, 9, 7]);
-        assert!(matches!(
-            parse_kgat("0 1\n2 x\n"),
-            Err(Error::RatingLine { line: 2, .. })
-        ));
+        assert!(matches!(parse_kgat("0 1\n2 x\n"), Err(Error::RatingLine { line: 2, .. })));
     }
 
     #[test]
     fn kfold_partitions_every_rating_once() {
-        let entries = (0..23)
-            .map(|n| Rating {
-                user: n % 4,
-                item: n % 5,
-                value: n as f32,
-            })
-            .collect();
+        let entries = (0..23).map(|n| Rating { user: n % 4, item: n % 5, value: n as f32 }).collect();
         let data = Ratings::new(4, 5, entries).unwrap();
         let folds = kfold(&data, 5, 3).unwrap();
-        let mut seen: Vec<f32> = folds
-            .iter()
-            .flat_map(|f| f.test.entries().iter().map(|r| r.value))
-            .collect();
+        let mut seen: Vec<f32> = folds.iter().flat_map(|f| f.test.entries().iter().map(|r| r.value)).collect();
         seen.sort_by(f32::total_cmp);
         assert_eq!(seen, (0..23).map(|n| n as f32).collect::<Vec<_>>());
-        assert!(folds
-            .iter()
-            .all(|f| f.train.len() + f.test.len() == 23 && f.test.len() >= 4));
+        assert!(folds.iter().all(|f| f.train.len() + f.test.len() == 23 && f.test.len() >= 4));
         assert!(kfold(&data, 1, 3).is_err());
         assert_eq!(kfold(&data, 5, 3).unwrap()[0].test, folds[0].test);
     }
 
     #[test]
     fn leave_one_out_holds_one_per_user_with_two() {
-        let r = |user, item| Rating {
-            user,
-            item,
-            value: 1.0,
-        };
-        let data = Ratings::new(
-            3,
-            4,
-            vec![r(0, 0), r(0, 1), r(0, 2), r(1, 3), r(2, 0), r(2, 1)],
-        )
-        .unwrap();
+        let r = |user, item| Rating { user, item, value: 1.0 };
+        let data = Ratings::new(3, 4, vec![r(0, 0), r(0, 1), r(0, 2), r(1, 3), r(2, 0), r(2, 1)]).unwrap();
         let split = leave_one_out(&data, 9);
         let mut users: Vec<usize> = split.test.entries().iter().map(|r| r.user).collect();
         users.sort_unstable();
@@ -821,11 +698,7 @@ mod tests {
 
     #[test]
     fn popularity_ranking_excludes_training_items() {
-        let r = |user, item| Rating {
-            user,
-            item,
-            value: 1.0,
-        };
+        let r = |user, item| Rating { user, item, value: 1.0 };
         // Item 0 is most popular; user 0 already has it, so their top-1 is item 1.
         let train = Ratings::new(3, 3, vec![r(0, 0), r(1, 0), r(2, 0), r(1, 1), r(2, 1)]).unwrap();
         let test = Ratings::new(3, 4, vec![r(0, 1), r(1, 3)]).unwrap();

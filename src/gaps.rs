@@ -71,7 +71,13 @@ impl GapParams {
     /// # Errors
     /// [`Error::InvalidParameter`] naming the field that is out of range.
     pub fn validate(&self) -> Result<()> {
-        let check = |name: &'static str, v: f32, ok: bool| if v.is_finite() && ok { Ok(()) } else { Err(Error::param(name, format!("{v} is out of range"))) };
+        let check = |name: &'static str, v: f32, ok: bool| {
+            if v.is_finite() && ok {
+                Ok(())
+            } else {
+                Err(Error::param(name, format!("{v} is out of range")))
+            }
+        };
         check("foundational_weight", self.foundational_weight, self.foundational_weight >= 1.0)?;
         check("min_gap", self.min_gap, (0.0..1.0).contains(&self.min_gap))?;
         check("strength_level", self.strength_level, (0.0..=1.0).contains(&self.strength_level))?;
@@ -150,7 +156,14 @@ pub fn analyze(
         if gap >= params.min_gap {
             let is_foundational = foundational.contains(skill);
             let priority = gap * if is_foundational { params.foundational_weight } else { 1.0 };
-            gaps.push(SkillGap { skill: skill.clone(), current, required, gap, priority, foundational: is_foundational });
+            gaps.push(SkillGap {
+                skill: skill.clone(),
+                current,
+                required,
+                gap,
+                priority,
+                foundational: is_foundational,
+            });
         }
     }
     gaps.sort_by(|a, b| b.priority.total_cmp(&a.priority).then_with(|| a.skill.cmp(&b.skill)));

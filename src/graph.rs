@@ -29,7 +29,13 @@ impl Default for GraphOptions {
 /// the course, edge score at least `min_inferred_score`, then at most `max_inferred_members`
 /// by score, the course's own subject (the id before its first space), and lowest level.
 /// Sorted by index, as groups are.
-fn strongest_teachers(catalog: &Catalog, course: CourseIx, skill: &str, teachers: &[CourseIx], options: &GraphOptions) -> Vec<CourseIx> {
+fn strongest_teachers(
+    catalog: &Catalog,
+    course: CourseIx,
+    skill: &str,
+    teachers: &[CourseIx],
+    options: &GraphOptions,
+) -> Vec<CourseIx> {
     let c = catalog.course(course);
     let need = c.skill_confidence(skill);
     let own = crate::catalog::subject(&c.id);
@@ -67,7 +73,12 @@ pub struct Progress {
 impl Progress {
     /// `completed` and `concurrent` (courses taken this term) are catalog indices; `skills`
     /// are skills the learner already has, which satisfy groups inferred from those skills.
-    pub fn new(n_courses: usize, completed: &[CourseIx], concurrent: &[CourseIx], skills: impl IntoIterator<Item = String>) -> Self {
+    pub fn new(
+        n_courses: usize,
+        completed: &[CourseIx],
+        concurrent: &[CourseIx],
+        skills: impl IntoIterator<Item = String>,
+    ) -> Self {
         let mut p = Progress {
             completed: vec![false; n_courses],
             concurrent: vec![false; n_courses],
@@ -100,10 +111,7 @@ impl Progress {
     /// it, or (for an inferred group) the skill itself.
     pub fn satisfies(&self, group: &Group) -> bool {
         group.inferred_from.as_deref().is_some_and(|s| self.has_skill(s))
-            || group
-                .members
-                .iter()
-                .any(|&m| self.completed[m] || (group.concurrent && self.concurrent[m]))
+            || group.members.iter().any(|&m| self.completed[m] || (group.concurrent && self.concurrent[m]))
     }
 }
 
@@ -135,7 +143,9 @@ impl PrereqGraph {
                 teachers.entry(skill.clone()).or_default().push(i);
             }
         }
-        let mut groups: Vec<Vec<Group>> = (0..n).map(|i| catalog.explicit_groups(i).iter().chain(catalog.inferred_groups(i)).cloned().collect()).collect();
+        let mut groups: Vec<Vec<Group>> = (0..n)
+            .map(|i| catalog.explicit_groups(i).iter().chain(catalog.inferred_groups(i)).cloned().collect())
+            .collect();
         let mut untaught = Vec::new();
         if options.infer_from_skills {
             for (i, course) in catalog.courses().iter().enumerate() {
@@ -170,8 +180,16 @@ impl PrereqGraph {
                         .any(|g| g.members.iter().all(|m| members.binary_search(m).is_ok()));
                     if !implied {
                         let need = course.skill_confidence(skill);
-                        let scores = members.iter().map(|&m| need.min(catalog.course(m).skill_confidence(skill))).collect();
-                        groups[i].push(Group { members, concurrent: false, inferred_from: Some(skill.clone()), scores, not_in_catalog: Vec::new(), inferred: true });
+                        let scores =
+                            members.iter().map(|&m| need.min(catalog.course(m).skill_confidence(skill))).collect();
+                        groups[i].push(Group {
+                            members,
+                            concurrent: false,
+                            inferred_from: Some(skill.clone()),
+                            scores,
+                            not_in_catalog: Vec::new(),
+                            inferred: true,
+                        });
                     }
                 }
             }
@@ -227,7 +245,11 @@ impl PrereqGraph {
     pub fn unlock_count(&self, c: CourseIx, progress: &Progress) -> usize {
         self.dependents[c]
             .iter()
-            .filter(|&&d| !progress.is_completed(d) && !self.is_ready(d, progress) && self.groups[d].iter().all(|g| progress.satisfies(g) || g.members.contains(&c)))
+            .filter(|&&d| {
+                !progress.is_completed(d)
+                    && !self.is_ready(d, progress)
+                    && self.groups[d].iter().all(|g| progress.satisfies(g) || g.members.contains(&c))
+            })
             .count()
     }
 
@@ -260,7 +282,8 @@ fn find_cycles(groups: &[Vec<Group>]) -> Vec<CycleReport> {
     let adj: Vec<Vec<CourseIx>> = groups
         .iter()
         .map(|gs| {
-            let mut v: Vec<CourseIx> = gs.iter().filter(|g| !g.concurrent).flat_map(|g| g.members.iter().copied()).collect();
+            let mut v: Vec<CourseIx> =
+                gs.iter().filter(|g| !g.concurrent).flat_map(|g| g.members.iter().copied()).collect();
             v.sort_unstable();
             v.dedup();
             v
@@ -320,10 +343,7 @@ fn find_cycles(groups: &[Vec<Group>]) -> Vec<CycleReport> {
         }
     }
     components.sort();
-    components
-        .into_iter()
-        .map(|component| CycleReport { cycle: cycle_within(&adj, &component), component })
-        .collect()
+    components.into_iter().map(|component| CycleReport { cycle: cycle_within(&adj, &component), component }).collect()
 }
 
 /// A shortest cycle through the component's first course, by BFS inside the component.

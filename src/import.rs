@@ -103,7 +103,10 @@ pub fn uiuc(catalog_csv: &[u8], prereqs_csv: &[u8]) -> Result<(Catalog, ImportRe
     }
     let known: HashMap<String, usize> = courses.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
     for course in &mut courses {
-        for (list, count) in [(&mut course.same_as, &mut report.cross_listed), (&mut course.no_credit_with, &mut report.credit_exclusions)] {
+        for (list, count) in [
+            (&mut course.same_as, &mut report.cross_listed),
+            (&mut course.no_credit_with, &mut report.credit_exclusions),
+        ] {
             let before = list.len();
             list.retain(|id| known.contains_key(id));
             report.unknown_equivalents += before - list.len();
@@ -120,7 +123,11 @@ pub fn uiuc(catalog_csv: &[u8], prereqs_csv: &[u8]) -> Result<(Catalog, ImportRe
             continue;
         };
         let concurrent = row.concurrent.trim().eq_ignore_ascii_case("true");
-        let entry = groups.entry(course).or_default().entry(row.group).or_insert(RawGroup { all_concurrent: true, ..RawGroup::default() });
+        let entry = groups
+            .entry(course)
+            .or_default()
+            .entry(row.group)
+            .or_insert(RawGroup { all_concurrent: true, ..RawGroup::default() });
         entry.all_concurrent &= concurrent;
         entry.any_concurrent |= concurrent;
         let prerequisite = row.prerequisite.trim().to_string();
@@ -162,7 +169,11 @@ pub fn uiuc(catalog_csv: &[u8], prereqs_csv: &[u8]) -> Result<(Catalog, ImportRe
             }
             report.groups_kept += 1;
             let spec = if group.all_concurrent || !group.unknown.is_empty() {
-                GroupSpec::Detailed { any_of: group.members, concurrent: group.all_concurrent, not_in_catalog: group.unknown }
+                GroupSpec::Detailed {
+                    any_of: group.members,
+                    concurrent: group.all_concurrent,
+                    not_in_catalog: group.unknown,
+                }
             } else {
                 GroupSpec::AnyOf(group.members)
             };
@@ -172,7 +183,8 @@ pub fn uiuc(catalog_csv: &[u8], prereqs_csv: &[u8]) -> Result<(Catalog, ImportRe
     let (catalog, _) = Catalog::new(courses, Strictness::Strict)?;
     report.courses = catalog.len();
     let graph = PrereqGraph::new(&catalog, GraphOptions::default());
-    report.cycles = graph.cycles().iter().map(|c| c.cycle.iter().map(|&i| catalog.course(i).id.clone()).collect()).collect();
+    report.cycles =
+        graph.cycles().iter().map(|c| c.cycle.iter().map(|&i| catalog.course(i).id.clone()).collect()).collect();
     Ok((catalog, report))
 }
 
@@ -205,12 +217,18 @@ fn renames_from_sentences(
     for (&course, by_number) in groups {
         let clauses: Vec<Vec<String>> = prerequisite_text[course]
             .split([';', '.'])
-            .map(|clause| course_ids(clause).into_iter().filter(|id| known.contains_key(id) && *id != courses[course].id).collect::<Vec<_>>())
+            .map(|clause| {
+                course_ids(clause)
+                    .into_iter()
+                    .filter(|id| known.contains_key(id) && *id != courses[course].id)
+                    .collect::<Vec<_>>()
+            })
             .filter(|ids| !ids.is_empty())
             .collect();
         for (number, group) in by_number {
             let [unknown] = group.unknown.as_slice() else { continue };
-            let others: HashSet<&String> = by_number.iter().filter(|(n, _)| *n != number).flat_map(|(_, g)| &g.members).collect();
+            let others: HashSet<&String> =
+                by_number.iter().filter(|(n, _)| *n != number).flat_map(|(_, g)| &g.members).collect();
             let overlap = |ids: &Vec<String>| ids.iter().filter(|id| group.members.contains(id)).count();
             let matching: Vec<&Vec<String>> = if group.members.is_empty() {
                 clauses.iter().filter(|ids| ids.iter().all(|id| !others.contains(id))).collect()
@@ -219,7 +237,8 @@ fn renames_from_sentences(
                 clauses.iter().filter(|ids| best > 0 && overlap(ids) == best).collect()
             };
             let [clause] = matching.as_slice() else { continue };
-            let fresh: Vec<&String> = clause.iter().filter(|id| !group.members.contains(id) && !others.contains(id)).collect();
+            let fresh: Vec<&String> =
+                clause.iter().filter(|id| !group.members.contains(id) && !others.contains(id)).collect();
             if let [to] = fresh.as_slice() {
                 *votes.entry(unknown.clone()).or_default().entry((*to).clone()).or_default() += 1;
             }
@@ -227,7 +246,9 @@ fn renames_from_sentences(
     }
     votes
         .into_iter()
-        .filter_map(|(from, to)| (to.len() == 1).then(|| to.into_iter().next().map(|(to, n)| (from, (to, n)))).flatten())
+        .filter_map(|(from, to)| {
+            (to.len() == 1).then(|| to.into_iter().next().map(|(to, n)| (from, (to, n)))).flatten()
+        })
         .collect()
 }
 
@@ -252,7 +273,8 @@ pub fn movielens(items: &[u8], genres: &[u8], data: &[u8]) -> Result<Dataset> {
     let mut genre_names: Vec<(usize, String)> = Vec::new();
     for (i, line) in latin1(genres).lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let (name, ix) = line.rsplit_once('|').ok_or_else(|| bad("u.genre", i + 1, "expected name|index".into()))?;
-        let ix: usize = ix.trim().parse().map_err(|_| bad("u.genre", i + 1, format!("index {ix:?} is not a number")))?;
+        let ix: usize =
+            ix.trim().parse().map_err(|_| bad("u.genre", i + 1, format!("index {ix:?} is not a number")))?;
         genre_names.push((ix, name.trim().to_lowercase()));
     }
     genre_names.sort();
@@ -262,8 +284,18 @@ pub fn movielens(items: &[u8], genres: &[u8], data: &[u8]) -> Result<Dataset> {
         if fields.len() != 5 + genre_names.len() {
             return Err(bad("u.item", i + 1, format!("{} fields, expected {}", fields.len(), 5 + genre_names.len())));
         }
-        let genres: Vec<String> = genre_names.iter().filter(|(ix, name)| fields[5 + ix] == "1" && name != "unknown").map(|(_, n)| n.clone()).collect();
-        courses.push(Course { id: fields[0].trim().to_string(), title: fields[1].trim().to_string(), tags: genres.clone(), teaches: genres, ..Course::default() });
+        let genres: Vec<String> = genre_names
+            .iter()
+            .filter(|(ix, name)| fields[5 + ix] == "1" && name != "unknown")
+            .map(|(_, n)| n.clone())
+            .collect();
+        courses.push(Course {
+            id: fields[0].trim().to_string(),
+            title: fields[1].trim().to_string(),
+            tags: genres.clone(),
+            teaches: genres,
+            ..Course::default()
+        });
     }
     let (catalog, _) = Catalog::new(courses, Strictness::Strict)?;
     let mut csv = String::from("user,course,rating,timestamp\n");
@@ -294,9 +326,15 @@ pub fn kgat(train: &str, test: &str, kg: &str) -> Result<Dataset> {
         for (i, line) in text.lines().enumerate() {
             let mut f = line.split_whitespace();
             let Some(user) = f.next() else { continue };
-            let ids = f.map(|x| x.parse::<u64>().map_err(|_| bad(file, i + 1, format!("item {x:?} is not a number")))).collect::<Result<Vec<u64>>>()?;
+            let ids = f
+                .map(|x| x.parse::<u64>().map_err(|_| bad(file, i + 1, format!("item {x:?} is not a number"))))
+                .collect::<Result<Vec<u64>>>()?;
             for &id in &ids {
-                items.entry(id).or_insert_with(|| Course { id: id.to_string(), title: format!("Course {id}"), ..Course::default() });
+                items.entry(id).or_insert_with(|| Course {
+                    id: id.to_string(),
+                    title: format!("Course {id}"),
+                    ..Course::default()
+                });
             }
             rows.push((user.to_string(), ids));
         }
@@ -309,7 +347,8 @@ pub fn kgat(train: &str, test: &str, kg: &str) -> Result<Dataset> {
         if f.len() != 3 {
             return Err(bad("kg_final.txt", i + 1, format!("{} fields, expected head relation tail", f.len())));
         }
-        let head: u64 = f[0].parse().map_err(|_| bad("kg_final.txt", i + 1, format!("head {:?} is not a number", f[0])))?;
+        let head: u64 =
+            f[0].parse().map_err(|_| bad("kg_final.txt", i + 1, format!("head {:?} is not a number", f[0])))?;
         if let Some(course) = items.get_mut(&head) {
             if f[1] == "2" {
                 course.teaches.push(format!("concept {}", f[2]));
@@ -362,13 +401,19 @@ pub fn equivalence_sentences(description: &str, own: &str) -> (Vec<String>, Vec<
 
 /// `SUBJ 123` ids in text: 2 to 5 capital letters, a space, 3 digits.
 fn course_ids(text: &str) -> Vec<String> {
-    let words: Vec<&str> = text.split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '(' || c == ')').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '(' || c == ')')
+        .filter(|w| !w.is_empty())
+        .collect();
     words
         .windows(2)
         .filter_map(|w| {
             let subject = w[0];
             let number = w[1].trim_end_matches('.');
-            let ok = (2..=5).contains(&subject.len()) && subject.chars().all(|c| c.is_ascii_uppercase()) && number.len() == 3 && number.chars().all(|c| c.is_ascii_digit());
+            let ok = (2..=5).contains(&subject.len())
+                && subject.chars().all(|c| c.is_ascii_uppercase())
+                && number.len() == 3
+                && number.chars().all(|c| c.is_ascii_digit());
             ok.then(|| format!("{subject} {number}"))
         })
         .collect()
@@ -386,7 +431,9 @@ fn decode(s: &str) -> String {
 
 /// The first number in text such as `3 hours.`, `1 TO 5 hours.` or `3 OR 4 hours.`.
 fn first_number(s: &str) -> Option<f32> {
-    s.split(|c: char| !(c.is_ascii_digit() || c == '.')).filter(|t| !t.is_empty() && *t != ".").find_map(|t| t.trim_end_matches('.').parse().ok())
+    s.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter(|t| !t.is_empty() && *t != ".")
+        .find_map(|t| t.trim_end_matches('.').parse().ok())
 }
 
 /// Removes sentences that state prerequisites (they leak the answer into content features).
@@ -453,7 +500,10 @@ CS 999,CS 124,False,0
         );
         assert_eq!(report.renamed, vec![("CS 124".to_string(), "CS 125".to_string(), 1)]);
         let cs374 = catalog.course(catalog.require("CS 374").unwrap());
-        assert_eq!(cs374.prerequisites[1], GroupSpec::Detailed { any_of: vec![], concurrent: false, not_in_catalog: vec!["ECE 999".into()] });
+        assert_eq!(
+            cs374.prerequisites[1],
+            GroupSpec::Detailed { any_of: vec![], concurrent: false, not_in_catalog: vec!["ECE 999".into()] }
+        );
         assert_eq!(report.not_in_catalog, vec![("CS 374".to_string(), "ECE 999".to_string())]);
         assert_eq!(report.unsatisfiable_groups, vec!["CS 374".to_string()]);
         assert_eq!(catalog.course(0).description, "Basic concepts & techniques.");
@@ -498,7 +548,10 @@ CS 999,CS 124,False,0
     fn equivalence_sentences_name_cross_listings_and_exclusions() {
         let (same, none) = equivalence_sentences("Basic stats. Same as MATH 463. 4 undergraduate hours.", "STAT 400");
         assert_eq!((same, none), (vec!["MATH 463".to_string()], vec![]));
-        let (none, excluded) = equivalence_sentences("Calculus. Credit is not given for both MATH 220 and either MATH 221 or MATH 234. Prerequisite: MATH 112.", "MATH 220");
+        let (none, excluded) = equivalence_sentences(
+            "Calculus. Credit is not given for both MATH 220 and either MATH 221 or MATH 234. Prerequisite: MATH 112.",
+            "MATH 220",
+        );
         assert_eq!((none, excluded), (vec![], vec!["MATH 221".to_string(), "MATH 234".to_string()]));
         let (same, _) = equivalence_sentences("Same as AFRO 281, HIST 281, and LLS 281.", "AAS 281");
         assert_eq!(same, ["AFRO 281", "HIST 281", "LLS 281"]);

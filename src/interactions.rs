@@ -80,7 +80,12 @@ pub fn parse_csv_with(text: &[u8], catalog: &Catalog, lenient: bool) -> Result<I
             return Err(bad(format!("course {course:?} is not in the catalog")));
         };
         let rating = match record.get(2).filter(|r| !r.is_empty()) {
-            Some(r) => Some(r.parse::<f32>().ok().filter(|x| x.is_finite()).ok_or_else(|| bad(format!("rating {r:?} is not a finite number")))?),
+            Some(r) => Some(
+                r.parse::<f32>()
+                    .ok()
+                    .filter(|x| x.is_finite())
+                    .ok_or_else(|| bad(format!("rating {r:?} is not a finite number")))?,
+            ),
             None => None,
         };
         let timestamp = match record.get(3).filter(|t| !t.is_empty()) {
@@ -105,7 +110,10 @@ pub fn parse_kgat(text: &str, catalog: &Catalog) -> Result<Interactions> {
         let Some(user) = fields.next() else { continue };
         let user = out.user(&mut index, user);
         for item in fields {
-            let course = catalog.ix(item).ok_or_else(|| Error::InteractionLine { line: i + 1, reason: format!("course {item:?} is not in the catalog") })?;
+            let course = catalog.ix(item).ok_or_else(|| Error::InteractionLine {
+                line: i + 1,
+                reason: format!("course {item:?} is not in the catalog"),
+            })?;
             out.entries.push(Interaction { user, course, rating: None, timestamp: None });
         }
     }
@@ -127,12 +135,17 @@ mod tests {
         assert!(matches!(parse_csv(text, &catalog()), Err(Error::InteractionLine { line: 2, .. })));
         let got = parse_csv_with(text, &catalog(), true).unwrap();
         assert_eq!(got.entries.len(), 1);
-        assert_eq!(got.unknown_courses, std::collections::BTreeMap::from([("CS 999".to_string(), 2), ("OLD 1".to_string(), 1)]));
+        assert_eq!(
+            got.unknown_courses,
+            std::collections::BTreeMap::from([("CS 999".to_string(), 2), ("OLD 1".to_string(), 1)])
+        );
     }
 
     #[test]
     fn parses_with_and_without_header() {
-        let with = parse_csv(b"user,course,rating,timestamp\nann,CS 101,4,1\nbob,CS 201,5,2\nann,CS 201,3,3\n", &catalog()).unwrap();
+        let with =
+            parse_csv(b"user,course,rating,timestamp\nann,CS 101,4,1\nbob,CS 201,5,2\nann,CS 201,3,3\n", &catalog())
+                .unwrap();
         assert_eq!(with.users, ["ann", "bob"]);
         assert_eq!(with.entries[2], Interaction { user: 0, course: 1, rating: Some(3.0), timestamp: Some(3) });
         assert!(with.has_ratings());
@@ -144,7 +157,10 @@ mod tests {
     #[test]
     fn bad_lines_are_named() {
         let err = |text: &[u8]| parse_csv(text, &catalog()).unwrap_err();
-        assert_eq!(err(b"ann,CS 101,4\nbob,CS 999,4\n"), Error::InteractionLine { line: 2, reason: "course \"CS 999\" is not in the catalog".into() });
+        assert_eq!(
+            err(b"ann,CS 101,4\nbob,CS 999,4\n"),
+            Error::InteractionLine { line: 2, reason: "course \"CS 999\" is not in the catalog".into() }
+        );
         assert!(matches!(err(b"ann,CS 101,NaN\n"), Error::InteractionLine { line: 1, .. }));
         assert!(matches!(err(b"ann,CS 101,4\nbob\n"), Error::InteractionLine { line: 2, .. }));
         assert!(matches!(parse_kgat("1 CS 101\n", &catalog()), Err(Error::InteractionLine { line: 1, .. })));

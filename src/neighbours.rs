@@ -41,15 +41,26 @@ impl Neighbours {
             return Err(Error::Dimension { what: "neighbour weights", expected: index.len(), got: weight.len() });
         }
         if offsets[0] != 0 || offsets.windows(2).any(|w| w[0] > w[1]) || offsets[n] as usize != index.len() {
-            return Err(Error::Dimension { what: "neighbour offsets (increasing from 0 to the entry count)", expected: index.len(), got: offsets[n] as usize });
+            return Err(Error::Dimension {
+                what: "neighbour offsets (increasing from 0 to the entry count)",
+                expected: index.len(),
+                got: offsets[n] as usize,
+            });
         }
         for i in 0..n {
             for e in offsets[i] as usize..offsets[i + 1] as usize {
                 if index[e] as usize >= n {
-                    return Err(Error::param("neighbours", format!("course row {i} points to course {}, outside the catalog of {n}", index[e])));
+                    return Err(Error::param(
+                        "neighbours",
+                        format!("course row {i} points to course {}, outside the catalog of {n}", index[e]),
+                    ));
                 }
                 if !weight[e].is_finite() {
-                    return Err(Error::NonFinite { what: "neighbour weights", at: format!("row {i}"), value: weight[e] });
+                    return Err(Error::NonFinite {
+                        what: "neighbour weights",
+                        at: format!("row {i}"),
+                        value: weight[e],
+                    });
                 }
             }
         }
@@ -307,7 +318,8 @@ pub mod fit {
         use crate::mf::Rating;
 
         fn data(pairs: &[(usize, usize)], users: usize, items: usize) -> Ratings {
-            Ratings::new(users, items, pairs.iter().map(|&(user, item)| Rating { user, item, value: 1.0 }).collect()).unwrap()
+            Ratings::new(users, items, pairs.iter().map(|&(user, item)| Rating { user, item, value: 1.0 }).collect())
+                .unwrap()
         }
 
         #[test]
@@ -371,8 +383,14 @@ mod tests {
 
     #[test]
     fn bad_rows_are_named() {
-        assert!(matches!(Neighbours::new(2, vec![0, 1, 2], vec![0, 5], vec![0.1, 0.2]), Err(Error::InvalidParameter { .. })));
-        assert!(matches!(Neighbours::new(2, vec![0, 1, 2], vec![1, 0], vec![f32::NAN, 0.2]), Err(Error::NonFinite { .. })));
+        assert!(matches!(
+            Neighbours::new(2, vec![0, 1, 2], vec![0, 5], vec![0.1, 0.2]),
+            Err(Error::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            Neighbours::new(2, vec![0, 1, 2], vec![1, 0], vec![f32::NAN, 0.2]),
+            Err(Error::NonFinite { .. })
+        ));
         assert!(matches!(Neighbours::new(2, vec![0, 2, 1], vec![1, 0], vec![0.1, 0.2]), Err(Error::Dimension { .. })));
         assert!(matches!(Neighbours::new(2, vec![0, 1], vec![1], vec![0.1]), Err(Error::Dimension { .. })));
     }

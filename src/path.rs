@@ -103,7 +103,16 @@ pub fn plan(catalog: &Catalog, graph: &PrereqGraph, request: &PathRequest) -> Re
     let (untaught, mut missing): (Vec<String>, Vec<String>) =
         targets.into_iter().partition(|t| graph.teachers(t).is_empty());
 
-    let mut planner = Planner { catalog, graph, start: progress.clone(), progress, minimize: request.minimize, plan: Vec::new(), chosen: HashMap::new(), reasons: HashMap::new() };
+    let mut planner = Planner {
+        catalog,
+        graph,
+        start: progress.clone(),
+        progress,
+        minimize: request.minimize,
+        plan: Vec::new(),
+        chosen: HashMap::new(),
+        reasons: HashMap::new(),
+    };
     let mut unreachable = Vec::new();
     while !missing.is_empty() {
         let costs = planner.costs();
@@ -122,7 +131,8 @@ pub fn plan(catalog: &Catalog, graph: &PrereqGraph, request: &PathRequest) -> Re
             unreachable.append(&mut missing);
             break;
         };
-        let skills: Vec<String> = missing.iter().filter(|s| catalog.course(course).teaches.contains(s)).cloned().collect();
+        let skills: Vec<String> =
+            missing.iter().filter(|s| catalog.course(course).teaches.contains(s)).cloned().collect();
         planner.reasons.entry(course).or_default().push(StepReason::Teaches { skills });
         planner.add_with_prerequisites(course, &costs);
         missing.retain(|s| !planner.progress.has_skill(s));
@@ -163,7 +173,8 @@ impl Planner<'_> {
     /// infinity unless some alternative leads out of them.
     fn costs(&self) -> Vec<f32> {
         let n = self.catalog.len();
-        let mut cost: Vec<f32> = (0..n).map(|c| if self.progress.is_completed(c) { 0.0 } else { f32::INFINITY }).collect();
+        let mut cost: Vec<f32> =
+            (0..n).map(|c| if self.progress.is_completed(c) { 0.0 } else { f32::INFINITY }).collect();
         loop {
             let mut changed = false;
             for c in 0..n {
@@ -207,7 +218,11 @@ impl Planner<'_> {
             groups.sort_by_key(|g| g.members.len());
             let mut chosen = Vec::new();
             for g in groups {
-                let reuse = g.members.iter().copied().find(|&m| self.plan.contains(&m) || (needed.contains(&m) && costs[m] < costs[x]));
+                let reuse = g
+                    .members
+                    .iter()
+                    .copied()
+                    .find(|&m| self.plan.contains(&m) || (needed.contains(&m) && costs[m] < costs[x]));
                 let m = match reuse {
                     Some(m) => m,
                     None if self.progress.satisfies(g) => continue,
@@ -217,7 +232,9 @@ impl Planner<'_> {
                             .iter()
                             .copied()
                             .filter(|&m| costs[m] < costs[x])
-                            .min_by(|&a, &b| costs[a].total_cmp(&costs[b]).then_with(|| self.order_key(a).cmp(&self.order_key(b))))
+                            .min_by(|&a, &b| {
+                                costs[a].total_cmp(&costs[b]).then_with(|| self.order_key(a).cmp(&self.order_key(b)))
+                            })
                             .expect("a course with finite cost has a cheaper member in every unmet group");
                         needed.push(m);
                         m
@@ -263,15 +280,24 @@ impl Planner<'_> {
                     StepReason::Teaches { skills } => skills.as_slice(),
                     StepReason::PrerequisiteOf { .. } => &[],
                 });
-                !needed && targets.into_iter().all(|s| self.plan.iter().any(|&o| o != c && self.catalog.course(o).teaches.contains(s)))
+                !needed
+                    && targets
+                        .into_iter()
+                        .all(|s| self.plan.iter().any(|&o| o != c && self.catalog.course(o).teaches.contains(s)))
             });
             let Some(c) = spare else { break };
             self.plan.retain(|&x| x != c);
             self.chosen.remove(&c);
-            let skills: Vec<String> = self.reasons.remove(&c).into_iter().flatten().flat_map(|r| match r {
-                StepReason::Teaches { skills } => skills,
-                StepReason::PrerequisiteOf { .. } => Vec::new(),
-            }).collect();
+            let skills: Vec<String> = self
+                .reasons
+                .remove(&c)
+                .into_iter()
+                .flatten()
+                .flat_map(|r| match r {
+                    StepReason::Teaches { skills } => skills,
+                    StepReason::PrerequisiteOf { .. } => Vec::new(),
+                })
+                .collect();
             for reasons in self.reasons.values_mut() {
                 for r in reasons.iter_mut() {
                     if let StepReason::PrerequisiteOf { courses } = r {
@@ -281,15 +307,28 @@ impl Planner<'_> {
                 reasons.retain(|r| !matches!(r, StepReason::PrerequisiteOf { courses } if courses.is_empty()));
             }
             for skill in skills {
-                let heir = self.plan.iter().copied().find(|&o| self.catalog.course(o).teaches.contains(&skill)).expect("a spare course's skills are taught on the path");
-                add_to_reason(self.reasons.entry(heir).or_default(), skill, teaches, |skills| StepReason::Teaches { skills });
+                let heir = self
+                    .plan
+                    .iter()
+                    .copied()
+                    .find(|&o| self.catalog.course(o).teaches.contains(&skill))
+                    .expect("a spare course's skills are taught on the path");
+                add_to_reason(self.reasons.entry(heir).or_default(), skill, teaches, |skills| StepReason::Teaches {
+                    skills,
+                });
             }
             dropped.push(c);
         }
         dropped
     }
 
-    fn finish(mut self, already_met: Vec<String>, untaught: Vec<String>, unreachable: Vec<String>, limit: Option<f32>) -> Result<LearningPath> {
+    fn finish(
+        mut self,
+        already_met: Vec<String>,
+        untaught: Vec<String>,
+        unreachable: Vec<String>,
+        limit: Option<f32>,
+    ) -> Result<LearningPath> {
         let dropped = self.prune();
         // `plan` was built prerequisites-first, so it is already a topological order; sort
         // stably into levels of depth so that independent courses appear in a calm order.
@@ -308,17 +347,18 @@ impl Planner<'_> {
             for &c in &order {
                 let credits = self.catalog.course(c).credits();
                 if credits > limit {
-                    return Err(Error::CourseExceedsTermLimit { course: self.catalog.course(c).id.clone(), credits, limit });
+                    return Err(Error::CourseExceedsTermLimit {
+                        course: self.catalog.course(c).id.clone(),
+                        credits,
+                        limit,
+                    });
                 }
                 let concurrent_ok = |p: CourseIx| {
                     self.graph.groups(c).iter().any(|g| g.concurrent && g.members.contains(&p))
                         && !self.graph.groups(c).iter().any(|g| !g.concurrent && g.members.contains(&p))
                 };
-                let earliest = self.chosen[&c]
-                    .iter()
-                    .map(|&p| term_of[&p] + usize::from(!concurrent_ok(p)))
-                    .max()
-                    .unwrap_or(0);
+                let earliest =
+                    self.chosen[&c].iter().map(|&p| term_of[&p] + usize::from(!concurrent_ok(p))).max().unwrap_or(0);
                 let mut t = earliest;
                 while t < load.len() && load[t] + credits > limit + 1e-4 {
                     t += 1;
@@ -364,7 +404,12 @@ fn prerequisite_of(r: &mut StepReason) -> Option<&mut Vec<CourseIx>> {
 
 /// Adds `item` to a course's reason of one kind (`list` finds its list), once; a course
 /// without that reason gets `make(vec![item])`, "teaches" reasons first.
-fn add_to_reason<T: PartialEq>(reasons: &mut Vec<StepReason>, item: T, list: fn(&mut StepReason) -> Option<&mut Vec<T>>, make: fn(Vec<T>) -> StepReason) {
+fn add_to_reason<T: PartialEq>(
+    reasons: &mut Vec<StepReason>,
+    item: T,
+    list: fn(&mut StepReason) -> Option<&mut Vec<T>>,
+    make: fn(Vec<T>) -> StepReason,
+) {
     match reasons.iter_mut().find_map(list) {
         Some(items) if !items.contains(&item) => items.push(item),
         Some(_) => {}
@@ -374,4 +419,3 @@ fn add_to_reason<T: PartialEq>(reasons: &mut Vec<StepReason>, item: T, list: fn(
         },
     }
 }
-

@@ -56,7 +56,12 @@ impl Histories {
     /// # Errors
     /// [`Error::NoData`] when there is no interaction at all.
     pub fn ratings(&self) -> Result<Ratings> {
-        let entries: Vec<Rating> = self.users.iter().enumerate().flat_map(|(user, items)| items.iter().map(move |&item| Rating { user, item, value: 1.0 })).collect();
+        let entries: Vec<Rating> = self
+            .users
+            .iter()
+            .enumerate()
+            .flat_map(|(user, items)| items.iter().map(move |&item| Rating { user, item, value: 1.0 }))
+            .collect();
         if entries.is_empty() {
             return Err(Error::NoData("no interactions".into()));
         }
@@ -215,8 +220,17 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
     let fallback = RankDefaults::fallback();
     let eligible = histories.eligible();
     if eligible < p.min_users {
-        let why = format!("{eligible} learners with two or more courses, fewer than the {} needed to tune", p.min_users);
-        return Ok(Tuned { defaults: fallback, neighbours: None, ease_lambda: None, per_course: p.per_course, validation_users: 0, table: Vec::new(), fallback: Some(why) });
+        let why =
+            format!("{eligible} learners with two or more courses, fewer than the {} needed to tune", p.min_users);
+        return Ok(Tuned {
+            defaults: fallback,
+            neighbours: None,
+            ease_lambda: None,
+            per_course: p.per_course,
+            validation_users: 0,
+            table: Vec::new(),
+            fallback: Some(why),
+        });
     }
     // A small site is validated on several hold-outs (up to three), so that about
     // `max_users` held-out courses decide every choice: one hold-out of 943 MovieLens
@@ -241,7 +255,12 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
             })
             .collect()
     };
-    let try_row = |engines: &mut [Engine], kind: NeighbourKind, d: RankDefaults, per_course: usize, table: &mut Vec<TuneRow>| -> Result<TuneRow> {
+    let try_row = |engines: &mut [Engine],
+                   kind: NeighbourKind,
+                   d: RankDefaults,
+                   per_course: usize,
+                   table: &mut Vec<TuneRow>|
+     -> Result<TuneRow> {
         let mut per_case = Vec::new();
         for (engine, fold) in engines.iter_mut().zip(&folds) {
             engine.set_defaults(d)?;
@@ -290,31 +309,68 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
         Ok(())
     };
     // Stage 1b: the MF share of the collaborative part.
-    step([0.25, 0.5, 1.0].into_iter().map(|mf_share| RankDefaults { mf_share, ..start }).collect(), &mut chosen, &mut table)?;
+    step(
+        [0.25, 0.5, 1.0].into_iter().map(|mf_share| RankDefaults { mf_share, ..start }).collect(),
+        &mut chosen,
+        &mut table,
+    )?;
     // Stage 2: the content weight, against the collaborative weight.
     if has_content {
         let d = chosen.defaults;
         let c = d.weights.collaborative;
-        step([0.125 * c, 0.25 * c, 0.5 * c, c].into_iter().map(|content| RankDefaults { weights: Weights { content, ..d.weights }, ..d }).collect(), &mut chosen, &mut table)?;
+        step(
+            [0.125 * c, 0.25 * c, 0.5 * c, c]
+                .into_iter()
+                .map(|content| RankDefaults { weights: Weights { content, ..d.weights }, ..d })
+                .collect(),
+            &mut chosen,
+            &mut table,
+        )?;
     }
     // Stage 3: unlocks, where the catalog has prerequisites.
     if has_unlocks {
         let d = chosen.defaults;
-        step([0.05, 0.1].into_iter().map(|unlocks| RankDefaults { weights: Weights { unlocks, ..d.weights }, ..d }).collect(), &mut chosen, &mut table)?;
+        step(
+            [0.05, 0.1]
+                .into_iter()
+                .map(|unlocks| RankDefaults { weights: Weights { unlocks, ..d.weights }, ..d })
+                .collect(),
+            &mut chosen,
+            &mut table,
+        )?;
     }
     // Stage 4: ranking down courses that teach only what completed courses taught.
     let d = chosen.defaults;
-    step([0.25, 0.5].into_iter().map(|redundancy| RankDefaults { redundancy, ..d }).collect(), &mut chosen, &mut table)?;
+    step(
+        [0.25, 0.5].into_iter().map(|redundancy| RankDefaults { redundancy, ..d }).collect(),
+        &mut chosen,
+        &mut table,
+    )?;
     // Stage 5: MMR's lambda, from relevance alone down.
     let d = chosen.defaults;
-    step([0.95, 0.9, 0.8, 0.7].into_iter().map(|diversity| RankDefaults { diversity, ..d }).collect(), &mut chosen, &mut table)?;
-    let ease_alone = table.iter().filter(|r| r.defaults.mf_share == 0.0 && matches!(r.neighbours, NeighbourKind::Ease { .. })).fold(None::<&TuneRow>, |b, r| if b.is_none_or(|b| better(r, b)) { Some(r) } else { b });
+    step(
+        [0.95, 0.9, 0.8, 0.7].into_iter().map(|diversity| RankDefaults { diversity, ..d }).collect(),
+        &mut chosen,
+        &mut table,
+    )?;
+    let ease_alone = table
+        .iter()
+        .filter(|r| r.defaults.mf_share == 0.0 && matches!(r.neighbours, NeighbourKind::Ease { .. }))
+        .fold(None::<&TuneRow>, |b, r| if b.is_none_or(|b| better(r, b)) { Some(r) } else { b });
     let ease_lambda = ease_alone.and_then(|r| match r.neighbours {
         NeighbourKind::Ease { lambda } => Some(lambda),
         NeighbourKind::Cosine => None,
     });
     let validation_users = folds.iter().map(|f| f.cases.len()).sum();
-    Ok(Tuned { defaults: chosen.defaults, neighbours: Some(kind), ease_lambda, per_course, validation_users, table, fallback: None })
+    Ok(Tuned {
+        defaults: chosen.defaults,
+        neighbours: Some(kind),
+        ease_lambda,
+        per_course,
+        validation_users,
+        table,
+        fallback: None,
+    })
 }
 
 /// One validation hold-out: the models fit without the held-out courses, and the learners to score.
@@ -350,7 +406,11 @@ fn better(a: &TuneRow, b: &TuneRow) -> bool {
 /// Each case's hit and NDCG@k in the engine's list.
 fn score_cases(engine: &Engine, cases: &[Case], template: &RecommendQuery, k: usize) -> Result<Vec<(f32, f32)>> {
     let lists = rank_cases(engine, cases, template, k)?;
-    Ok(lists.iter().zip(cases).map(|(l, c)| (hit_at_k(l, &[c.held], k) as f32, ndcg_at_k(l, &[c.held], k) as f32)).collect())
+    Ok(lists
+        .iter()
+        .zip(cases)
+        .map(|(l, c)| (hit_at_k(l, &[c.held], k) as f32, ndcg_at_k(l, &[c.held], k) as f32))
+        .collect())
 }
 
 /// Each case's top-k list through [`api::recommend`], the browser's own call.
@@ -360,9 +420,17 @@ fn rank_cases(engine: &Engine, cases: &[Case], template: &RecommendQuery, k: usi
     cases
         .iter()
         .map(|case| {
-            let query = RecommendQuery { completed: case.history.iter().map(|&c| catalog.course(c).id.clone()).collect(), k: Some(k), ..template.clone() };
+            let query = RecommendQuery {
+                completed: case.history.iter().map(|&c| catalog.course(c).id.clone()).collect(),
+                k: Some(k),
+                ..template.clone()
+            };
             let answer = api::recommend(engine, &query, &mut scratch)?;
-            Ok(answer.recommendations.iter().map(|r| catalog.ix(&r.id).expect("the engine answers with catalog ids")).collect())
+            Ok(answer
+                .recommendations
+                .iter()
+                .map(|r| catalog.ix(&r.id).expect("the engine answers with catalog ids"))
+                .collect())
         })
         .collect()
 }
@@ -385,7 +453,8 @@ pub struct Metrics {
 fn metrics(base: &Recommender, cases: &[Case], lists: &[Vec<CourseIx>], k: usize) -> Metrics {
     let n = cases.len().max(1) as f64;
     let mut shown = vec![false; base.catalog().len()];
-    let (mut hr, mut ndcg, mut map, mut total, mut violations, mut ild, mut ild_lists) = (0.0, 0.0, 0.0, 0usize, 0usize, 0.0, 0usize);
+    let (mut hr, mut ndcg, mut map, mut total, mut violations, mut ild, mut ild_lists) =
+        (0.0, 0.0, 0.0, 0usize, 0usize, 0.0, 0usize);
     for (case, list) in cases.iter().zip(lists) {
         let relevant = [case.held];
         hr += hit_at_k(list, &relevant, k);
@@ -513,14 +582,20 @@ pub fn evaluate(base: &Recommender, histories: &Histories, p: &EvalParams) -> Re
     let ease = fit_dense(&ratings, NeighbourKind::Ease { lambda: ease_lambda })?;
     let shipped = match tuned.neighbours {
         Some(NeighbourKind::Cosine) => Neighbours::from_dense(n, &cosine, tuned.per_course),
-        Some(kind @ NeighbourKind::Ease { lambda }) if lambda != ease_lambda => Neighbours::from_dense(n, &fit_dense(&ratings, kind)?, tuned.per_course),
+        Some(kind @ NeighbourKind::Ease { lambda }) if lambda != ease_lambda => {
+            Neighbours::from_dense(n, &fit_dense(&ratings, kind)?, tuned.per_course)
+        }
         _ => Neighbours::from_dense(n, &ease, tuned.per_course),
     };
     let (neighbour_entries, neighbour_bytes) = (shipped.index().len(), shipped.stored_bytes());
     let mut engine = Engine::new(base.clone_with(Some(mf), Some(shipped))?, tuned.defaults)?;
 
     let mut rankings = BTreeMap::new();
-    let only = |w: Weights| RecommendQuery { weights: Some(PartialWeights::from(w)), diversity: Some(1.0), ..Default::default() };
+    let only = |w: Weights| RecommendQuery {
+        weights: Some(PartialWeights::from(w)),
+        diversity: Some(1.0),
+        ..Default::default()
+    };
     let zero = Weights { collaborative: 0.0, content: 0.0, goal_text: 0.0, goal_skills: 0.0, unlocks: 0.0 };
     let queries = [
         ("hybrid", RecommendQuery::default()),
@@ -548,7 +623,17 @@ pub fn evaluate(base: &Recommender, histories: &Histories, p: &EvalParams) -> Re
     rankings.insert("item_knn".into(), metrics(base, &cases, &lists, k));
     let lists = baseline_lists(&cases, n, k, |h, row| dense_score(&ease, n, h, row));
     rankings.insert("ease".into(), metrics(base, &cases, &lists, k));
-    Ok(EvalReport { protocol: p.protocol, seed: p.tune.seed, k, learners: histories.users.len(), test_users: cases.len(), tuned, neighbour_entries, neighbour_bytes, rankings })
+    Ok(EvalReport {
+        protocol: p.protocol,
+        seed: p.tune.seed,
+        k,
+        learners: histories.users.len(),
+        test_users: cases.len(),
+        tuned,
+        neighbour_entries,
+        neighbour_bytes,
+        rankings,
+    })
 }
 
 // ---- prerequisite inference, measured against a catalog's own lists ----
@@ -578,13 +663,17 @@ pub type Edges = BTreeSet<(CourseIx, CourseIx)>;
 
 /// Every edge of the catalog's own (listed) prerequisite groups.
 pub fn listed_edges(catalog: &crate::catalog::Catalog) -> Edges {
-    (0..catalog.len()).flat_map(|c| catalog.explicit_groups(c).iter().flat_map(move |g| g.members.iter().map(move |&m| (c, m)))).collect()
+    (0..catalog.len())
+        .flat_map(|c| catalog.explicit_groups(c).iter().flat_map(move |g| g.members.iter().map(move |&m| (c, m))))
+        .collect()
 }
 
 /// Every edge of the graph's inferred groups.
 pub fn inferred_edges(graph: &crate::graph::PrereqGraph) -> Edges {
     (0..graph.len())
-        .flat_map(|c| graph.groups(c).iter().filter(|g| g.inferred).flat_map(move |g| g.members.iter().map(move |&m| (c, m))))
+        .flat_map(|c| {
+            graph.groups(c).iter().filter(|g| g.inferred).flat_map(move |g| g.members.iter().map(move |&m| (c, m)))
+        })
         .collect()
 }
 
@@ -609,7 +698,8 @@ pub fn held_out_subjects(catalog: &crate::catalog::Catalog) -> Vec<bool> {
 /// # Errors
 /// Catalog validation errors (none for a catalog that validated before).
 pub fn hide_prerequisites(catalog: &crate::catalog::Catalog) -> Result<crate::catalog::Catalog> {
-    let courses = catalog.courses().iter().map(|c| crate::catalog::Course { prerequisites: Vec::new(), ..c.clone() }).collect();
+    let courses =
+        catalog.courses().iter().map(|c| crate::catalog::Course { prerequisites: Vec::new(), ..c.clone() }).collect();
     Ok(crate::catalog::Catalog::new(courses, crate::catalog::Strictness::Strict)?.0)
 }
 
@@ -619,9 +709,42 @@ use crate::skills::course_number;
 /// (title and description), an edge from each course to the more similar courses with a lower
 /// course number, and the threshold chosen on the answers (the best F1 it can reach, which
 /// flatters the baseline). Returns its scores and that threshold.
-pub fn tfidf_baseline(catalog: &crate::catalog::Catalog, truth: &Edges, keep: impl Fn(CourseIx) -> bool) -> (EdgeScores, f64) {
+pub fn tfidf_baseline(
+    catalog: &crate::catalog::Catalog,
+    truth: &Edges,
+    keep: impl Fn(CourseIx) -> bool,
+) -> (EdgeScores, f64) {
     let truth: Edges = truth.iter().copied().filter(|&(a, _)| keep(a)).collect();
-    const STOP: &[&str] = &["the", "and", "for", "with", "this", "that", "are", "from", "its", "their", "course", "courses", "students", "student", "credit", "hours", "topics", "including", "will", "may", "not", "both", "given", "same", "into", "such", "also", "use"];
+    const STOP: &[&str] = &[
+        "the",
+        "and",
+        "for",
+        "with",
+        "this",
+        "that",
+        "are",
+        "from",
+        "its",
+        "their",
+        "course",
+        "courses",
+        "students",
+        "student",
+        "credit",
+        "hours",
+        "topics",
+        "including",
+        "will",
+        "may",
+        "not",
+        "both",
+        "given",
+        "same",
+        "into",
+        "such",
+        "also",
+        "use",
+    ];
     let docs: Vec<Vec<String>> = catalog
         .courses()
         .iter()
@@ -644,7 +767,8 @@ pub fn tfidf_baseline(catalog: &crate::catalog::Catalog, truth: &Edges, keep: im
     }
     // Unit TF-IDF vectors as sorted (term id, weight); terms in more than a tenth of the
     // courses carry little and would make the inverted index quadratic.
-    let term_ids: BTreeMap<&str, usize> = df.iter().filter(|(_, &f)| f >= 2 && f <= (n / 10).max(2)).enumerate().map(|(i, (t, _))| (*t, i)).collect();
+    let term_ids: BTreeMap<&str, usize> =
+        df.iter().filter(|(_, &f)| f >= 2 && f <= (n / 10).max(2)).enumerate().map(|(i, (t, _))| (*t, i)).collect();
     // Ids were given in the map's (sorted) order, so this lists each id's document frequency.
     let df_by_id: Vec<usize> = term_ids.keys().map(|t| df[t]).collect();
     let vectors: Vec<Vec<(usize, f32)>> = docs
@@ -656,7 +780,8 @@ pub fn tfidf_baseline(catalog: &crate::catalog::Catalog, truth: &Edges, keep: im
                     *tf.entry(id).or_default() += 1.0;
                 }
             }
-            let mut v: Vec<(usize, f32)> = tf.into_iter().map(|(id, f)| (id, f * (n as f32 / df_by_id[id] as f32).ln())).collect();
+            let mut v: Vec<(usize, f32)> =
+                tf.into_iter().map(|(id, f)| (id, f * (n as f32 / df_by_id[id] as f32).ln())).collect();
             let norm = v.iter().map(|(_, w)| w * w).sum::<f32>().sqrt().max(1e-12);
             v.iter_mut().for_each(|(_, w)| *w /= norm);
             v
@@ -686,7 +811,8 @@ pub fn tfidf_baseline(catalog: &crate::catalog::Catalog, truth: &Edges, keep: im
             }
         }
         // The 20 most similar lower-numbered courses: enough for any useful threshold.
-        let mut candidates: Vec<(f32, CourseIx)> = touched.iter().filter(|&&b| b != a && numbers[b].is_some_and(|nb| nb < na)).map(|&b| (acc[b], b)).collect();
+        let mut candidates: Vec<(f32, CourseIx)> =
+            touched.iter().filter(|&&b| b != a && numbers[b].is_some_and(|nb| nb < na)).map(|&b| (acc[b], b)).collect();
         candidates.sort_by(|x, y| y.0.total_cmp(&x.0));
         pairs.extend(candidates.into_iter().take(20).map(|(s, b)| (s, truth.contains(&(a, b)))));
         for b in touched {
@@ -725,8 +851,17 @@ pub struct Safety {
 ///
 /// # Errors
 /// Ranking errors.
-pub fn prerequisite_safety(hidden_engine: &Engine, listed: &crate::catalog::Catalog, k: usize, max_learners: usize, seed: u64) -> Result<(Safety, Safety)> {
-    let truth = crate::graph::PrereqGraph::new(listed, crate::graph::GraphOptions { infer_from_skills: false, ..Default::default() });
+pub fn prerequisite_safety(
+    hidden_engine: &Engine,
+    listed: &crate::catalog::Catalog,
+    k: usize,
+    max_learners: usize,
+    seed: u64,
+) -> Result<(Safety, Safety)> {
+    let truth = crate::graph::PrereqGraph::new(
+        listed,
+        crate::graph::GraphOptions { infer_from_skills: false, ..Default::default() },
+    );
     let subject = |c: CourseIx| crate::catalog::subject(&listed.course(c).id);
     let mut by_subject: BTreeMap<&str, Vec<(u32, CourseIx)>> = BTreeMap::new();
     for c in 0..listed.len() {
@@ -742,20 +877,30 @@ pub fn prerequisite_safety(hidden_engine: &Engine, listed: &crate::catalog::Cata
     subjects.shuffle(&mut Pcg64::seed_from_u64(seed));
     subjects.truncate(max_learners);
     subjects.sort();
-    let (mut ours, mut anchor) = (Safety { learners: 0, recommended: 0, unready: 0, rate: 0.0 }, Safety { learners: 0, recommended: 0, unready: 0, rate: 0.0 });
+    let (mut ours, mut anchor) = (
+        Safety { learners: 0, recommended: 0, unready: 0, rate: 0.0 },
+        Safety { learners: 0, recommended: 0, unready: 0, rate: 0.0 },
+    );
     let mut scratch = Scratch::default();
     for s in &subjects {
         let mut courses = by_subject[s].clone();
         courses.sort_unstable();
-        let completed: Vec<CourseIx> = courses.iter().filter(|&&(_, c)| listed.explicit_groups(c).is_empty()).take(2).map(|&(_, c)| c).collect();
+        let completed: Vec<CourseIx> =
+            courses.iter().filter(|&&(_, c)| listed.explicit_groups(c).is_empty()).take(2).map(|&(_, c)| c).collect();
         if completed.len() < 2 {
             continue;
         }
-        let progress = crate::graph::Progress::new(listed.len(), &listed.credited(&completed), &[], Vec::<String>::new());
-        let query = RecommendQuery { completed: completed.iter().map(|&c| listed.course(c).id.clone()).collect(), k: Some(k), ..RecommendQuery::default() };
+        let progress =
+            crate::graph::Progress::new(listed.len(), &listed.credited(&completed), &[], Vec::<String>::new());
+        let query = RecommendQuery {
+            completed: completed.iter().map(|&c| listed.course(c).id.clone()).collect(),
+            k: Some(k),
+            ..RecommendQuery::default()
+        };
         let answer = api::recommend(hidden_engine, &query, &mut scratch)?;
         let recommended: Vec<CourseIx> = answer.recommendations.iter().filter_map(|r| listed.ix(&r.id)).collect();
-        let anchored: Vec<CourseIx> = courses.iter().map(|&(_, c)| c).filter(|c| !completed.contains(c)).take(k).collect();
+        let anchored: Vec<CourseIx> =
+            courses.iter().map(|&(_, c)| c).filter(|c| !completed.contains(c)).take(k).collect();
         for (safety, list) in [(&mut ours, &recommended), (&mut anchor, &anchored)] {
             safety.learners += 1;
             safety.recommended += list.len();

@@ -3,7 +3,6 @@
 
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 
-
 use crate::error::{Error, Result};
 
 /// Rows farther than this from unit length are rejected rather than silently rescaled.
@@ -116,7 +115,8 @@ impl Embeddings {
 /// The `k` highest scores among indices where `keep` is true, best first (ties by lower
 /// index). Partial selection: O(n + k log k), not a full sort.
 pub fn top_k(scores: &[f32], k: usize, keep: impl Fn(usize) -> bool) -> Vec<(usize, f32)> {
-    let mut items: Vec<(usize, f32)> = scores.iter().copied().enumerate().filter(|&(i, s)| keep(i) && !s.is_nan()).collect();
+    let mut items: Vec<(usize, f32)> =
+        scores.iter().copied().enumerate().filter(|&(i, s)| keep(i) && !s.is_nan()).collect();
     let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
     if items.len() > k && k > 0 {
         items.select_nth_unstable_by(k - 1, order);

@@ -258,9 +258,10 @@ fn depths(graph: &PrereqGraph, horizon: usize) -> Vec<usize> {
     for _ in 0..=cap {
         let next: Vec<usize> = (0..graph.len())
             .map(|c| {
-                let needed = graph.groups(c).iter().map(|g| {
-                    g.members.iter().map(|&m| depth[m] + usize::from(!g.concurrent)).min().unwrap_or(0)
-                });
+                let needed = graph
+                    .groups(c)
+                    .iter()
+                    .map(|g| g.members.iter().map(|&m| depth[m] + usize::from(!g.concurrent)).min().unwrap_or(0));
                 needed.max().unwrap_or(0).min(cap)
             })
             .collect();
@@ -342,7 +343,11 @@ fn study(world: &World, persona: &Persona, params: &SimParams, rng: &mut impl Rn
                 }
                 let distance = world.courses[c].level.map_or(0.0, |l| {
                     let d = l - stage;
-                    if d > 0.0 { ABOVE_LEVEL_PENALTY * d } else { -BELOW_LEVEL_PENALTY * d }
+                    if d > 0.0 {
+                        ABOVE_LEVEL_PENALTY * d
+                    } else {
+                        -BELOW_LEVEL_PENALTY * d
+                    }
                 });
                 let plan = if persona.planned[c] { PLAN_BONUS } else { 0.0 };
                 (CHOICE_SHARPNESS * persona.affinity[c] + plan - distance).exp()

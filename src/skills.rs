@@ -151,7 +151,9 @@ pub fn lists_few_prerequisites(courses: &[Course]) -> bool {
 
 /// The number of an id such as `CS 225`: the digits that start its second word.
 pub fn course_number(id: &str) -> Option<u32> {
-    id.split_whitespace().nth(1).and_then(|n| n.chars().take_while(char::is_ascii_digit).collect::<String>().parse().ok())
+    id.split_whitespace()
+        .nth(1)
+        .and_then(|n| n.chars().take_while(char::is_ascii_digit).collect::<String>().parse().ok())
 }
 
 /// Fills `inferred_prerequisites` of every course that lists no prerequisites and has a level
@@ -174,7 +176,8 @@ pub fn infer_prerequisites(courses: &mut [Course], vectors: &[Vec<f32>], model: 
         .collect();
     let subject: Vec<&str> = courses.iter().map(|c| crate::catalog::subject(&c.id)).collect();
     let number: Vec<Option<u32>> = courses.iter().map(|c| course_number(&c.id)).collect();
-    let level: Vec<Option<u32>> = courses.iter().zip(&number).map(|(c, n)| c.level.or(n.map(|n| n / 100 * 100))).collect();
+    let level: Vec<Option<u32>> =
+        courses.iter().zip(&number).map(|(c, n)| c.level.or(n.map(|n| n / 100 * 100))).collect();
     let mut lowest: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
     for (s, n) in subject.iter().zip(&number) {
         if let Some(n) = n {
@@ -231,7 +234,10 @@ pub fn infer_prerequisites(courses: &mut [Course], vectors: &[Vec<f32>], model: 
         kept.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         kept.truncate(model.max_members);
         if !kept.is_empty() {
-            inferred[a] = Some(crate::catalog::InferredGroupSpec { any_of: kept.iter().map(|&(_, b)| courses[b].id.clone()).collect(), scores: kept.iter().map(|&(p, _)| p).collect() });
+            inferred[a] = Some(crate::catalog::InferredGroupSpec {
+                any_of: kept.iter().map(|&(_, b)| courses[b].id.clone()).collect(),
+                scores: kept.iter().map(|&(p, _)| p).collect(),
+            });
         }
     }
     let mut changed = 0;
@@ -243,7 +249,6 @@ pub fn infer_prerequisites(courses: &mut [Course], vectors: &[Vec<f32>], model: 
     }
     Ok(changed)
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -274,18 +279,35 @@ mod tests {
     #[test]
     fn related_lower_level_courses_become_inferred_prerequisites() {
         let course = |id: &str, level: u32| Course { id: id.into(), level: Some(level), ..Course::default() };
-        let mut courses = vec![course("STAT 100", 100), course("STAT 200", 200), course("STAT 300", 300), course("ART 100", 100), course("STAT 310", 300)];
+        let mut courses = vec![
+            course("STAT 100", 100),
+            course("STAT 200", 200),
+            course("STAT 300", 300),
+            course("ART 100", 100),
+            course("STAT 310", 300),
+        ];
         courses[4].prerequisites = vec![crate::catalog::GroupSpec::AnyOf(vec!["STAT 100".into()])];
         assert!(lists_few_prerequisites(&courses), "one of three upper-level courses lists some");
         // STAT 300 reads like STAT 200 and a little like STAT 100; ART 100 like nothing.
-        let vectors = vec![vec![0.6, 0.8, 0.0], vec![0.95, 0.31, 0.0], vec![1.0, 0.0, 0.0], vec![0.0, 0.0, 1.0], vec![1.0, 0.0, 0.0]];
+        let vectors = vec![
+            vec![0.6, 0.8, 0.0],
+            vec![0.95, 0.31, 0.0],
+            vec![1.0, 0.0, 0.0],
+            vec![0.0, 0.0, 1.0],
+            vec![1.0, 0.0, 0.0],
+        ];
         let n = infer_prerequisites(&mut courses, &vectors, &PrerequisiteModel::default()).unwrap();
         let group = &courses[2].inferred_prerequisites;
         assert_eq!(group.len(), 1);
         assert_eq!(group[0].any_of[0], "STAT 200", "the most probable first: {group:?}");
-        assert!(group[0].scores.windows(2).all(|w| w[0] >= w[1]) && group[0].scores.iter().all(|p| (0.0..=1.0).contains(p)));
+        assert!(
+            group[0].scores.windows(2).all(|w| w[0] >= w[1]) && group[0].scores.iter().all(|p| (0.0..=1.0).contains(p))
+        );
         assert!(courses[4].inferred_prerequisites.is_empty(), "a listed course is taken at its word");
-        assert!(courses[0].inferred_prerequisites.is_empty() && courses[3].inferred_prerequisites.is_empty(), "nothing lower to need");
+        assert!(
+            courses[0].inferred_prerequisites.is_empty() && courses[3].inferred_prerequisites.is_empty(),
+            "nothing lower to need"
+        );
         assert_eq!(n, courses.iter().filter(|c| !c.inferred_prerequisites.is_empty()).count());
         // The inferred group is a group of the graph, marked inferred, and meets readiness.
         let (catalog, _) = crate::catalog::Catalog::new(courses, crate::catalog::Strictness::Strict).unwrap();

@@ -10,7 +10,10 @@ use wayfinder::engine::Engine;
 use wayfinder::error::Error;
 use wayfinder::gaps::Taxonomy;
 use wayfinder::graph::{GraphOptions, PrereqGraph};
-use wayfinder::rank::{strong, Learner, RankDefaults, RankOptions, ReasonData, Recommender, Scratch, Weights, STRONG_COLLABORATIVE, STRONG_CONTENT, STRONG_GOAL_TEXT};
+use wayfinder::rank::{
+    strong, Learner, RankDefaults, RankOptions, ReasonData, Recommender, Scratch, Weights, STRONG_COLLABORATIVE,
+    STRONG_CONTENT, STRONG_GOAL_TEXT,
+};
 use wayfinder::similarity::Embeddings;
 
 fn course(id: &str, level: u32, teaches: &[&str], prerequisites: &[&[&str]]) -> Course {
@@ -19,7 +22,10 @@ fn course(id: &str, level: u32, teaches: &[&str], prerequisites: &[&[&str]]) -> 
         title: id.into(),
         level: Some(level),
         teaches: teaches.iter().map(|s| s.to_string()).collect(),
-        prerequisites: prerequisites.iter().map(|g| GroupSpec::AnyOf(g.iter().map(|s| s.to_string()).collect())).collect(),
+        prerequisites: prerequisites
+            .iter()
+            .map(|g| GroupSpec::AnyOf(g.iter().map(|s| s.to_string()).collect()))
+            .collect(),
         ..Course::default()
     }
 }
@@ -57,7 +63,11 @@ fn ids(answer: &api::RecommendAnswer) -> Vec<&str> {
 }
 
 fn recommend(engine: &Engine, completed: &[&str]) -> api::RecommendAnswer {
-    let query = RecommendQuery { completed: completed.iter().map(|s| s.to_string()).collect(), k: Some(20), ..Default::default() };
+    let query = RecommendQuery {
+        completed: completed.iter().map(|s| s.to_string()).collect(),
+        k: Some(20),
+        ..Default::default()
+    };
     api::recommend(engine, &query, &mut Scratch::default()).unwrap()
 }
 
@@ -104,7 +114,10 @@ fn an_alternative_at_or_below_a_completed_members_level_is_outgrown() {
 fn unknown_equivalents_are_named() {
     let mut bad = vec![course("A 100", 100, &[], &[])];
     bad[0].same_as = vec!["B 100".into()];
-    assert_eq!(Catalog::new(bad.clone(), Strictness::Strict).unwrap_err(), Error::UnknownEquivalent { course: "A 100".into(), other: "B 100".into() });
+    assert_eq!(
+        Catalog::new(bad.clone(), Strictness::Strict).unwrap_err(),
+        Error::UnknownEquivalent { course: "A 100".into(), other: "B 100".into() }
+    );
     let (_, report) = Catalog::new(bad, Strictness::Lenient).unwrap();
     assert_eq!(report.unknown_equivalents, [("A 100".to_string(), "B 100".to_string())]);
 }
@@ -115,13 +128,21 @@ fn completed_courses_give_their_skills_everywhere() {
     let e = engine(&c, RankDefaults::fallback());
     // Gap analysis: a completed Python course counts toward python.
     let goal = BTreeMap::from([("python".to_string(), 0.8)]);
-    let gaps = api::gaps(&e, &GapsQuery { completed: vec!["CS 101".into()], goal_profile: goal.clone(), ..Default::default() }).unwrap();
+    let gaps = api::gaps(
+        &e,
+        &GapsQuery { completed: vec!["CS 101".into()], goal_profile: goal.clone(), ..Default::default() },
+    )
+    .unwrap();
     assert!(gaps.gaps.is_empty(), "python is met by CS 101: {gaps:?}");
     let without = api::gaps(&e, &GapsQuery { goal_profile: goal, ..Default::default() }).unwrap();
     assert_eq!(without.gaps.len(), 1);
     // A low rating earns less: 0.8 * 0.6 = 0.48, below the goal's 0.8.
     let rec = e.recommender();
-    let learner = Learner { completed: vec![c.ix("CS 101").unwrap()], ratings: vec![(c.ix("CS 101").unwrap(), 1.0)], ..Default::default() };
+    let learner = Learner {
+        completed: vec![c.ix("CS 101").unwrap()],
+        ratings: vec![(c.ix("CS 101").unwrap(), 1.0)],
+        ..Default::default()
+    };
     assert!((rec.skills(&learner)["python"] - 0.48).abs() < 1e-6);
     // Declared levels combine by the higher.
     let declared = Learner { skills: BTreeMap::from([("python".to_string(), 0.9)]), ..learner };
@@ -134,15 +155,28 @@ fn a_course_teaching_nothing_new_is_ranked_down_and_says_why() {
     let e = engine(&c, RankDefaults::fallback());
     let got = recommend(&e, &["CS 101"]);
     let intro = got.recommendations.iter().find(|r| r.id == "CS 100").expect("still listed, ranked down");
-    assert!(intro.reasons.contains(&ReasonData::AlreadyHave { skills: vec!["programming".into()], from: "CS 101".into() }), "{:?}", intro.reasons);
-    assert!(intro.explanation.iter().any(|t| t == "you already have programming from CS 101"), "{:?}", intro.explanation);
+    assert!(
+        intro.reasons.contains(&ReasonData::AlreadyHave { skills: vec!["programming".into()], from: "CS 101".into() }),
+        "{:?}",
+        intro.reasons
+    );
+    assert!(
+        intro.explanation.iter().any(|t| t == "you already have programming from CS 101"),
+        "{:?}",
+        intro.explanation
+    );
     // CS 100 unlocks CS 200, so it has a score; the fallback's penalty halves it, and the
     // option at 0 leaves it whole.
     assert!(intro.score > 0.0);
     let off = engine(&c, RankDefaults { redundancy: 0.0, ..RankDefaults::fallback() });
     let got = recommend(&off, &["CS 101"]);
     let intro_off = got.recommendations.iter().find(|r| r.id == "CS 100").unwrap();
-    assert!((intro_off.score * (1.0 - RankDefaults::fallback().redundancy) - intro.score).abs() < 1e-6, "{} vs {}", intro_off.score, intro.score);
+    assert!(
+        (intro_off.score * (1.0 - RankDefaults::fallback().redundancy) - intro.score).abs() < 1e-6,
+        "{} vs {}",
+        intro_off.score,
+        intro.score
+    );
 }
 
 #[test]
@@ -160,7 +194,8 @@ fn unlocks_count_only_courses_newly_made_ready() {
 /// Two clusters of courses on orthogonal axes, so content and goal parts are strong for one
 /// cluster and weak for the other.
 fn clustered() -> (Catalog, Embeddings) {
-    let courses: Vec<Course> = (0..24).map(|i| course(&format!("C {i:03}"), 100, &[if i < 12 { "data" } else { "art" }], &[])).collect();
+    let courses: Vec<Course> =
+        (0..24).map(|i| course(&format!("C {i:03}"), 100, &[if i < 12 { "data" } else { "art" }], &[])).collect();
     let catalog = Catalog::new(courses, Strictness::Strict).unwrap().0;
     let dim = 26;
     let mut data = vec![0.0f32; 24 * dim];
@@ -181,7 +216,12 @@ fn every_shown_reason_holds_for_the_numbers_behind_it() {
     let goal: Vec<f32> = emb.row(3).to_vec();
     for seed in 0..6u64 {
         let completed: Vec<CourseIx> = vec![(seed as usize * 5) % 24, (seed as usize * 7 + 1) % 24];
-        let learner = Learner { completed, goal_embedding: (seed % 2 == 0).then(|| goal.clone()), goal_skills: BTreeMap::from([("data".to_string(), 0.8)]), ..Default::default() };
+        let learner = Learner {
+            completed,
+            goal_embedding: (seed % 2 == 0).then(|| goal.clone()),
+            goal_skills: BTreeMap::from([("data".to_string(), 0.8)]),
+            ..Default::default()
+        };
         let options = RankOptions { k: 12, weights: Weights::default(), ..Default::default() };
         let ranking = rec.recommend(&learner, &options, &mut Scratch::default()).unwrap();
         let top = ranking.top_decile;
@@ -193,8 +233,12 @@ fn every_shown_reason_holds_for_the_numbers_behind_it() {
                     ReasonData::SimilarTo { .. } => strong(r.parts.content, STRONG_CONTENT, top.content),
                     ReasonData::GoalText => strong(r.parts.goal_text, STRONG_GOAL_TEXT, top.goal_text),
                     ReasonData::Peers => strong(r.parts.collaborative, STRONG_COLLABORATIVE, top.collaborative),
-                    ReasonData::Unlocks { courses } => *courses == rec.graph().unlock_count(r.course, &progress) && *courses > 0,
-                    ReasonData::GapSkill { skills } => skills.iter().all(|s| catalog.course(r.course).teaches.contains(s)),
+                    ReasonData::Unlocks { courses } => {
+                        *courses == rec.graph().unlock_count(r.course, &progress) && *courses > 0
+                    }
+                    ReasonData::GapSkill { skills } => {
+                        skills.iter().all(|s| catalog.course(r.course).teaches.contains(s))
+                    }
                     ReasonData::Ready { .. } => rec.graph().is_ready(r.course, &progress),
                     ReasonData::AlreadyHave { skills, from } => {
                         let from = catalog.course(catalog.ix(from).unwrap());
@@ -227,7 +271,12 @@ fn level_and_standing_rules_keep_first_years_out_of_graduate_courses() {
     let c = Catalog::new(courses, Strictness::Strict).unwrap().0;
     let e = engine(&c, RankDefaults::fallback());
     let list = |completed: &[&str], rules: Option<wayfinder::rank::Rules>| -> Vec<String> {
-        let q = RecommendQuery { completed: completed.iter().map(|s| s.to_string()).collect(), k: Some(20), rules, ..Default::default() };
+        let q = RecommendQuery {
+            completed: completed.iter().map(|s| s.to_string()).collect(),
+            k: Some(20),
+            rules,
+            ..Default::default()
+        };
         api::recommend(&e, &q, &mut Scratch::default()).unwrap().recommendations.into_iter().map(|r| r.id).collect()
     };
     // No history: levels 100 and 200 only, no topics course.
@@ -278,18 +327,22 @@ fn a_stated_goal_far_from_the_history_leads_the_list() {
     let dim = clustered.dim() + 1;
     let data: Vec<f32> = (0..catalog.len()).flat_map(|c| clustered.row(c).to_vec().into_iter().chain([0.0])).collect();
     let emb = Embeddings::from_vec(catalog.len(), dim, data).unwrap();
-    let rec = Recommender::new(catalog.clone(), PrereqGraph::new(&catalog, GraphOptions::default()), None, Some(emb), None).unwrap();
+    let rec =
+        Recommender::new(catalog.clone(), PrereqGraph::new(&catalog, GraphOptions::default()), None, Some(emb), None)
+            .unwrap();
     let mut goal = vec![0.0f32; dim];
     goal[0] = 0.45; // the data axis
     goal[dim - 1] = (1.0f32 - 0.45 * 0.45).sqrt(); // an axis no course uses
     let learner = Learner { completed: vec![12, 13], goal_embedding: Some(goal), ..Default::default() };
-    let ranking = rec.recommend(&learner, &RankOptions { k: 10, ..Default::default() }, &mut Scratch::default()).unwrap();
+    let ranking =
+        rec.recommend(&learner, &RankOptions { k: 10, ..Default::default() }, &mut Scratch::default()).unwrap();
     let top: Vec<CourseIx> = ranking.recommendations.iter().map(|r| r.course).collect();
     assert!(top[0] < 12, "a data course leads: {top:?}");
     assert!(top[..3].iter().all(|&c| c < 12), "the goal's courses hold the top three: {top:?}");
     // Without the goal, the history decides.
     let history = Learner { goal_embedding: None, ..learner };
-    let ranking = rec.recommend(&history, &RankOptions { k: 10, ..Default::default() }, &mut Scratch::default()).unwrap();
+    let ranking =
+        rec.recommend(&history, &RankOptions { k: 10, ..Default::default() }, &mut Scratch::default()).unwrap();
     assert!(ranking.recommendations[0].course >= 12);
 }
 
@@ -317,9 +370,17 @@ fn completed_courses_give_what_they_require_and_what_it_builds_on() {
     let e = Engine::new(rec, RankDefaults::fallback()).unwrap();
     let got = recommend(&e, &["MATH 220", "DS 300"]);
     let algebra = got.recommendations.iter().find(|r| r.id == "MATH 112").expect("listed, ranked down");
-    assert!(algebra.reasons.contains(&ReasonData::AlreadyHave { skills: vec!["algebra".into()], from: "MATH 220".into() }), "{:?}", algebra.reasons);
+    assert!(
+        algebra.reasons.contains(&ReasonData::AlreadyHave { skills: vec!["algebra".into()], from: "MATH 220".into() }),
+        "{:?}",
+        algebra.reasons
+    );
     let stats = got.recommendations.iter().find(|r| r.id == "STAT 100").unwrap();
-    assert!(stats.reasons.contains(&ReasonData::AlreadyHave { skills: vec!["statistics".into()], from: "DS 300".into() }), "{:?}", stats.reasons);
+    assert!(
+        stats.reasons.contains(&ReasonData::AlreadyHave { skills: vec!["statistics".into()], from: "DS 300".into() }),
+        "{:?}",
+        stats.reasons
+    );
 }
 
 #[test]
@@ -350,7 +411,11 @@ fn requirements_inferred_from_text_make_few_lower_level_groups_and_never_touch_l
     let catalog = Catalog::new(courses, Strictness::Strict).unwrap().0;
     let graph = PrereqGraph::new(&catalog, GraphOptions::default());
     let names = |c: &str| -> Vec<Vec<String>> {
-        graph.groups(catalog.ix(c).unwrap()).iter().map(|g| g.members.iter().map(|&m| catalog.course(m).id.clone()).collect()).collect()
+        graph
+            .groups(catalog.ix(c).unwrap())
+            .iter()
+            .map(|g| g.members.iter().map(|&m| catalog.course(m).id.clone()).collect())
+            .collect()
     };
     // Lower level only (not STAT 500), score at least 0.5 (not SOC 100), at most three; all
     // score 0.7 here, so the course's own subject first (STAT 100, STAT 200), then the
@@ -368,7 +433,11 @@ fn a_path_never_holds_two_equivalent_courses() {
     use wayfinder::path::{plan, PathRequest};
     // A and B teach the same and are not credited together; P needs B. Planning t1 picks A
     // (first in the catalog at the same cost), then t2 needs P, whose group B is met by A.
-    let mut courses = vec![course("A 100", 100, &["t1"], &[]), course("B 100", 100, &["t1"], &[]), course("P 200", 200, &["t2"], &[&["B 100"]])];
+    let mut courses = vec![
+        course("A 100", 100, &["t1"], &[]),
+        course("B 100", 100, &["t1"], &[]),
+        course("P 200", 200, &["t2"], &[&["B 100"]]),
+    ];
     courses[0].no_credit_with = vec!["B 100".into()];
     let c = Catalog::new(courses, Strictness::Strict).unwrap().0;
     let g = PrereqGraph::new(&c, GraphOptions::default());

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use ndarray::{Array1, Array2};
-use wayfinder::bundle::{sha256_hex, Bundle, BundleParts, Counts, EmbedderInfo, ModelInfo, Storage, CATALOG, CATALOG_GZ, MANIFEST, TENSORS};
+use wayfinder::bundle::{
+    sha256_hex, Bundle, BundleParts, Counts, EmbedderInfo, ModelInfo, Storage, CATALOG, CATALOG_GZ, MANIFEST, TENSORS,
+};
 use wayfinder::catalog::{Catalog, Strictness};
 use wayfinder::error::Error;
 use wayfinder::mf::{Confidence, FoldInParams, MfKind, MfModel};
@@ -32,7 +34,16 @@ fn files_with(storage: Storage, compress_catalog: bool) -> BTreeMap<String, Vec<
         row.iter_mut().for_each(|x| *x /= norm);
     }
     let embeddings = Embeddings::from_vec(n, dim, data).unwrap();
-    let info = ModelInfo { kind: "implicit".into(), fold_in_reg: 0.1, fold_in_bias_reg: 0.0, alpha: 10.0, log_confidence_eps: None, rating_range: None, seed: 7, params: serde_json::json!({"factors": k}) };
+    let info = ModelInfo {
+        kind: "implicit".into(),
+        fold_in_reg: 0.1,
+        fold_in_bias_reg: 0.0,
+        alpha: 10.0,
+        log_confidence_eps: None,
+        rating_range: None,
+        seed: 7,
+        params: serde_json::json!({"factors": k}),
+    };
     let dense: Vec<f32> = (0..n * n).map(|x| ((x * 5) % 7) as f32 / 7.0).collect();
     let neighbours = Neighbours::from_dense(n, &dense, 2);
     let parts = BundleParts {
@@ -43,7 +54,11 @@ fn files_with(storage: Storage, compress_catalog: bool) -> BTreeMap<String, Vec<
         ranking: Some(RankDefaults { diversity: 0.9, ..RankDefaults::fallback() }),
         embeddings: Some(&embeddings),
         storage,
-        embedder: Some(EmbedderInfo { name: "test".into(), model_sha256: "aa".repeat(32), tokenizer_sha256: "bb".repeat(32) }),
+        embedder: Some(EmbedderInfo {
+            name: "test".into(),
+            model_sha256: "aa".repeat(32),
+            tokenizer_sha256: "bb".repeat(32),
+        }),
         taxonomy: None,
         counts: Counts::default(),
         evaluation: serde_json::json!({"hr": 0.5}),
@@ -93,7 +108,10 @@ fn round_trip_in_every_storage() {
 fn a_compressed_catalog_loads_the_same_and_is_checked() {
     let files = files_with(Storage::F16, true);
     assert!(files.contains_key(CATALOG_GZ) && !files.contains_key(CATALOG));
-    assert!(files[CATALOG_GZ].len() * 2 < parts_files(Storage::F16)[CATALOG].len(), "gzip should at least halve the catalog");
+    assert!(
+        files[CATALOG_GZ].len() * 2 < parts_files(Storage::F16)[CATALOG].len(),
+        "gzip should at least halve the catalog"
+    );
     let bundle = load(&files).unwrap();
     assert_eq!(bundle.catalog.courses(), catalog().courses());
     // Writing twice gives the same bytes: nothing time-dependent in the gzip header.
@@ -103,7 +121,11 @@ fn a_compressed_catalog_loads_the_same_and_is_checked() {
     let mut broken = files.clone();
     broken.get_mut(CATALOG_GZ).unwrap()[12] ^= 0xff;
     rehash(&mut broken, CATALOG_GZ);
-    assert!(matches!(load(&broken), Err(Error::BundleFile { file, .. }) if file == CATALOG_GZ), "{:?}", load(&broken).err());
+    assert!(
+        matches!(load(&broken), Err(Error::BundleFile { file, .. }) if file == CATALOG_GZ),
+        "{:?}",
+        load(&broken).err()
+    );
 
     // Both forms, or neither, is a malformed manifest.
     let mut both = files.clone();
@@ -174,6 +196,12 @@ fn every_corruption_has_its_own_error() {
     // The query embedder must be the one that embedded the catalog.
     let bundle = load(&good).unwrap();
     assert!(bundle.check_embedder(&"aa".repeat(32), &"bb".repeat(32)).is_ok());
-    assert!(matches!(bundle.check_embedder(&"cc".repeat(32), &"bb".repeat(32)), Err(Error::EmbedderMismatch { what: "model", .. })));
-    assert!(matches!(bundle.check_embedder(&"aa".repeat(32), &"cc".repeat(32)), Err(Error::EmbedderMismatch { what: "tokenizer", .. })));
+    assert!(matches!(
+        bundle.check_embedder(&"cc".repeat(32), &"bb".repeat(32)),
+        Err(Error::EmbedderMismatch { what: "model", .. })
+    ));
+    assert!(matches!(
+        bundle.check_embedder(&"aa".repeat(32), &"cc".repeat(32)),
+        Err(Error::EmbedderMismatch { what: "tokenizer", .. })
+    ));
 }

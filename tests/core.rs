@@ -12,7 +12,8 @@ use wayfinder::rank::{Learner, RankOptions, ReasonData, ReasonKind, Recommender,
 use wayfinder::similarity::Embeddings;
 
 fn small() -> (Catalog, PrereqGraph) {
-    let (catalog, report) = Catalog::from_json(include_bytes!("fixtures/small_catalog.json"), Strictness::Strict).unwrap();
+    let (catalog, report) =
+        Catalog::from_json(include_bytes!("fixtures/small_catalog.json"), Strictness::Strict).unwrap();
     assert_eq!(report.dropped(), 0);
     let graph = PrereqGraph::new(&catalog, GraphOptions::default());
     (catalog, graph)
@@ -36,7 +37,10 @@ fn progress(catalog: &Catalog, completed: &[&str], concurrent: &[&str], skills: 
 fn course(id: &str, prerequisites: &[&[&str]]) -> Course {
     Course {
         id: id.into(),
-        prerequisites: prerequisites.iter().map(|g| GroupSpec::AnyOf(g.iter().map(|s| s.to_string()).collect())).collect(),
+        prerequisites: prerequisites
+            .iter()
+            .map(|g| GroupSpec::AnyOf(g.iter().map(|s| s.to_string()).collect()))
+            .collect(),
         ..Course::default()
     }
 }
@@ -57,15 +61,30 @@ fn validation_names_the_course() {
     }
     let inferred = |scores: Vec<f32>, any_of: Vec<&str>| {
         let mut b = course("B", &[]);
-        b.inferred_prerequisites = vec![wayfinder::catalog::InferredGroupSpec { any_of: any_of.into_iter().map(String::from).collect(), scores }];
+        b.inferred_prerequisites = vec![wayfinder::catalog::InferredGroupSpec {
+            any_of: any_of.into_iter().map(String::from).collect(),
+            scores,
+        }];
         Catalog::new(vec![course("A", &[]), b], Strictness::Strict)
     };
-    assert!(matches!(inferred(vec![1.5], vec!["A"]), Err(Error::BadCourseNumber { field: "inferred_prerequisites", .. })));
-    assert!(matches!(inferred(vec![0.5, 0.5], vec!["A"]), Err(Error::BadCourseNumber { field: "inferred_prerequisites", .. })));
-    assert_eq!(inferred(vec![0.5], vec!["NOPE"]).unwrap_err(), Error::UnknownPrerequisite { course: "B".into(), prerequisite: "NOPE".into() });
+    assert!(matches!(
+        inferred(vec![1.5], vec!["A"]),
+        Err(Error::BadCourseNumber { field: "inferred_prerequisites", .. })
+    ));
+    assert!(matches!(
+        inferred(vec![0.5, 0.5], vec!["A"]),
+        Err(Error::BadCourseNumber { field: "inferred_prerequisites", .. })
+    ));
+    assert_eq!(
+        inferred(vec![0.5], vec!["NOPE"]).unwrap_err(),
+        Error::UnknownPrerequisite { course: "B".into(), prerequisite: "NOPE".into() }
+    );
     assert_eq!(inferred(vec![0.5], vec!["A"]).unwrap().0.inferred_groups(1)[0].members, vec![0]);
     let bad_credits = Course { id: "X".into(), credits: Some(f32::NAN), ..Course::default() };
-    assert!(matches!(Catalog::new(vec![bad_credits], Strictness::Strict), Err(Error::BadCourseNumber { field: "credits", .. })));
+    assert!(matches!(
+        Catalog::new(vec![bad_credits], Strictness::Strict),
+        Err(Error::BadCourseNumber { field: "credits", .. })
+    ));
     assert!(matches!(Catalog::from_json(b"{\"courses\": [", Strictness::Strict), Err(Error::CatalogJson(_))));
 }
 
@@ -73,7 +92,10 @@ fn validation_names_the_course() {
 fn lenient_mode_keeps_unknown_members_marked_and_reports_them() {
     let courses = vec![course("A", &[]), course("B", &[&["A", "GONE 1"], &["GONE 2"]]), course("C", &[&["C", "A"]])];
     let (catalog, report) = Catalog::new(courses, Strictness::Lenient).unwrap();
-    assert_eq!(report.unknown_prerequisites, vec![("B".to_string(), "GONE 1".to_string()), ("B".to_string(), "GONE 2".to_string())]);
+    assert_eq!(
+        report.unknown_prerequisites,
+        vec![("B".to_string(), "GONE 1".to_string()), ("B".to_string(), "GONE 2".to_string())]
+    );
     assert_eq!(report.self_prerequisites, vec!["C".to_string()]);
     assert_eq!(report.unsatisfiable_groups, vec!["B".to_string()]);
     assert_eq!(report.dropped(), 3);
@@ -127,7 +149,9 @@ fn cycles_are_reported_with_their_courses() {
 #[test]
 fn readiness_needs_one_member_of_every_group() {
     let (catalog, graph) = small();
-    let ready = |done: &[&str], now: &[&str], skills: &[&str], id: &str| graph.is_ready(ix(&catalog, id), &progress(&catalog, done, now, skills));
+    let ready = |done: &[&str], now: &[&str], skills: &[&str], id: &str| {
+        graph.is_ready(ix(&catalog, id), &progress(&catalog, done, now, skills))
+    };
     // Diamond: both arms needed.
     assert!(!ready(&["CS 101", "CS 201"], &[], &[], "CS 301"));
     assert!(ready(&["CS 101", "CS 201", "MATH 101", "CS 202"], &[], &[], "CS 301"));
@@ -207,7 +231,11 @@ fn path_reports_untaught_met_and_unreachable_targets() {
 #[test]
 fn path_splits_into_terms_under_a_credit_limit() {
     let (catalog, graph) = small();
-    let request = PathRequest { targets: vec!["algorithms".into(), "sql tuning".into()], max_credits_per_term: Some(7.0), ..Default::default() };
+    let request = PathRequest {
+        targets: vec!["algorithms".into(), "sql tuning".into()],
+        max_credits_per_term: Some(7.0),
+        ..Default::default()
+    };
     let path = plan(&catalog, &graph, &request).unwrap();
     for term in &path.terms {
         let credits: f32 = term.iter().map(|&c| catalog.course(c).credits()).sum();
@@ -222,7 +250,10 @@ fn path_splits_into_terms_under_a_credit_limit() {
     let too_small = PathRequest { max_credits_per_term: Some(3.0), ..request.clone() };
     assert!(matches!(plan(&catalog, &graph, &too_small), Err(Error::CourseExceedsTermLimit { .. })));
     let nonsense = PathRequest { max_credits_per_term: Some(f32::NAN), ..request };
-    assert!(matches!(plan(&catalog, &graph, &nonsense), Err(Error::InvalidParameter { name: "max_credits_per_term", .. })));
+    assert!(matches!(
+        plan(&catalog, &graph, &nonsense),
+        Err(Error::InvalidParameter { name: "max_credits_per_term", .. })
+    ));
 }
 
 // ---- gap analysis ----
@@ -247,7 +278,10 @@ fn gaps_weight_foundations_up() {
     assert!((a.readiness - (1.0 - 1.5 / 2.3)).abs() < 1e-5);
     assert_eq!(a.estimated_courses, 5);
     let bad = BTreeMap::from([("sql".to_string(), 1.5)]);
-    assert!(matches!(analyze(&bad, &goal, None, &GapParams::default()), Err(Error::InvalidParameter { name: "skills", .. })));
+    assert!(matches!(
+        analyze(&bad, &goal, None, &GapParams::default()),
+        Err(Error::InvalidParameter { name: "skills", .. })
+    ));
 }
 
 // ---- hybrid ranking ----
@@ -290,19 +324,40 @@ fn only_ready_untaken_courses_are_recommended_and_each_is_explained() {
         assert!(!r.explanation.is_empty());
     }
     assert!(!got.contains(&"CS 301"), "CS 301 needs CS 201 first: {got:?}");
-    let lab = ranking.recommendations.iter().find(|r| catalog.course(r.course).id == "DB 220").expect("the lab is ready alongside DB 210");
+    let lab = ranking
+        .recommendations
+        .iter()
+        .find(|r| catalog.course(r.course).id == "DB 220")
+        .expect("the lab is ready alongside DB 210");
     assert_eq!(lab.explanation[0].text, "teaches sql tuning, a gap for your goal");
     // With goal skills weighted alone, the only ready course teaching the top gap comes first.
-    let goal_only = RankOptions { weights: Weights { collaborative: 0.0, content: 0.0, goal_text: 0.0, goal_skills: 1.0, unlocks: 0.0 }, ..Default::default() };
+    let goal_only = RankOptions {
+        weights: Weights { collaborative: 0.0, content: 0.0, goal_text: 0.0, goal_skills: 1.0, unlocks: 0.0 },
+        ..Default::default()
+    };
     let top = engine.recommend(&learner, &goal_only, &mut Scratch::default()).unwrap().recommendations[0].course;
     assert_eq!(catalog.course(top).id, "DB 220");
     let ds = ranking.recommendations.iter().find(|r| catalog.course(r.course).id == "CS 201").unwrap();
-    assert!(ds.explanation.iter().any(|r| r.kind == ReasonKind::Similar && r.text == "similar to CS 101, which you completed"), "{:?}", ds.explanation);
+    assert!(
+        ds.explanation
+            .iter()
+            .any(|r| r.kind == ReasonKind::Similar && r.text == "similar to CS 101, which you completed"),
+        "{:?}",
+        ds.explanation
+    );
     // CS 301 needs CS 202 as well, so taking CS 201 does not make it ready: no "unlocks".
     assert!(!ds.explanation.iter().any(|r| r.kind == ReasonKind::Unlocks), "{:?}", ds.explanation);
     // Every sentence has its data form, with the same facts.
-    assert!(ds.explanation.iter().any(|r| r.data == ReasonData::SimilarTo { course: "CS 101".into() }), "{:?}", ds.explanation);
-    assert!(matches!(&lab.explanation[0].data, ReasonData::GapSkill { skills } if skills == &["sql tuning"]), "{:?}", lab.explanation);
+    assert!(
+        ds.explanation.iter().any(|r| r.data == ReasonData::SimilarTo { course: "CS 101".into() }),
+        "{:?}",
+        ds.explanation
+    );
+    assert!(
+        matches!(&lab.explanation[0].data, ReasonData::GapSkill { skills } if skills == &["sql tuning"]),
+        "{:?}",
+        lab.explanation
+    );
 }
 
 #[test]
@@ -320,12 +375,24 @@ fn a_learner_with_no_history_gets_entry_courses() {
 fn mmr_trades_relevance_for_variety() {
     let (catalog, graph) = small();
     let engine = Recommender::new(catalog.clone(), graph, None, Some(tag_embeddings(&catalog)), None).unwrap();
-    let learner = Learner { completed: vec![ix(&catalog, "CS 101"), ix(&catalog, "MATH 101"), ix(&catalog, "MATH 102")], ..Default::default() };
+    let learner = Learner {
+        completed: vec![ix(&catalog, "CS 101"), ix(&catalog, "MATH 101"), ix(&catalog, "MATH 102")],
+        ..Default::default()
+    };
     let mut scratch = Scratch::default();
     let mut tags_of_top3 = |lambda: f32| {
-        let options = RankOptions { k: 3, lambda, weights: Weights { content: 1.0, ..Weights::default() }, ..RankOptions::default() };
+        let options = RankOptions {
+            k: 3,
+            lambda,
+            weights: Weights { content: 1.0, ..Weights::default() },
+            ..RankOptions::default()
+        };
         let r = engine.recommend(&learner, &options, &mut scratch).unwrap();
-        r.recommendations.iter().map(|r| catalog.course(r.course).tags[0].clone()).collect::<std::collections::BTreeSet<_>>().len()
+        r.recommendations
+            .iter()
+            .map(|r| catalog.course(r.course).tags[0].clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
     };
     assert!(tags_of_top3(0.3) >= tags_of_top3(1.0));
     assert!(tags_of_top3(0.3) >= 2);
@@ -338,9 +405,18 @@ fn bad_rank_options_are_named() {
     let mut scratch = Scratch::default();
     let mut err = |options: RankOptions| engine.recommend(&Learner::default(), &options, &mut scratch).unwrap_err();
     assert!(matches!(err(RankOptions { k: 0, ..Default::default() }), Error::InvalidParameter { name: "k", .. }));
-    assert!(matches!(err(RankOptions { lambda: 1.5, ..Default::default() }), Error::InvalidParameter { name: "lambda", .. }));
+    assert!(matches!(
+        err(RankOptions { lambda: 1.5, ..Default::default() }),
+        Error::InvalidParameter { name: "lambda", .. }
+    ));
     let nan = Weights { content: f32::NAN, ..Weights::default() };
-    assert!(matches!(err(RankOptions { weights: nan, ..Default::default() }), Error::InvalidParameter { name: "weights.content", .. }));
+    assert!(matches!(
+        err(RankOptions { weights: nan, ..Default::default() }),
+        Error::InvalidParameter { name: "weights.content", .. }
+    ));
     let zero = Weights { collaborative: 0.0, content: 0.0, goal_text: 0.0, goal_skills: 0.0, unlocks: 0.0 };
-    assert!(matches!(err(RankOptions { weights: zero, ..Default::default() }), Error::InvalidParameter { name: "weights", .. }));
+    assert!(matches!(
+        err(RankOptions { weights: zero, ..Default::default() }),
+        Error::InvalidParameter { name: "weights", .. }
+    ));
 }

@@ -187,8 +187,5 @@ fn bad_inputs_are_typed_errors() {
     let tokenizer = std::fs::read(model_dir().join("tokenizer.json")).unwrap();
     assert!(matches!(Embedder::from_bytes(&s.model_bytes, b"{not json"), Err(Error::Tokenizer(_))));
     assert!(matches!(Embedder::from_bytes(b"not onnx", &tokenizer), Err(Error::EmbedModel(_))));
-    assert!(matches!(
-        s.embedder.embed_batch(&["a"], 0),
-        Err(Error::InvalidParameter { name: "batch_size", .. })
-    ));
+    assert!(matches!(s.embedder.embed_batch(&["a"], 0), Err(Error::InvalidParameter { name: "batch_size", .. })));
 }

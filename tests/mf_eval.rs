@@ -28,7 +28,10 @@ fn check(metric: &str, ranked: &[usize], relevant: &[usize], k: usize, expected:
         "ap" => eval::average_precision_at_k(ranked, relevant, k),
         other => panic!("unknown metric {other}"),
     };
-    assert!((got - expected).abs() < 1e-12, "{metric}@{k} of {ranked:?} against {relevant:?}: got {got}, expected {expected}");
+    assert!(
+        (got - expected).abs() < 1e-12,
+        "{metric}@{k} of {ranked:?} against {relevant:?}: got {got}, expected {expected}"
+    );
 }
 
 #[test]
@@ -61,7 +64,12 @@ fn coverage_rmse_and_mae() {
 // Synthetic data with a known low-rank structure.
 
 /// Ratings `3 + u·v + noise` (clipped to 1..5) for a random 60% of a `users × items` grid.
-fn synthetic_ratings(users: usize, items: usize, rank: usize, seed: u64) -> (Vec<Rating>, Vec<Vec<f32>>, Vec<Vec<f32>>) {
+fn synthetic_ratings(
+    users: usize,
+    items: usize,
+    rank: usize,
+    seed: u64,
+) -> (Vec<Rating>, Vec<Vec<f32>>, Vec<Vec<f32>>) {
     let mut rng = Pcg64::seed_from_u64(seed);
     let vector = |rng: &mut Pcg64| (0..rank).map(|_| rng.gen_range(-1f32..1.0)).collect::<Vec<_>>();
     let u: Vec<Vec<f32>> = (0..users).map(|_| vector(&mut rng)).collect();
@@ -98,7 +106,10 @@ fn sgd_reduces_training_rmse() {
     let data = Ratings::new(30, 25, entries).unwrap();
     let short = SgdParams { factors: 6, epochs: 1, lr: 0.02, reg: 0.02, seed: 3, ..Default::default() };
     let long = SgdParams { epochs: 80, ..short.clone() };
-    let (before, after) = (training_rmse(&sgd::train(&data, &short).unwrap(), &data), training_rmse(&sgd::train(&data, &long).unwrap(), &data));
+    let (before, after) = (
+        training_rmse(&sgd::train(&data, &short).unwrap(), &data),
+        training_rmse(&sgd::train(&data, &long).unwrap(), &data),
+    );
     assert!(after < 0.5 * before, "training RMSE went from {before} to {after} (seed 3)");
 }
 
@@ -158,7 +169,8 @@ fn implicit_fold_in_reproduces_the_trained_user() {
 fn empty_history_scores_by_bias_alone() {
     let params = FoldInParams { reg: 0.1, bias_reg: 0.1, alpha: 0.0, confidence: Confidence::Linear };
     let factors = ndarray::array![[0.3, -0.2], [0.1, 0.4]];
-    let model = MfModel::new(MfKind::Explicit, factors, Array1::from(vec![0.5, -0.5]), 3.0, Some((1.0, 5.0)), params).unwrap();
+    let model =
+        MfModel::new(MfKind::Explicit, factors, Array1::from(vec![0.5, -0.5]), 3.0, Some((1.0, 5.0)), params).unwrap();
     let learner = model.fold_in(&[]).unwrap();
     assert_eq!(learner, UserVector::zeros(2));
     let mut scores = vec![0.0; 2];
@@ -176,10 +188,16 @@ fn bad_inputs_are_typed_errors() {
     assert!(matches!(model.fold_in(&[(2, 1.0)]), Err(Error::Dimension { .. })));
     assert!(matches!(model.fold_in(&[(1, -1.0)]), Err(Error::InvalidParameter { .. })));
     assert!(matches!(eval::parse_ratings("1\t2\tnan\n"), Err(Error::RatingLine { line: 1, .. })));
-    assert!(matches!(Ratings::new(1, 1, vec![Rating { user: 0, item: 0, value: f32::NAN }]), Err(Error::NonFinite { .. })));
+    assert!(matches!(
+        Ratings::new(1, 1, vec![Rating { user: 0, item: 0, value: f32::NAN }]),
+        Err(Error::NonFinite { .. })
+    ));
     let bad = FoldInParams { reg: f32::NAN, ..params };
     let factors = ndarray::array![[1.0]];
-    assert!(matches!(MfModel::new(MfKind::Implicit, factors, Array1::zeros(1), 0.0, None, bad), Err(Error::InvalidParameter { .. })));
+    assert!(matches!(
+        MfModel::new(MfKind::Implicit, factors, Array1::zeros(1), 0.0, None, bad),
+        Err(Error::InvalidParameter { .. })
+    ));
     assert!(matches!(SgdParams { epochs: 0, ..Default::default() }.validate(), Err(Error::InvalidParameter { .. })));
     assert!(matches!(AlsParams { alpha: -1.0, ..Default::default() }.validate(), Err(Error::InvalidParameter { .. })));
 }
@@ -191,14 +209,14 @@ fn same_seed_same_model_other_seed_other_model() {
     let sgd_with = |seed| sgd::train(&data, &SgdParams { factors: 4, epochs: 5, seed, ..Default::default() }).unwrap();
     assert_eq!(sgd_with(1).model.item_factors(), sgd_with(1).model.item_factors(), "SGD with seed 1 twice");
     assert_ne!(sgd_with(1).model.item_factors(), sgd_with(2).model.item_factors(), "SGD with seeds 1 and 2");
-    let als_with = |seed| als::train(&data, &AlsParams { factors: 4, iterations: 3, seed, ..Default::default() }).unwrap();
+    let als_with =
+        |seed| als::train(&data, &AlsParams { factors: 4, iterations: 3, seed, ..Default::default() }).unwrap();
     assert_eq!(als_with(1).model.item_factors(), als_with(1).model.item_factors(), "ALS with seed 1 twice");
     assert_ne!(als_with(1).model.item_factors(), als_with(2).model.item_factors(), "ALS with seeds 1 and 2");
 }
 
 // ---------------------------------------------------------------------------------------
 // Bounded slices of the real data sets.
-
 
 #[test]
 fn movielens_u1_rmse_is_below_0_95() {

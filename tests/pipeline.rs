@@ -11,7 +11,15 @@ use wayfinder::rank::{PartialWeights, RankDefaults, Recommender, Scratch, Weight
 
 /// 24 courses in 6 tracks of 4 (track t: courses 4t..4t+4, tagged by track).
 fn catalog() -> Catalog {
-    let courses = (0..24).map(|i| Course { id: format!("C{i}"), title: format!("Course {i}"), tags: vec![format!("track{}", i / 4)], teaches: vec![format!("skill{}", i / 4)], ..Course::default() }).collect();
+    let courses = (0..24)
+        .map(|i| Course {
+            id: format!("C{i}"),
+            title: format!("Course {i}"),
+            tags: vec![format!("track{}", i / 4)],
+            teaches: vec![format!("skill{}", i / 4)],
+            ..Course::default()
+        })
+        .collect();
     Catalog::new(courses, Strictness::Strict).unwrap().0
 }
 
@@ -33,7 +41,12 @@ fn histories(users: usize) -> Histories {
             courses.push(4 * ((t + 1) % 6));
         }
         for (j, c) in courses.into_iter().enumerate() {
-            interactions.entries.push(Interaction { user: u, course: c, rating: None, timestamp: Some((u * 10 + j) as i64) });
+            interactions.entries.push(Interaction {
+                user: u,
+                course: c,
+                rating: None,
+                timestamp: Some((u * 10 + j) as i64),
+            });
         }
     }
     Histories::from_interactions(&interactions, 24)
@@ -63,7 +76,11 @@ fn hold_out_takes_one_course_of_each_learner_with_two() {
 fn tuning_never_sees_the_test_split() {
     let seed = 11;
     let h = histories(240);
-    let params = EvalParams { protocol: Protocol::LeaveOneOut, max_users: Some(100), tune: TuneParams { seed, max_users: 200, min_users: 20, factors: 4, per_course: 5, ..TuneParams::default() } };
+    let params = EvalParams {
+        protocol: Protocol::LeaveOneOut,
+        max_users: Some(100),
+        tune: TuneParams { seed, max_users: 200, min_users: 20, factors: 4, per_course: 5, ..TuneParams::default() },
+    };
     let report = pipeline::evaluate(&base(), &h, &params).unwrap();
     // Replace every held-out course by another one: the training part, and so the tuning,
     // must not change.
@@ -85,7 +102,11 @@ fn tuning_never_sees_the_test_split() {
         assert!((0.0..=1.0).contains(&m.hr) && m.ndcg <= m.hr + 1e-12, "seed {seed}: {name} {m:?}");
     }
     // The structure is learnable: the collaborative ranking beats popularity here.
-    assert!(report.rankings["collaborative"].hr > report.rankings["popularity"].hr, "seed {seed}: {:?}", report.rankings);
+    assert!(
+        report.rankings["collaborative"].hr > report.rankings["popularity"].hr,
+        "seed {seed}: {:?}",
+        report.rankings
+    );
 }
 
 #[test]
@@ -97,13 +118,20 @@ fn too_few_learners_fall_back_and_say_so() {
 
 #[test]
 fn partial_weights_fill_from_the_engines_defaults() {
-    let defaults = RankDefaults { weights: Weights { collaborative: 0.0, content: 0.0, goal_text: 0.0, goal_skills: 0.0, unlocks: 1.0 }, diversity: 1.0, mf_share: 0.5, redundancy: 0.5 };
+    let defaults = RankDefaults {
+        weights: Weights { collaborative: 0.0, content: 0.0, goal_text: 0.0, goal_skills: 0.0, unlocks: 1.0 },
+        diversity: 1.0,
+        mf_share: 0.5,
+        redundancy: 0.5,
+    };
     let filled = PartialWeights { collaborative: Some(0.5), ..Default::default() }.fill(&defaults.weights);
     assert_eq!(filled, Weights { collaborative: 0.5, unlocks: 1.0, ..defaults.weights });
     // An all-zero set from the query is an error that names the weights.
     let engine = Engine::new(base(), defaults).unwrap();
     let zero = PartialWeights { unlocks: Some(0.0), ..Default::default() };
-    let err = api::recommend(&engine, &RecommendQuery { weights: Some(zero), ..Default::default() }, &mut Scratch::default()).unwrap_err();
+    let err =
+        api::recommend(&engine, &RecommendQuery { weights: Some(zero), ..Default::default() }, &mut Scratch::default())
+            .unwrap_err();
     assert!(err.to_string().contains("weights"), "{err}");
     // Out-of-range defaults are refused when the engine is made.
     assert!(Engine::new(base(), RankDefaults { diversity: 2.0, ..defaults }).is_err());
@@ -116,7 +144,11 @@ fn edge_scores_and_the_tfidf_baseline_read_the_listed_prerequisites() {
         id: id.into(),
         title: title.into(),
         description: format!("{title} {title}"),
-        prerequisites: if prerequisites.is_empty() { vec![] } else { vec![wayfinder::catalog::GroupSpec::AnyOf(prerequisites.iter().map(|s| s.to_string()).collect())] },
+        prerequisites: if prerequisites.is_empty() {
+            vec![]
+        } else {
+            vec![wayfinder::catalog::GroupSpec::AnyOf(prerequisites.iter().map(|s| s.to_string()).collect())]
+        },
         ..Course::default()
     };
     let courses = vec![

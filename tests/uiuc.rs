@@ -36,7 +36,10 @@ fn uiuc_catalog_imports_with_its_cycles_reported() {
     // Two discrete-maths groups as the 2023 regex read them, and "CS 128 or ECE 220" with
     // CS 128 (created after 2019 from CS 125) mapped to CS 125.
     assert_eq!(cs225.prerequisites.len(), 3, "{:?}", cs225.prerequisites);
-    assert!(cs225.prerequisites.iter().any(|g| g.members().contains(&"CS 125".to_string()) && g.members().contains(&"ECE 220".to_string())));
+    assert!(cs225
+        .prerequisites
+        .iter()
+        .any(|g| g.members().contains(&"CS 125".to_string()) && g.members().contains(&"ECE 220".to_string())));
 
     let graph = PrereqGraph::new(&catalog, GraphOptions::default());
     let cs = |id: &str| catalog.require(id).unwrap();

@@ -71,7 +71,11 @@ pub(crate) fn available() -> bool {
 }
 
 fn boost() -> isize {
-    if available() { 5 } else { NEVER_PREFERRED }
+    if available() {
+        5
+    } else {
+        NEVER_PREFERRED
+    }
 }
 
 fn make() -> Box<dyn MatMatMul> {
@@ -189,7 +193,13 @@ impl Source {
 }
 
 /// A packed operand as tract stores it, in one of this kernel's formats.
-fn packed(format: Box<dyn MMMInputFormat>, data: Blob, panel_bytes: usize, k: usize, mn: usize) -> Box<dyn MMMInputValue> {
+fn packed(
+    format: Box<dyn MMMInputFormat>,
+    data: Blob,
+    panel_bytes: usize,
+    k: usize,
+    mn: usize,
+) -> Box<dyn MMMInputValue> {
     Box::new(EagerPackedInput {
         fact: PackedExoticFact { format, mn: mn.to_dim(), k },
         packed: Arc::new(data),

@@ -99,9 +99,7 @@ unsafe fn run(spec: &[FusedKerSpec<f32>]) -> isize {
 #[target_feature(enable = "avx512f")]
 unsafe fn run_avx512(spec: &[FusedKerSpec<f32>]) -> isize {
     // SAFETY: tract's contract above.
-    unsafe {
-        run_tile::<MV, NR>(spec, |acc, k, pa, pb| add_mat_mul(acc, k, pa as *const f32, pb as *const f32))
-    }
+    unsafe { run_tile::<MV, NR>(spec, |acc, k, pa, pb| add_mat_mul(acc, k, pa as *const f32, pb as *const f32)) }
 }
 
 /// Runs tract's operations for one tile, from a cleared accumulator: the products through
@@ -323,7 +321,20 @@ unsafe fn add_mat_mul(acc: &mut Acc<MV, NR>, k: usize, a: *const f32, b: *const 
             b = b.add(NR);
         }
     }
-    *acc = [[c0, d0], [c1, d1], [c2, d2], [c3, d3], [c4, d4], [c5, d5], [c6, d6], [c7, d7], [c8, d8], [c9, d9], [c10, d10], [c11, d11]];
+    *acc = [
+        [c0, d0],
+        [c1, d1],
+        [c2, d2],
+        [c3, d3],
+        [c4, d4],
+        [c5, d5],
+        [c6, d6],
+        [c7, d7],
+        [c8, d8],
+        [c9, d9],
+        [c10, d10],
+        [c11, d11],
+    ];
 }
 
 /// Writes the tile; whole vectors when rows are contiguous (tract's layout for this model),

@@ -14,10 +14,18 @@ pub(super) fn claims(dt: DatumType, query: &Query) -> bool {
 // The scalar forms of tract's fused operations, as `f(parameter, value)` (its generic kernel's
 // definitions).
 pub(super) fn min(p: f32, x: f32) -> f32 {
-    if p < x { p } else { x }
+    if p < x {
+        p
+    } else {
+        x
+    }
 }
 pub(super) fn max(p: f32, x: f32) -> f32 {
-    if p > x { p } else { x }
+    if p > x {
+        p
+    } else {
+        x
+    }
 }
 pub(super) fn sub(p: f32, x: f32) -> f32 {
     p - x

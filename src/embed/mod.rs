@@ -29,14 +29,13 @@ mod batch;
 #[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
 mod fused;
 mod model;
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-mod wasm_kernel;
 mod pool;
 mod rewrite;
 mod tokenize;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm_kernel;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-
 
 pub use tokenize::{Tokens, MAX_TOKENS};
 

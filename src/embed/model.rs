@@ -68,7 +68,9 @@ impl Encoder {
             return Ok(self.single.clone());
         }
         let Some(source) = &self.source else {
-            return Err(Error::EmbedModel(format!("batches of {rows} texts are not planned on this target; embed one text at a time")));
+            return Err(Error::EmbedModel(format!(
+                "batches of {rows} texts are not planned on this target; embed one text at a time"
+            )));
         };
         let mut plans = self.batched.lock().map_err(|_| Error::EmbedModel("an embedding thread panicked".into()))?;
         if let Some(plan) = plans.get(&rows) {
@@ -87,7 +89,8 @@ impl Encoder {
         let by_name = [&batch.ids, &batch.mask, &token_types];
         let mut inputs: TVec<TValue> = tvec!();
         for &want in &self.inverse_slots() {
-            let t = tensor(by_name[want]).map_err(|e| Error::EmbedModel(format!("bad input shape {shape:?}: {e:#}")))?;
+            let t =
+                tensor(by_name[want]).map_err(|e| Error::EmbedModel(format!("bad input shape {shape:?}: {e:#}")))?;
             inputs.push(t.into());
         }
         let fail = |e: TractError| Error::EmbedModel(format!("inference failed on {shape:?} tokens: {e:#}"));
@@ -133,9 +136,10 @@ fn plan(model: &[u8], rows: usize) -> Result<(Arc<TypedSimplePlan>, [usize; 3], 
         .collect();
     let mut slot = [0; 3];
     for (i, input) in INPUTS.iter().enumerate() {
-        slot[i] = names.iter().position(|n| n == input).ok_or_else(|| {
-            Error::EmbedModel(format!("the model has no input {input:?} (its inputs: {names:?})"))
-        })?;
+        slot[i] = names
+            .iter()
+            .position(|n| n == input)
+            .ok_or_else(|| Error::EmbedModel(format!("the model has no input {input:?} (its inputs: {names:?})")))?;
     }
     if names.len() != INPUTS.len() {
         return Err(Error::EmbedModel(format!("expected inputs {INPUTS:?}, the model has {names:?}")));
@@ -197,7 +201,11 @@ fn drop_nan_guards(model: &mut TypedModel) -> TractResult<()> {
 fn output_dim(model: &TypedModel) -> Result<usize> {
     let fact = model.output_fact(0).map_err(|e| Error::EmbedModel(format!("no output: {e:#}")))?;
     let shape = fact.shape.dims();
-    match (fact.datum_type, shape.len(), shape.last().and_then(|d| d.to_i64().ok()).and_then(|d| usize::try_from(d).ok())) {
+    match (
+        fact.datum_type,
+        shape.len(),
+        shape.last().and_then(|d| d.to_i64().ok()).and_then(|d| usize::try_from(d).ok()),
+    ) {
         (DatumType::F32, 3, Some(dim)) if dim > 0 => Ok(dim),
         _ => Err(Error::EmbedModel(format!(
             "the first output is {fact:?}; expected f32 [batch, sequence, dim] token states"

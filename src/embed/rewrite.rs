@@ -100,11 +100,8 @@ struct Dequantized<'g> {
 
 impl<'g> Sources<'g> {
     fn new(graph: &'g GraphProto) -> Self {
-        let producer = graph
-            .node
-            .iter()
-            .flat_map(|node| node.output.iter().map(move |out| (out.as_str(), node)))
-            .collect();
+        let producer =
+            graph.node.iter().flat_map(|node| node.output.iter().map(move |out| (out.as_str(), node))).collect();
         let initializer = graph.initializer.iter().map(|t| (t.name.as_str(), t)).collect();
         Sources { producer, initializer }
     }
@@ -117,7 +114,8 @@ impl<'g> Sources<'g> {
             if cast.op_type != "Cast" || int_attribute(cast, "to", 0) != i64::from(FLOAT) {
                 continue;
             }
-            let (Some(q), Some(scale)) = (self.initializer.get(cast.input[0].as_str()), self.initializer.get(scale.as_str()))
+            let (Some(q), Some(scale)) =
+                (self.initializer.get(cast.input[0].as_str()), self.initializer.get(scale.as_str()))
             else {
                 continue;
             };

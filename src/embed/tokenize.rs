@@ -27,7 +27,8 @@ pub(crate) struct WordPiece {
 
 impl WordPiece {
     pub(crate) fn from_bytes(json: &[u8]) -> Result<Self> {
-        let mut inner = Tokenizer::from_bytes(json).map_err(|e| Error::Tokenizer(format!("invalid tokenizer.json: {e}")))?;
+        let mut inner =
+            Tokenizer::from_bytes(json).map_err(|e| Error::Tokenizer(format!("invalid tokenizer.json: {e}")))?;
         let truncation = TruncationParams {
             max_length: MAX_TOKENS,
             strategy: TruncationStrategy::LongestFirst,

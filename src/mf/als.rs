@@ -17,9 +17,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::mf::foldin::{conjugate_gradient_implicit, solve_implicit, FoldInScratch};
-use crate::mf::{
-    positive, Confidence, Csr, Fitted, FoldInParams, MfKind, MfModel, Ratings,
-};
+use crate::mf::{positive, Confidence, Csr, Fitted, FoldInParams, MfKind, MfModel, Ratings};
 
 /// Training settings. On the MOOCCubeX enrolments the defaults give leave-one-out HR@10
 /// 0.280 (the `implicit` library's ALS with the same settings: 0.282). On a random held-out
@@ -94,12 +92,7 @@ impl AlsParams {
 
     /// The fold-in parameters that reproduce this training's user solve.
     pub fn fold_in(&self) -> FoldInParams {
-        FoldInParams {
-            reg: self.reg,
-            bias_reg: 0.0,
-            alpha: self.alpha,
-            confidence: self.confidence,
-        }
+        FoldInParams { reg: self.reg, bias_reg: 0.0, alpha: self.alpha, confidence: self.confidence }
     }
 }
 
@@ -122,10 +115,7 @@ impl AlsParams {
 pub fn train(data: &Ratings, params: &AlsParams) -> Result<Fitted> {
     params.validate()?;
     if let Some(r) = data.entries().iter().find(|r| r.value < 0.0) {
-        let reason = format!(
-            "count {} for user {} and item {} is negative",
-            r.value, r.user, r.item
-        );
+        let reason = format!("count {} for user {} and item {} is negative", r.value, r.user, r.item);
         return Err(Error::param("ratings", reason));
     }
     let by_user = confidences(data.by_user(), params);
@@ -137,9 +127,7 @@ pub fn train(data: &Ratings, params: &AlsParams) -> Result<Fitted> {
     let mut rng = Pcg64::seed_from_u64(params.seed);
     // Uniform on [0, init_std): the same sign everywhere starts every factor near the
     // popularity direction, which a few warm-started CG steps per sweep then refine.
-    let mut uniform = |rows: usize| {
-        Array2::from_shape_simple_fn((rows, k), || params.init_std * rng.gen::<f32>())
-    };
+    let mut uniform = |rows: usize| Array2::from_shape_simple_fn((rows, k), || params.init_std * rng.gen::<f32>());
     let mut items = uniform(data.n_items());
     let mut users = uniform(data.n_users());
     let threads = match params.threads {
@@ -150,20 +138,9 @@ pub fn train(data: &Ratings, params: &AlsParams) -> Result<Fitted> {
         solve_rows(&by_user, &items, &mut users, params, threads)?;
         solve_rows(&by_item, &users, &mut items, params, threads)?;
     }
-    let model = MfModel::new(
-        MfKind::Implicit,
-        items,
-        Array1::zeros(data.n_items()),
-        0.0,
-        None,
-        params.fold_in(),
-    )?;
+    let model = MfModel::new(MfKind::Implicit, items, Array1::zeros(data.n_items()), 0.0, None, params.fold_in())?;
     let user_bias = Array1::zeros(data.n_users());
-    Ok(Fitted {
-        model,
-        user_factors: users,
-        user_bias,
-    })
+    Ok(Fitted { model, user_factors: users, user_bias })
 }
 
 /// Each row's `(column, confidence)` pairs, dropping zero counts.
@@ -225,9 +202,7 @@ fn solve_rows(
         let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
         let mut result = worker();
         for helper in helpers {
-            let joined = helper
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            let joined = helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             result = result.and(joined);
         }
         result
@@ -241,31 +216,13 @@ mod tests {
 
     #[test]
     fn negative_count_is_a_typed_error() {
-        let data = Ratings::new(
-            1,
-            1,
-            vec![Rating {
-                user: 0,
-                item: 0,
-                value: -1.0,
-            }],
-        )
-        .unwrap();
-        assert!(matches!(
-            train(&data, &AlsParams::default()),
-            Err(Error::InvalidParameter { .. })
-        ));
+        let data = Ratings::new(1, 1, vec![Rating { user: 0, item: 0, value: -1.0 }]).unwrap();
+        assert!(matches!(train(&data, &AlsParams::default()), Err(Error::InvalidParameter { .. })));
     }
 
     #[test]
     fn validate_rejects_zero_reg() {
-        let bad = AlsParams {
-            reg: 0.0,
-            ..Default::default()
-        };
-        assert!(matches!(
-            bad.validate(),
-            Err(Error::InvalidParameter { name: "reg", .. })
-        ));
+        let bad = AlsParams { reg: 0.0, ..Default::default() };
+        assert!(matches!(bad.validate(), Err(Error::InvalidParameter { name: "reg", .. })));
     }
 }

@@ -185,10 +185,7 @@ pub(crate) fn solve_explicit(
 ) -> Result<(f32, Vec<f32>)> {
     let k = model.n_factors();
     let n = k + 1;
-    let items = model
-        .item_factors
-        .as_slice()
-        .expect("MfModel keeps its factors contiguous");
+    let items = model.item_factors.as_slice().expect("MfModel keeps its factors contiguous");
     let (a, z) = (&mut scratch.a[..n * n], &mut scratch.b[..n]);
     a.fill(0.0);
     z.fill(0.0);
@@ -219,18 +216,9 @@ pub(crate) fn solve_explicit(
 #[inline(always)]
 fn add_outer4_upper(a: &mut [f32], n: usize, w: [f32; 4], y: [&[f32]; 4]) {
     for (i, row) in a.chunks_exact_mut(n).enumerate() {
-        let c = [
-            w[0] * y[0][i],
-            w[1] * y[1][i],
-            w[2] * y[2][i],
-            w[3] * y[3][i],
-        ];
+        let c = [w[0] * y[0][i], w[1] * y[1][i], w[2] * y[2][i], w[3] * y[3][i]];
         let s = aligned(i);
-        axpy4(
-            c,
-            [&y[0][s..], &y[1][s..], &y[2][s..], &y[3][s..]],
-            &mut row[s..],
-        );
+        axpy4(c, [&y[0][s..], &y[1][s..], &y[2][s..], &y[3][s..]], &mut row[s..]);
     }
 }
 
@@ -246,11 +234,7 @@ fn aligned(i: usize) -> usize {
 /// Solves `A x = b` in place for symmetric positive definite `A`, of which only the upper
 /// triangle is read (and overwritten with the Cholesky factor `U`, `A = UᵀU`). `b` becomes `x`.
 #[inline(always)]
-pub(crate) fn cholesky_solve(
-    a: &mut [f32],
-    n: usize,
-    b: &mut [f32],
-) -> Result<(), NotPositiveDefinite> {
+pub(crate) fn cholesky_solve(a: &mut [f32], n: usize, b: &mut [f32]) -> Result<(), NotPositiveDefinite> {
     // Right-looking factorization, four pivots at a time: finish the block's rows, then
     // subtract their outer products from every later row in one pass per row.
     for j in (0..n).step_by(4) {
@@ -306,13 +290,7 @@ fn axpy4(c: [f32; 4], v: [&[f32]; 4], y: &mut [f32]) {
     // Blocks of eight map onto one 256-bit (or two 128-bit) vector operations.
     let body = len - len % 8;
     for b in (0..body).step_by(8) {
-        let (y, v0, v1, v2, v3) = (
-            &mut y[b..b + 8],
-            &v0[b..b + 8],
-            &v1[b..b + 8],
-            &v2[b..b + 8],
-            &v3[b..b + 8],
-        );
+        let (y, v0, v1, v2, v3) = (&mut y[b..b + 8], &v0[b..b + 8], &v1[b..b + 8], &v2[b..b + 8], &v3[b..b + 8]);
         for t in 0..8 {
             y[t] += c[0] * v0[t] + c[1] * v1[t] + c[2] * v2[t] + c[3] * v3[t];
         }
@@ -334,12 +312,7 @@ pub(crate) fn axpy(a: f32, x: &[f32], y: &mut [f32]) {
 #[inline(always)]
 pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
+    let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
     let mut acc = [0f32; 8];
     for (x, y) in ca.zip(cb) {
         for l in 0..8 {
@@ -369,9 +342,7 @@ mod tests {
         // k = 10 and 17 cross the four-pivot blocks and the eight-wide vectors with remainders;
         // 6 observations leave a remainder of the four-at-a-time build too.
         for k in [10, 17] {
-            let items: Vec<f32> = (0..7 * k)
-                .map(|t| ((t * 37 % 11) as f32 - 5.0) / 7.0)
-                .collect();
+            let items: Vec<f32> = (0..7 * k).map(|t| ((t * 37 % 11) as f32 - 5.0) / 7.0).collect();
             let weighted: Vec<(usize, f32)> = (0..6).map(|i| (i, 1.0 + i as f32)).collect();
             let mut gram = vec![0.0; k * k];
             for i in 0..7 {
@@ -382,14 +353,7 @@ mod tests {
             (0..k).for_each(|d| gram[d * k + d] += 0.5);
             let (mut x, mut portable) = (vec![0.0; k], vec![0.0; k]);
             solve_implicit(&gram, &items, &weighted, &mut FoldInScratch::new(k), &mut x).unwrap();
-            solve_implicit_portable(
-                &gram,
-                &items,
-                &weighted,
-                &mut FoldInScratch::new(k),
-                &mut portable,
-            )
-            .unwrap();
+            solve_implicit_portable(&gram, &items, &weighted, &mut FoldInScratch::new(k), &mut portable).unwrap();
             assert_eq!(x, portable, "the vectorized copy must give the same bits");
             // Check (G + Σ (c-1) y yᵀ) x = Σ c y entry by entry.
             for r in 0..k {
@@ -400,10 +364,7 @@ mod tests {
                     lhs += (conf - 1.0) * y[r] * dot(y, &x);
                     rhs += conf * y[r];
                 }
-                assert!(
-                    (lhs - rhs).abs() < 1e-3 * rhs.abs().max(1.0),
-                    "k {k}, row {r}: {lhs} vs {rhs}"
-                );
+                assert!((lhs - rhs).abs() < 1e-3 * rhs.abs().max(1.0), "k {k}, row {r}: {lhs} vs {rhs}");
             }
         }
     }
@@ -414,9 +375,7 @@ mod tests {
         // CG on a k-dimensional positive-definite system converges in at most k steps (up to
         // rounding); from a warm start near the answer, one step does not move away from it.
         let k = 9;
-        let items: Vec<f32> = (0..7 * k)
-            .map(|t| ((t * 37 % 11) as f32 - 5.0) / 7.0)
-            .collect();
+        let items: Vec<f32> = (0..7 * k).map(|t| ((t * 37 % 11) as f32 - 5.0) / 7.0).collect();
         let weighted: Vec<(usize, f32)> = (0..6).map(|i| (i, 1.0 + 4.0 * i as f32)).collect();
         let mut gram = vec![0.0; k * k];
         for i in 0..7 {

@@ -91,10 +91,7 @@ pub struct UserVector {
 impl UserVector {
     /// The vector of a learner with no history: no bias, all factors zero.
     pub fn zeros(k: usize) -> Self {
-        UserVector {
-            bias: 0.0,
-            factors: vec![0.0; k],
-        }
+        UserVector { bias: 0.0, factors: vec![0.0; k] }
     }
 }
 
@@ -131,18 +128,10 @@ impl MfModel {
     ) -> Result<MfModel> {
         let (n_items, k) = item_factors.dim();
         if item_bias.len() != n_items {
-            return Err(Error::Dimension {
-                what: "item biases",
-                expected: n_items,
-                got: item_bias.len(),
-            });
+            return Err(Error::Dimension { what: "item biases", expected: n_items, got: item_bias.len() });
         }
         if k == 0 {
-            return Err(Error::Dimension {
-                what: "factors per item",
-                expected: 1,
-                got: 0,
-            });
+            return Err(Error::Dimension { what: "factors per item", expected: 1, got: 0 });
         }
         for ((row, col), &x) in item_factors.indexed_iter() {
             if !x.is_finite() {
@@ -154,25 +143,14 @@ impl MfModel {
             }
         }
         if let Some((i, &x)) = item_bias.iter().enumerate().find(|(_, x)| !x.is_finite()) {
-            return Err(Error::NonFinite {
-                what: "item biases",
-                at: format!("row {i}"),
-                value: x,
-            });
+            return Err(Error::NonFinite { what: "item biases", at: format!("row {i}"), value: x });
         }
         if !global_mean.is_finite() {
-            return Err(Error::NonFinite {
-                what: "global mean",
-                at: "the model".into(),
-                value: global_mean,
-            });
+            return Err(Error::NonFinite { what: "global mean", at: "the model".into(), value: global_mean });
         }
         if let Some((lo, hi)) = rating_range {
             if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
-                return Err(Error::param(
-                    "rating_range",
-                    format!("({lo}, {hi}) is not a finite range"),
-                ));
+                return Err(Error::param("rating_range", format!("({lo}, {hi}) is not a finite range")));
             }
         }
         fold_in.validate()?;
@@ -182,15 +160,7 @@ impl MfModel {
             g.diag_mut().iter_mut().for_each(|d| *d += fold_in.reg);
             g
         });
-        Ok(MfModel {
-            kind,
-            item_factors,
-            item_bias,
-            global_mean,
-            rating_range,
-            fold_in,
-            gram,
-        })
+        Ok(MfModel { kind, item_factors, item_bias, global_mean, rating_range, fold_in, gram })
     }
 
     pub fn kind(&self) -> MfKind {
@@ -208,9 +178,7 @@ impl MfModel {
         self.item_factors.view()
     }
     pub fn item_bias(&self) -> &[f32] {
-        self.item_bias
-            .as_slice()
-            .expect("a new Array1 is contiguous")
+        self.item_bias.as_slice().expect("a new Array1 is contiguous")
     }
     pub fn global_mean(&self) -> f32 {
         self.global_mean
@@ -248,11 +216,7 @@ impl MfModel {
     pub fn fold_in(&self, observations: &[(usize, f32)]) -> Result<UserVector> {
         for (n, &(item, value)) in observations.iter().enumerate() {
             if item >= self.n_items() {
-                return Err(Error::Dimension {
-                    what: "item row in fold-in",
-                    expected: self.n_items(),
-                    got: item,
-                });
+                return Err(Error::Dimension { what: "item row in fold-in", expected: self.n_items(), got: item });
             }
             if !value.is_finite() {
                 return Err(Error::NonFinite {
@@ -286,15 +250,9 @@ impl MfModel {
                     .map(|(i, r)| (i, p.confidence.weight(p.alpha, r)))
                     .collect();
                 let mut factors = vec![0.0; k];
-                let gram = self
-                    .gram
-                    .as_ref()
-                    .expect("implicit models keep their gram matrix");
+                let gram = self.gram.as_ref().expect("implicit models keep their gram matrix");
                 let gram = gram.as_slice().expect("a new Array2 is contiguous");
-                let items = self
-                    .item_factors
-                    .as_slice()
-                    .expect("MfModel keeps its factors contiguous");
+                let items = self.item_factors.as_slice().expect("MfModel keeps its factors contiguous");
                 solve_implicit(gram, items, &weighted, &mut scratch, &mut factors)
                     .map_err(|_| Error::NotPositiveDefinite("fold-in"))?;
                 Ok(UserVector { bias: 0.0, factors })
@@ -311,16 +269,9 @@ impl MfModel {
     pub fn score_into(&self, user: &UserVector, out: &mut [f32]) -> Result<()> {
         self.check_user(user)?;
         if out.len() != self.n_items() {
-            return Err(Error::Dimension {
-                what: "score buffer",
-                expected: self.n_items(),
-                got: out.len(),
-            });
+            return Err(Error::Dimension { what: "score buffer", expected: self.n_items(), got: out.len() });
         }
-        let items = self
-            .item_factors
-            .as_slice()
-            .expect("MfModel keeps its factors contiguous");
+        let items = self.item_factors.as_slice().expect("MfModel keeps its factors contiguous");
         let rows = items.chunks_exact(self.n_factors());
         for (score, row) in out.iter_mut().zip(rows) {
             *score = foldin::dot(row, &user.factors);
@@ -346,11 +297,7 @@ impl MfModel {
     /// [`MfModel::predict`] for a vector given as its parts; `factors` must have `k` entries.
     fn predict_parts(&self, bias: f32, factors: ArrayView1<f32>, item: usize) -> Result<f32> {
         if item >= self.n_items() {
-            return Err(Error::Dimension {
-                what: "item row",
-                expected: self.n_items(),
-                got: item,
-            });
+            return Err(Error::Dimension { what: "item row", expected: self.n_items(), got: item });
         }
         let dot = self.item_factors.row(item).dot(&factors);
         Ok(match self.kind {
@@ -370,26 +317,13 @@ impl MfModel {
     ///
     /// # Errors
     /// [`Error::Dimension`] when the shapes disagree.
-    pub fn score_block(
-        &self,
-        users: ArrayView2<f32>,
-        user_bias: &[f32],
-        mut out: ArrayViewMut2<f32>,
-    ) -> Result<()> {
+    pub fn score_block(&self, users: ArrayView2<f32>, user_bias: &[f32], mut out: ArrayViewMut2<f32>) -> Result<()> {
         let b = users.nrows();
         if users.ncols() != self.n_factors() {
-            return Err(Error::Dimension {
-                what: "user factors",
-                expected: self.n_factors(),
-                got: users.ncols(),
-            });
+            return Err(Error::Dimension { what: "user factors", expected: self.n_factors(), got: users.ncols() });
         }
         if user_bias.len() != b || out.dim() != (b, self.n_items()) {
-            return Err(Error::Dimension {
-                what: "score block rows",
-                expected: b,
-                got: out.nrows(),
-            });
+            return Err(Error::Dimension { what: "score block rows", expected: b, got: out.nrows() });
         }
         ndarray::linalg::general_mat_mul(1.0, &users, &self.item_factors.t(), 0.0, &mut out);
         if self.kind == MfKind::Explicit {
@@ -403,11 +337,7 @@ impl MfModel {
 
     fn check_user(&self, user: &UserVector) -> Result<()> {
         if user.factors.len() != self.n_factors() {
-            return Err(Error::Dimension {
-                what: "user factors",
-                expected: self.n_factors(),
-                got: user.factors.len(),
-            });
+            return Err(Error::Dimension { what: "user factors", expected: self.n_factors(), got: user.factors.len() });
         }
         Ok(())
     }
@@ -432,10 +362,7 @@ impl Fitted {
     /// # Panics
     /// When `u >= n_users`.
     pub fn user(&self, u: usize) -> UserVector {
-        UserVector {
-            bias: self.user_bias[u],
-            factors: self.user_factors.row(u).to_vec(),
-        }
+        UserVector { bias: self.user_bias[u], factors: self.user_factors.row(u).to_vec() }
     }
     /// [`MfModel::predict`] for training user `u`, without copying their vector.
     ///
@@ -443,11 +370,7 @@ impl Fitted {
     /// [`Error::Dimension`] for a user or item row out of range.
     pub fn predict(&self, u: usize, item: usize) -> Result<f32> {
         if u >= self.n_users() {
-            return Err(Error::Dimension {
-                what: "user row",
-                expected: self.n_users(),
-                got: u,
-            });
+            return Err(Error::Dimension { what: "user row", expected: self.n_users(), got: u });
         }
         if self.user_factors.ncols() != self.model.n_factors() {
             return Err(Error::Dimension {
@@ -456,8 +379,7 @@ impl Fitted {
                 got: self.user_factors.ncols(),
             });
         }
-        self.model
-            .predict_parts(self.user_bias[u], self.user_factors.row(u), item)
+        self.model.predict_parts(self.user_bias[u], self.user_factors.row(u), item)
     }
 }
 
@@ -486,32 +408,16 @@ impl Ratings {
     pub fn new(n_users: usize, n_items: usize, entries: Vec<Rating>) -> Result<Ratings> {
         for (n, r) in entries.iter().enumerate() {
             if r.user >= n_users {
-                return Err(Error::Dimension {
-                    what: "user row",
-                    expected: n_users,
-                    got: r.user,
-                });
+                return Err(Error::Dimension { what: "user row", expected: n_users, got: r.user });
             }
             if r.item >= n_items {
-                return Err(Error::Dimension {
-                    what: "item row",
-                    expected: n_items,
-                    got: r.item,
-                });
+                return Err(Error::Dimension { what: "item row", expected: n_items, got: r.item });
             }
             if !r.value.is_finite() {
-                return Err(Error::NonFinite {
-                    what: "ratings",
-                    at: format!("entry {n}"),
-                    value: r.value,
-                });
+                return Err(Error::NonFinite { what: "ratings", at: format!("entry {n}"), value: r.value });
             }
         }
-        Ok(Ratings {
-            n_users,
-            n_items,
-            entries,
-        })
+        Ok(Ratings { n_users, n_items, entries })
     }
     pub fn n_users(&self) -> usize {
         self.n_users
@@ -533,22 +439,15 @@ impl Ratings {
         if self.entries.is_empty() {
             return 0.0;
         }
-        (self.entries.iter().map(|r| r.value as f64).sum::<f64>() / self.entries.len() as f64)
-            as f32
+        (self.entries.iter().map(|r| r.value as f64).sum::<f64>() / self.entries.len() as f64) as f32
     }
     /// Rows by user, items sorted within a row; repeated `(user, item)` pairs are summed.
     pub fn by_user(&self) -> Csr {
-        Csr::build(
-            self.n_users,
-            self.entries.iter().map(|r| (r.user, r.item, r.value)),
-        )
+        Csr::build(self.n_users, self.entries.iter().map(|r| (r.user, r.item, r.value)))
     }
     /// Rows by item, users sorted within a row; repeated pairs are summed.
     pub fn by_item(&self) -> Csr {
-        Csr::build(
-            self.n_items,
-            self.entries.iter().map(|r| (r.item, r.user, r.value)),
-        )
+        Csr::build(self.n_items, self.entries.iter().map(|r| (r.item, r.user, r.value)))
     }
 }
 
@@ -576,10 +475,7 @@ impl Csr {
             next[row] += 1;
         }
         // Sort each row and merge repeats, compacting in place.
-        let (mut cols, mut values) = (
-            Vec::with_capacity(pairs.len()),
-            Vec::with_capacity(pairs.len()),
-        );
+        let (mut cols, mut values) = (Vec::with_capacity(pairs.len()), Vec::with_capacity(pairs.len()));
         let mut new_ptr = Vec::with_capacity(n_rows + 1);
         new_ptr.push(0);
         for r in 0..n_rows {
@@ -596,11 +492,7 @@ impl Csr {
             }
             new_ptr.push(cols.len());
         }
-        Csr {
-            ptr: new_ptr,
-            cols,
-            values,
-        }
+        Csr { ptr: new_ptr, cols, values }
     }
     pub fn n_rows(&self) -> usize {
         self.ptr.len() - 1
@@ -634,12 +526,7 @@ fn merge_counts(observations: &[(usize, f32)]) -> Vec<(usize, f32)> {
 /// `rows × cols` values drawn from a normal distribution with mean 0 and deviation `std`
 /// (Box–Muller, so that `rand` needs no extra features).
 #[cfg(feature = "train")]
-pub(crate) fn normal_matrix(
-    rng: &mut impl rand::Rng,
-    rows: usize,
-    cols: usize,
-    std: f32,
-) -> Array2<f32> {
+pub(crate) fn normal_matrix(rng: &mut impl rand::Rng, rows: usize, cols: usize, std: f32) -> Array2<f32> {
     Array2::from_shape_simple_fn((rows, cols), || {
         let u1: f32 = 1.0 - rng.gen::<f32>(); // in (0, 1], so the log is finite
         let u2: f32 = rng.gen();
@@ -651,10 +538,7 @@ pub(crate) fn positive(name: &'static str, x: f32) -> Result<()> {
     if x.is_finite() && x > 0.0 {
         Ok(())
     } else {
-        Err(Error::param(
-            name,
-            format!("{x} is not a finite positive number"),
-        ))
+        Err(Error::param(name, format!("{x} is not a finite positive number")))
     }
 }
 
@@ -662,10 +546,7 @@ pub(crate) fn non_negative(name: &'static str, x: f32) -> Result<()> {
     if x.is_finite() && x >= 0.0 {
         Ok(())
     } else {
-        Err(Error::param(
-            name,
-            format!("{x} is not a finite non-negative number"),
-        ))
+        Err(Error::param(name, format!("{x} is not a finite non-negative number")))
     }
 }
 
@@ -675,12 +556,7 @@ mod tests {
     use ndarray::array;
 
     fn params() -> FoldInParams {
-        FoldInParams {
-            reg: 0.1,
-            bias_reg: 0.1,
-            alpha: 10.0,
-            confidence: Confidence::Linear,
-        }
+        FoldInParams { reg: 0.1, bias_reg: 0.1, alpha: 10.0, confidence: Confidence::Linear }
     }
 
     #[test]
@@ -700,26 +576,12 @@ mod tests {
     #[test]
     fn explicit_scores_add_biases_and_predict_clips() {
         let f = array![[1.0, 0.0], [0.0, 2.0]];
-        let m = MfModel::new(
-            MfKind::Explicit,
-            f,
-            array![0.5, -0.5],
-            3.0,
-            Some((1.0, 5.0)),
-            params(),
-        )
-        .unwrap();
-        let u = UserVector {
-            bias: 0.25,
-            factors: vec![1.0, 1.0],
-        };
+        let m = MfModel::new(MfKind::Explicit, f, array![0.5, -0.5], 3.0, Some((1.0, 5.0)), params()).unwrap();
+        let u = UserVector { bias: 0.25, factors: vec![1.0, 1.0] };
         let mut out = vec![0.0; 2];
         m.score_into(&u, &mut out).unwrap();
         assert_eq!(out, vec![4.75, 4.75]);
-        let far = UserVector {
-            bias: 0.0,
-            factors: vec![10.0, 0.0],
-        };
+        let far = UserVector { bias: 0.0, factors: vec![10.0, 0.0] };
         assert_eq!(m.predict(&far, 0).unwrap(), 5.0);
         assert!(m.score_into(&u, &mut [0.0; 3]).is_err());
         assert!(m.predict(&u, 2).is_err());
@@ -728,12 +590,7 @@ mod tests {
     #[test]
     fn csr_sorts_rows_and_sums_repeats() {
         let r = |user, item, value| Rating { user, item, value };
-        let data = Ratings::new(
-            2,
-            3,
-            vec![r(0, 2, 1.0), r(0, 0, 1.0), r(0, 2, 1.0), r(1, 1, 4.0)],
-        )
-        .unwrap();
+        let data = Ratings::new(2, 3, vec![r(0, 2, 1.0), r(0, 0, 1.0), r(0, 2, 1.0), r(1, 1, 4.0)]).unwrap();
         let csr = data.by_user();
         assert_eq!(csr.cols(0), &[0, 2]);
         assert_eq!(csr.values(0), &[1.0, 2.0]);

@@ -12,10 +12,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::mf::foldin::dot;
-use crate::mf::{
-    non_negative, normal_matrix, positive, Confidence, Fitted, FoldInParams, MfKind, MfModel,
-    Ratings,
-};
+use crate::mf::{non_negative, normal_matrix, positive, Confidence, Fitted, FoldInParams, MfKind, MfModel, Ratings};
 
 /// Training settings. The defaults are tuned on MovieLens 100k (5-fold RMSE about 0.91).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -127,56 +124,25 @@ pub fn train(data: &Ratings, params: &SgdParams) -> Result<Fitted> {
     let (lo, hi) = data
         .entries()
         .iter()
-        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), r| {
-            (lo.min(r.value), hi.max(r.value))
-        });
-    let fold_in = FoldInParams {
-        reg: params.reg,
-        bias_reg: params.bias_reg,
-        alpha: 0.0,
-        confidence: Confidence::Linear,
-    };
-    let model = MfModel::new(
-        MfKind::Explicit,
-        items,
-        item_bias,
-        mu,
-        Some((lo, hi)),
-        fold_in,
-    )?;
-    Ok(Fitted {
-        model,
-        user_factors: users,
-        user_bias,
-    })
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), r| (lo.min(r.value), hi.max(r.value)));
+    let fold_in =
+        FoldInParams { reg: params.reg, bias_reg: params.bias_reg, alpha: 0.0, confidence: Confidence::Linear };
+    let model = MfModel::new(MfKind::Explicit, items, item_bias, mu, Some((lo, hi)), fold_in)?;
+    Ok(Fitted { model, user_factors: users, user_bias })
 }
 
 /// Rows never updated still hold their random start; zero them so they add no noise.
-fn zero_unseen_rows(
-    data: &Ratings,
-    users: &mut ndarray::Array2<f32>,
-    items: &mut ndarray::Array2<f32>,
-) {
+fn zero_unseen_rows(data: &Ratings, users: &mut ndarray::Array2<f32>, items: &mut ndarray::Array2<f32>) {
     let mut user_seen = vec![false; data.n_users()];
     let mut item_seen = vec![false; data.n_items()];
     for r in data.entries() {
         user_seen[r.user] = true;
         item_seen[r.item] = true;
     }
-    for (mut row, _) in users
-        .rows_mut()
-        .into_iter()
-        .zip(&user_seen)
-        .filter(|(_, &s)| !s)
-    {
+    for (mut row, _) in users.rows_mut().into_iter().zip(&user_seen).filter(|(_, &s)| !s) {
         row.fill(0.0);
     }
-    for (mut row, _) in items
-        .rows_mut()
-        .into_iter()
-        .zip(&item_seen)
-        .filter(|(_, &s)| !s)
-    {
+    for (mut row, _) in items.rows_mut().into_iter().zip(&item_seen).filter(|(_, &s)| !s) {
         row.fill(0.0);
     }
 }
@@ -187,24 +153,9 @@ mod tests {
 
     #[test]
     fn validate_names_the_bad_field() {
-        let bad = SgdParams {
-            lr: f32::NAN,
-            ..Default::default()
-        };
-        assert!(matches!(
-            bad.validate(),
-            Err(Error::InvalidParameter { name: "lr", .. })
-        ));
-        let bad = SgdParams {
-            factors: 0,
-            ..Default::default()
-        };
-        assert!(matches!(
-            bad.validate(),
-            Err(Error::InvalidParameter {
-                name: "factors",
-                ..
-            })
-        ));
+        let bad = SgdParams { lr: f32::NAN, ..Default::default() };
+        assert!(matches!(bad.validate(), Err(Error::InvalidParameter { name: "lr", .. })));
+        let bad = SgdParams { factors: 0, ..Default::default() };
+        assert!(matches!(bad.validate(), Err(Error::InvalidParameter { name: "factors", .. })));
     }
 }

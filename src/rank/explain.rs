@@ -25,14 +25,25 @@ pub enum ReasonKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ReasonData {
-    GapSkill { skills: Vec<String> },
-    SimilarTo { course: String },
+    GapSkill {
+        skills: Vec<String>,
+    },
+    SimilarTo {
+        course: String,
+    },
     GoalText,
     Peers,
-    Unlocks { courses: usize },
-    Ready { prerequisites: bool },
+    Unlocks {
+        courses: usize,
+    },
+    Ready {
+        prerequisites: bool,
+    },
     /// Ranked down: everything it teaches, the learner's completed `from` already taught.
-    AlreadyHave { skills: Vec<String>, from: String },
+    AlreadyHave {
+        skills: Vec<String>,
+        from: String,
+    },
 }
 
 /// One reason: what it is, how much of the score it carried, the sentence to show, and the
@@ -72,7 +83,13 @@ pub fn strong(value: f32, absolute: f32, top_decile: f32) -> bool {
 /// At most this many reasons per course.
 const MAX_REASONS: usize = 3;
 
-pub(crate) fn explain(engine: &Recommender, s: &ScoredCourse, top: &ScoreParts, progress: &Progress, options: &RankOptions) -> Vec<Reason> {
+pub(crate) fn explain(
+    engine: &Recommender,
+    s: &ScoredCourse,
+    top: &ScoreParts,
+    progress: &Progress,
+    options: &RankOptions,
+) -> Vec<Reason> {
     let w = &options.weights;
     let p = &s.parts;
     let mut reasons = Vec::new();
@@ -83,21 +100,46 @@ pub(crate) fn explain(engine: &Recommender, s: &ScoredCourse, top: &ScoreParts, 
             [a, b] => format!("teaches {a} and {b}, gaps for your goal"),
             _ => unreachable!("one or two skills"),
         };
-        reasons.push(Reason { kind: ReasonKind::GoalSkills, contribution: w.goal_skills * p.goal_skills, text, data: ReasonData::GapSkill { skills: skills.to_vec() } });
+        reasons.push(Reason {
+            kind: ReasonKind::GoalSkills,
+            contribution: w.goal_skills * p.goal_skills,
+            text,
+            data: ReasonData::GapSkill { skills: skills.to_vec() },
+        });
     }
     if let (Some(c), true) = (s.similar_to, strong(p.content, STRONG_CONTENT, top.content)) {
         let id = &engine.catalog.course(c).id;
-        reasons.push(Reason { kind: ReasonKind::Similar, contribution: w.content * p.content, text: format!("similar to {id}, which you completed"), data: ReasonData::SimilarTo { course: id.clone() } });
+        reasons.push(Reason {
+            kind: ReasonKind::Similar,
+            contribution: w.content * p.content,
+            text: format!("similar to {id}, which you completed"),
+            data: ReasonData::SimilarTo { course: id.clone() },
+        });
     }
     if strong(p.goal_text, STRONG_GOAL_TEXT, top.goal_text) {
-        reasons.push(Reason { kind: ReasonKind::GoalText, contribution: w.goal_text * p.goal_text, text: "close to the goal you described".into(), data: ReasonData::GoalText });
+        reasons.push(Reason {
+            kind: ReasonKind::GoalText,
+            contribution: w.goal_text * p.goal_text,
+            text: "close to the goal you described".into(),
+            data: ReasonData::GoalText,
+        });
     }
     if strong(p.collaborative, STRONG_COLLABORATIVE, top.collaborative) {
-        reasons.push(Reason { kind: ReasonKind::Collaborative, contribution: w.collaborative * p.collaborative, text: "learners like you took it".into(), data: ReasonData::Peers });
+        reasons.push(Reason {
+            kind: ReasonKind::Collaborative,
+            contribution: w.collaborative * p.collaborative,
+            text: "learners like you took it".into(),
+            data: ReasonData::Peers,
+        });
     }
     if s.unlocks > 0 {
         let plural = if s.unlocks == 1 { "course" } else { "courses" };
-        reasons.push(Reason { kind: ReasonKind::Unlocks, contribution: w.unlocks * p.unlocks, text: format!("unlocks {} {plural}", s.unlocks), data: ReasonData::Unlocks { courses: s.unlocks } });
+        reasons.push(Reason {
+            kind: ReasonKind::Unlocks,
+            contribution: w.unlocks * p.unlocks,
+            text: format!("unlocks {} {plural}", s.unlocks),
+            data: ReasonData::Unlocks { courses: s.unlocks },
+        });
     }
     reasons.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
     let floor = MIN_SHARE * w.total();
@@ -110,7 +152,12 @@ pub(crate) fn explain(engine: &Recommender, s: &ScoredCourse, top: &ScoreParts, 
         let from = engine.catalog.course(*from).id.clone();
         let shown = &skills[..skills.len().min(2)];
         let text = format!("you already have {} from {from}", shown.join(" and "));
-        reasons.push(Reason { kind: ReasonKind::AlreadyHave, contribution: 0.0, text, data: ReasonData::AlreadyHave { skills: shown.to_vec(), from } });
+        reasons.push(Reason {
+            kind: ReasonKind::AlreadyHave,
+            contribution: 0.0,
+            text,
+            data: ReasonData::AlreadyHave { skills: shown.to_vec(), from },
+        });
     }
     reasons
 }
@@ -118,6 +165,10 @@ pub(crate) fn explain(engine: &Recommender, s: &ScoredCourse, top: &ScoreParts, 
 /// The reason every recommendation has even when no score part speaks: it can be taken now.
 fn ready_reason(engine: &Recommender, s: &ScoredCourse, progress: &Progress) -> Reason {
     let met = engine.graph.groups(s.course).iter().filter(|g| progress.satisfies(g)).count();
-    let text = if met == 0 { "has no prerequisites, so you can start it now".to_string() } else { "you have met its prerequisites".to_string() };
+    let text = if met == 0 {
+        "has no prerequisites, so you can start it now".to_string()
+    } else {
+        "you have met its prerequisites".to_string()
+    };
     Reason { kind: ReasonKind::Ready, contribution: 0.0, text, data: ReasonData::Ready { prerequisites: met > 0 } }
 }

@@ -89,7 +89,12 @@ pub const INFERRED_SKILL_LEVEL: f32 = 0.6;
 /// gives 60% of it). With a taxonomy, a skill also gives, at its level, every skill it builds
 /// on, transitively (calculus gives algebra). A skill reached several ways keeps the highest
 /// level.
-pub fn skills_from_completions(catalog: &Catalog, completed: &[CourseIx], ratings: &[(CourseIx, f32)], taxonomy: Option<&Taxonomy>) -> BTreeMap<String, (f32, CourseIx)> {
+pub fn skills_from_completions(
+    catalog: &Catalog,
+    completed: &[CourseIx],
+    ratings: &[(CourseIx, f32)],
+    taxonomy: Option<&Taxonomy>,
+) -> BTreeMap<String, (f32, CourseIx)> {
     let mut out: BTreeMap<String, (f32, CourseIx)> = BTreeMap::new();
     let raise = |out: &mut BTreeMap<String, (f32, CourseIx)>, skill: &str, level: f32, c: CourseIx| -> bool {
         let e = out.entry(skill.to_string()).or_insert((0.0, c));
@@ -101,9 +106,13 @@ pub fn skills_from_completions(catalog: &Catalog, completed: &[CourseIx], rating
     };
     for &c in completed {
         let course = catalog.course(c);
-        let grade = ratings.iter().find(|(r, _)| *r == c).map_or(1.0, |(_, stars)| (0.6 + 0.1 * (stars.clamp(1.0, 5.0) - 1.0)).clamp(0.6, 1.0));
+        let grade = ratings
+            .iter()
+            .find(|(r, _)| *r == c)
+            .map_or(1.0, |(_, stars)| (0.6 + 0.1 * (stars.clamp(1.0, 5.0) - 1.0)).clamp(0.6, 1.0));
         for skill in course.teaches.iter().chain(&course.requires) {
-            let base = if course.inferred_skills.contains_key(skill) { INFERRED_SKILL_LEVEL } else { COMPLETED_SKILL_LEVEL };
+            let base =
+                if course.inferred_skills.contains_key(skill) { INFERRED_SKILL_LEVEL } else { COMPLETED_SKILL_LEVEL };
             raise(&mut out, skill, base * grade, c);
         }
     }
@@ -161,7 +170,21 @@ pub const GRADUATE_LEVEL: u32 = 500;
 /// study or research, theses, senior projects and capstones (any case).
 pub fn needs_standing(title: &str) -> bool {
     let t = title.to_lowercase();
-    ["special topics", "topics in", "independent study", "individual study", "independent research", "readings in", "directed reading", "thesis", "senior project", "senior design", "capstone"].iter().any(|k| t.contains(k))
+    [
+        "special topics",
+        "topics in",
+        "independent study",
+        "individual study",
+        "independent research",
+        "readings in",
+        "directed reading",
+        "thesis",
+        "senior project",
+        "senior design",
+        "capstone",
+    ]
+    .iter()
+    .any(|k| t.contains(k))
 }
 
 /// A query's weights: the ones it gives, the rest from the bundle's defaults (so the CLI's
@@ -191,7 +214,13 @@ impl PartialWeights {
 
 impl From<Weights> for PartialWeights {
     fn from(w: Weights) -> Self {
-        PartialWeights { collaborative: Some(w.collaborative), content: Some(w.content), goal_text: Some(w.goal_text), goal_skills: Some(w.goal_skills), unlocks: Some(w.unlocks) }
+        PartialWeights {
+            collaborative: Some(w.collaborative),
+            content: Some(w.content),
+            goal_text: Some(w.goal_text),
+            goal_skills: Some(w.goal_skills),
+            unlocks: Some(w.unlocks),
+        }
     }
 }
 
@@ -226,12 +255,25 @@ impl RankDefaults {
     /// # Errors
     /// [`Error::InvalidParameter`] naming the weight, `diversity` or `mf_share` out of range.
     pub fn validate(&self) -> Result<()> {
-        RankOptions { weights: self.weights, lambda: self.diversity, mf_share: self.mf_share, redundancy: self.redundancy, ..RankOptions::default() }.validate()
+        RankOptions {
+            weights: self.weights,
+            lambda: self.diversity,
+            mf_share: self.mf_share,
+            redundancy: self.redundancy,
+            ..RankOptions::default()
+        }
+        .validate()
     }
 
     /// Options for one request: `k`, and the query's weights, diversity and rules over these
     /// defaults.
-    pub fn options(&self, k: Option<usize>, weights: Option<&PartialWeights>, diversity: Option<f32>, rules: Option<Rules>) -> RankOptions {
+    pub fn options(
+        &self,
+        k: Option<usize>,
+        weights: Option<&PartialWeights>,
+        diversity: Option<f32>,
+        rules: Option<Rules>,
+    ) -> RankOptions {
         RankOptions {
             rules: rules.unwrap_or_default(),
             k: k.unwrap_or(RankOptions::default().k),
@@ -287,7 +329,15 @@ pub struct RankOptions {
 
 impl Default for RankOptions {
     fn default() -> Self {
-        RankOptions { k: 10, weights: Weights::default(), lambda: 0.9, recent: 5, mf_share: 0.25, redundancy: 0.5, rules: Rules::default() }
+        RankOptions {
+            k: 10,
+            weights: Weights::default(),
+            lambda: 0.9,
+            recent: 5,
+            mf_share: 0.25,
+            redundancy: 0.5,
+            rules: Rules::default(),
+        }
     }
 }
 
@@ -375,7 +425,13 @@ pub struct Recommender {
 impl Recommender {
     /// # Errors
     /// [`Error::Dimension`] when the model's or the embeddings' rows do not match the catalog.
-    pub fn new(catalog: Catalog, graph: PrereqGraph, mf: Option<MfModel>, embeddings: Option<Embeddings>, taxonomy: Option<Taxonomy>) -> Result<Self> {
+    pub fn new(
+        catalog: Catalog,
+        graph: PrereqGraph,
+        mf: Option<MfModel>,
+        embeddings: Option<Embeddings>,
+        taxonomy: Option<Taxonomy>,
+    ) -> Result<Self> {
         if let Some(m) = &mf {
             if m.n_items() != catalog.len() {
                 return Err(Error::Dimension { what: "model item rows", expected: catalog.len(), got: m.n_items() });
@@ -397,7 +453,11 @@ impl Recommender {
     pub fn with_neighbours(mut self, neighbours: Option<Neighbours>) -> Result<Self> {
         if let Some(nb) = &neighbours {
             if nb.n_courses() != self.catalog.len() {
-                return Err(Error::Dimension { what: "neighbour rows", expected: self.catalog.len(), got: nb.n_courses() });
+                return Err(Error::Dimension {
+                    what: "neighbour rows",
+                    expected: self.catalog.len(),
+                    got: nb.n_courses(),
+                });
             }
         }
         self.neighbours = neighbours;
@@ -410,7 +470,8 @@ impl Recommender {
     /// # Errors
     /// [`Error::Dimension`] when a model's rows do not match the catalog.
     pub fn clone_with(&self, mf: Option<MfModel>, neighbours: Option<Neighbours>) -> Result<Self> {
-        Recommender::new(self.catalog.clone(), self.graph.clone(), mf, self.embeddings.clone(), self.taxonomy.clone())?.with_neighbours(neighbours)
+        Recommender::new(self.catalog.clone(), self.graph.clone(), mf, self.embeddings.clone(), self.taxonomy.clone())?
+            .with_neighbours(neighbours)
     }
 
     pub fn neighbours(&self) -> Option<&Neighbours> {
@@ -443,7 +504,8 @@ impl Recommender {
     /// The progress for a learner whose skills ([`Recommender::skills`]) are already known.
     fn progress_with(&self, learner: &Learner, skills: &BTreeMap<String, f32>, rules: &Rules) -> Progress {
         let known = skills.iter().filter(|(_, &l)| l >= KNOWN_SKILL_LEVEL).map(|(s, _)| s.clone());
-        let completed = if rules.equivalents { self.catalog.credited(&learner.completed) } else { learner.completed.clone() };
+        let completed =
+            if rules.equivalents { self.catalog.credited(&learner.completed) } else { learner.completed.clone() };
         Progress::new(self.catalog.len(), &completed, &learner.in_progress, known)
     }
 
@@ -472,7 +534,9 @@ impl Recommender {
     /// courses teach ([`skills_from_completions`]); the higher of the two counts.
     pub fn skills(&self, learner: &Learner) -> BTreeMap<String, f32> {
         let mut skills = learner.skills.clone();
-        for (skill, (level, _)) in skills_from_completions(&self.catalog, &learner.completed, &learner.ratings, self.taxonomy.as_ref()) {
+        for (skill, (level, _)) in
+            skills_from_completions(&self.catalog, &learner.completed, &learner.ratings, self.taxonomy.as_ref())
+        {
             let s = skills.entry(skill).or_insert(0.0);
             *s = s.max(level);
         }
@@ -521,7 +585,12 @@ impl Recommender {
         };
         scratch.candidates.clear();
         scratch.candidates.extend((0..n).filter(|&c| {
-            !progress.is_completed(c) && !outgrown[c] && !below_subject(c) && !learner.in_progress.contains(&c) && self.level_allows(c, highest, &rules) && self.graph.is_ready(c, &progress)
+            !progress.is_completed(c)
+                && !outgrown[c]
+                && !below_subject(c)
+                && !learner.in_progress.contains(&c)
+                && self.level_allows(c, highest, &rules)
+                && self.graph.is_ready(c, &progress)
         }));
         let scored = score::score(self, learner, &gap, &progress, options, scratch)?;
         let picked = mmr::diversify(self, &scored, options);

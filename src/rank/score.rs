@@ -58,7 +58,8 @@ pub(crate) fn score(
     scratch.collaborative.clear();
     scratch.collaborative.resize(n, 0.0);
     if w.collaborative > 0.0 {
-        let mut seen: Vec<CourseIx> = learner.completed.iter().chain(learner.ratings.iter().map(|(c, _)| c)).copied().collect();
+        let mut seen: Vec<CourseIx> =
+            learner.completed.iter().chain(learner.ratings.iter().map(|(c, _)| c)).copied().collect();
         seen.sort_unstable();
         seen.dedup();
         let mut mf_scored = false;
@@ -150,20 +151,30 @@ pub(crate) fn score(
 
     // Courses that teach only what completed courses taught are ranked down (and say so);
     // with no penalty there is nothing to compute.
-    let already_have: Vec<Option<(Vec<String>, CourseIx)>> = if options.redundancy > 0.0 && !learner.completed.is_empty() {
-        let earned = super::skills_from_completions(&engine.catalog, &learner.completed, &learner.ratings, engine.taxonomy.as_ref());
-        let known: std::collections::HashMap<&str, CourseIx> = earned.iter().filter(|(_, (l, _))| *l >= super::KNOWN_SKILL_LEVEL).map(|(s, (_, c))| (s.as_str(), *c)).collect();
-        candidates
-            .iter()
-            .map(|&c| {
-                let teaches = &engine.catalog.course(c).teaches;
-                let covered = !teaches.is_empty() && teaches.iter().all(|s| known.contains_key(s.as_str()));
-                covered.then(|| (teaches.clone(), known[teaches[0].as_str()]))
-            })
-            .collect()
-    } else {
-        vec![None; candidates.len()]
-    };
+    let already_have: Vec<Option<(Vec<String>, CourseIx)>> =
+        if options.redundancy > 0.0 && !learner.completed.is_empty() {
+            let earned = super::skills_from_completions(
+                &engine.catalog,
+                &learner.completed,
+                &learner.ratings,
+                engine.taxonomy.as_ref(),
+            );
+            let known: std::collections::HashMap<&str, CourseIx> = earned
+                .iter()
+                .filter(|(_, (l, _))| *l >= super::KNOWN_SKILL_LEVEL)
+                .map(|(s, (_, c))| (s.as_str(), *c))
+                .collect();
+            candidates
+                .iter()
+                .map(|&c| {
+                    let teaches = &engine.catalog.course(c).teaches;
+                    let covered = !teaches.is_empty() && teaches.iter().all(|s| known.contains_key(s.as_str()));
+                    covered.then(|| (teaches.clone(), known[teaches[0].as_str()]))
+                })
+                .collect()
+        } else {
+            vec![None; candidates.len()]
+        };
 
     // The weights of the parts this bundle and query can provide; a stated goal carries at
     // least `GOAL_SHARE` of them (see `goal_weights`).
@@ -243,7 +254,15 @@ pub(crate) fn score(
             };
             let teaches = &engine.catalog.course(c).teaches;
             let gap_skills = gap.gaps.iter().filter(|g| teaches.contains(&g.skill)).map(|g| g.skill.clone()).collect();
-            ScoredCourse { course: c, score, parts: parts[j], similar_to, gap_skills, unlocks: unlock_counts[j], already_have: already_have[j].clone() }
+            ScoredCourse {
+                course: c,
+                score,
+                parts: parts[j],
+                similar_to,
+                gap_skills,
+                unlocks: unlock_counts[j],
+                already_have: already_have[j].clone(),
+            }
         })
         .collect();
     let decile = |f: fn(&ScoreParts) -> f32| -> f32 {
@@ -286,7 +305,9 @@ fn goal_weights(available: Weights) -> Weights {
 
 /// Scales `values[c]` for the candidate indices to `[0, 1]`; a constant vector becomes 0.
 fn min_max_scale(values: &mut [f32], candidates: &[CourseIx]) {
-    let (lo, hi) = candidates.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &c| (lo.min(values[c]), hi.max(values[c])));
+    let (lo, hi) = candidates
+        .iter()
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &c| (lo.min(values[c]), hi.max(values[c])));
     let span = hi - lo;
     for &c in candidates {
         values[c] = if span > 1e-12 { (values[c] - lo) / span } else { 0.0 };

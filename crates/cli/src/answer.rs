@@ -111,7 +111,8 @@ fn weights(s: &str) -> Result<PartialWeights> {
     for (name, v) in pairs("weights", s)? {
         w.insert(name, v.into());
     }
-    serde_json::from_value(serde_json::Value::Object(w)).map_err(|e| anyhow::anyhow!("--weights: {e} (collaborative, content, goalText, goalSkills, unlocks)"))
+    serde_json::from_value(serde_json::Value::Object(w))
+        .map_err(|e| anyhow::anyhow!("--weights: {e} (collaborative, content, goalText, goalSkills, unlocks)"))
 }
 
 fn rules_off(list_of: &str) -> Result<Rules> {
@@ -203,7 +204,11 @@ pub fn path(args: PathArgs) -> Result<()> {
         println!("{term}{} {} ({} credits): {}", s.id, s.title, s.credits, why.join("; "));
     }
     println!("total: {} courses, {} credits", path.steps.len(), path.total_credits);
-    for (label, skills) in [("already met", &path.already_met), ("no course teaches", &path.untaught), ("unreachable (prerequisite cycle)", &path.unreachable)] {
+    for (label, skills) in [
+        ("already met", &path.already_met),
+        ("no course teaches", &path.untaught),
+        ("unreachable (prerequisite cycle)", &path.unreachable),
+    ] {
         if !skills.is_empty() {
             println!("{label}: {}", skills.join(", "));
         }
@@ -218,7 +223,13 @@ pub fn graph(args: GraphArgs) -> Result<()> {
         println!("{}", serde_json::to_string(&graph)?);
     } else {
         let inferred = graph.edges.iter().filter(|e| e.inferred).count();
-        println!("{} courses, {} prerequisite edges ({} inferred from skills), {} cycle(s)", engine.recommender().catalog().len(), graph.edges.len(), inferred, graph.cycles.len());
+        println!(
+            "{} courses, {} prerequisite edges ({} inferred from skills), {} cycle(s)",
+            engine.recommender().catalog().len(),
+            graph.edges.len(),
+            inferred,
+            graph.cycles.len()
+        );
         for cycle in &graph.cycles {
             println!("  cycle: {}", cycle.join(" -> "));
         }

@@ -119,19 +119,50 @@ pub struct Site {
 
 impl Site {
     pub fn load(catalog: &Path, taxonomy: Option<&Path>, model: &Path, lenient: bool, quiet: bool) -> Result<Site> {
-        Site::load_with(catalog, taxonomy, model, lenient, quiet, 1, skills::InferParams::default().threshold, true, true)
+        Site::load_with(
+            catalog,
+            taxonomy,
+            model,
+            lenient,
+            quiet,
+            1,
+            skills::InferParams::default().threshold,
+            true,
+            true,
+        )
     }
 
     /// A catalog already loaded (the prerequisite evaluation hides its lists first).
     pub fn from_catalog(catalog: Catalog, taxonomy: Option<&Path>, model: &Path, quiet: bool) -> Result<Site> {
-        Site::prepare(catalog, Default::default(), taxonomy, model, quiet, 1, skills::InferParams::default().threshold, true, true)
+        Site::prepare(
+            catalog,
+            Default::default(),
+            taxonomy,
+            model,
+            quiet,
+            1,
+            skills::InferParams::default().threshold,
+            true,
+            true,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn load_with(catalog_path: &Path, taxonomy: Option<&Path>, model: &Path, lenient: bool, quiet: bool, batch: usize, skill_threshold: f32, vocabulary: bool, prerequisites: bool) -> Result<Site> {
+    fn load_with(
+        catalog_path: &Path,
+        taxonomy: Option<&Path>,
+        model: &Path,
+        lenient: bool,
+        quiet: bool,
+        batch: usize,
+        skill_threshold: f32,
+        vocabulary: bool,
+        prerequisites: bool,
+    ) -> Result<Site> {
         let catalog_bytes = files::read(catalog_path)?;
         let strictness = if lenient { Strictness::Lenient } else { Strictness::Strict };
-        let (catalog, report) = Catalog::from_json(&catalog_bytes, strictness).with_context(|| format!("catalog {}", catalog_path.display()))?;
+        let (catalog, report) = Catalog::from_json(&catalog_bytes, strictness)
+            .with_context(|| format!("catalog {}", catalog_path.display()))?;
         Site::prepare(catalog, report, taxonomy, model, quiet, batch, skill_threshold, vocabulary, prerequisites)
     }
 
@@ -147,7 +178,9 @@ impl Site {
         vocabulary: bool,
         prerequisites: bool,
     ) -> Result<Site> {
-        let mut taxonomy = taxonomy.map(|p| Taxonomy::from_json(&files::read(p)?).with_context(|| format!("taxonomy {}", p.display()))).transpose()?;
+        let mut taxonomy = taxonomy
+            .map(|p| Taxonomy::from_json(&files::read(p)?).with_context(|| format!("taxonomy {}", p.display())))
+            .transpose()?;
         // A catalog with no skills of its own and no taxonomy gets the built-in vocabulary.
         let names_skills = catalog.courses().iter().any(|c| !c.teaches.is_empty() || !c.requires.is_empty());
         if taxonomy.is_none() && vocabulary && !names_skills {
@@ -168,7 +201,8 @@ impl Site {
         let mut courses: Vec<Course> = catalog.courses().to_vec();
         if let Some(t) = &taxonomy {
             let vocabulary = skills::vocabulary(t);
-            let skill_vectors = embedder.embed_batch(&vocabulary, batch)?.into_iter().map(|e| e.vector).collect::<Vec<_>>();
+            let skill_vectors =
+                embedder.embed_batch(&vocabulary, batch)?.into_iter().map(|e| e.vector).collect::<Vec<_>>();
             let params = skills::InferParams { threshold: skill_threshold, ..Default::default() };
             inferred_courses = skills::infer(&mut courses, &vectors, &vocabulary, &skill_vectors, t, &params)?;
         }
@@ -176,12 +210,17 @@ impl Site {
         // courses as inferred prerequisites of the rest (skills::infer_prerequisites).
         let mut inferred_prerequisites = 0;
         if prerequisites && skills::lists_few_prerequisites(&courses) {
-            inferred_prerequisites = skills::infer_prerequisites(&mut courses, &vectors, &skills::PrerequisiteModel::default())?;
+            inferred_prerequisites =
+                skills::infer_prerequisites(&mut courses, &vectors, &skills::PrerequisiteModel::default())?;
             if !quiet {
                 eprintln!("the catalog lists prerequisites for few courses: inferred them for {inferred_prerequisites} courses from the texts (--no-inferred-prerequisites to skip)");
             }
         }
-        let catalog = if inferred_courses + inferred_prerequisites > 0 { Catalog::new(courses, Strictness::Strict)?.0 } else { catalog };
+        let catalog = if inferred_courses + inferred_prerequisites > 0 {
+            Catalog::new(courses, Strictness::Strict)?.0
+        } else {
+            catalog
+        };
         let embeddings = Embeddings::from_vec(catalog.len(), DIM, vectors.concat())?;
         Ok(Site { catalog, report, taxonomy, embeddings, embedder, inferred_courses, embed_seconds })
     }
@@ -197,7 +236,8 @@ impl Site {
         let parsed = parsed.with_context(|| format!("interactions {}", path.display()))?;
         if !parsed.unknown_courses.is_empty() {
             let total: usize = parsed.unknown_courses.values().sum();
-            let named: Vec<String> = parsed.unknown_courses.iter().take(10).map(|(c, n)| format!("{c} ({n})")).collect();
+            let named: Vec<String> =
+                parsed.unknown_courses.iter().take(10).map(|(c, n)| format!("{c} ({n})")).collect();
             eprintln!(
                 "interactions {}: skipped {total} naming {} course(s) not in the catalog: {}{}",
                 path.display(),
@@ -218,11 +258,29 @@ impl Site {
 
 pub fn run(args: BuildArgs) -> Result<()> {
     let started = Instant::now();
-    let site = Site::load_with(&args.catalog, args.taxonomy.as_deref(), &args.model, args.lenient, args.quiet, args.batch, args.skill_threshold, !args.no_skill_vocabulary, !args.no_inferred_prerequisites)?;
+    let site = Site::load_with(
+        &args.catalog,
+        args.taxonomy.as_deref(),
+        &args.model,
+        args.lenient,
+        args.quiet,
+        args.batch,
+        args.skill_threshold,
+        !args.no_skill_vocabulary,
+        !args.no_inferred_prerequisites,
+    )?;
     let graph = PrereqGraph::new(&site.catalog, GraphOptions::default());
-    let interactions = args.interactions.as_ref().map(|p| site.interactions(p, args.format, args.lenient)).transpose()?;
-    let (catalog, report, taxonomy, embeddings, embedder, inferred_courses, embed_seconds) =
-        (&site.catalog, &site.report, &site.taxonomy, &site.embeddings, &site.embedder, site.inferred_courses, site.embed_seconds);
+    let interactions =
+        args.interactions.as_ref().map(|p| site.interactions(p, args.format, args.lenient)).transpose()?;
+    let (catalog, report, taxonomy, embeddings, embedder, inferred_courses, embed_seconds) = (
+        &site.catalog,
+        &site.report,
+        &site.taxonomy,
+        &site.embeddings,
+        &site.embedder,
+        site.inferred_courses,
+        site.embed_seconds,
+    );
     let train_started = Instant::now();
     let trained = match &interactions {
         Some(i) => Some(train(catalog, &graph, i, &args)?),
@@ -237,9 +295,14 @@ pub fn run(args: BuildArgs) -> Result<()> {
         Some(i) => {
             let histories = Histories::from_interactions(i, catalog.len());
             let params = TuneParams { seed: args.seed, factors: args.factors, ..TuneParams::default() };
-            let tuned = pipeline::tune(&site.recommender()?, &histories, &params).context("tuning the ranking defaults")?;
+            let tuned =
+                pipeline::tune(&site.recommender()?, &histories, &params).context("tuning the ranking defaults")?;
             let neighbours = match tuned.neighbours {
-                Some(kind) => Some(Neighbours::from_dense(catalog.len(), &pipeline::fit_dense(&histories.ratings()?, kind)?, tuned.per_course)),
+                Some(kind) => Some(Neighbours::from_dense(
+                    catalog.len(),
+                    &pipeline::fit_dense(&histories.ratings()?, kind)?,
+                    tuned.per_course,
+                )),
                 None => None,
             };
             (Some(tuned), neighbours)
@@ -364,7 +427,11 @@ fn bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(len);
-    bar.set_style(ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} {per_sec} eta {eta}").expect("a valid template").progress_chars("=> "));
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} {per_sec} eta {eta}")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
     bar.set_message(what.to_string());
     bar
 }
@@ -391,7 +458,11 @@ fn ratings(catalog: &Catalog, interactions: &Interactions, kind: Kind) -> Result
     let entries = interactions
         .entries
         .iter()
-        .map(|e| Rating { user: e.user, item: e.course, value: if kind == Kind::Explicit { e.rating.unwrap_or(f32::NAN) } else { 1.0 } })
+        .map(|e| Rating {
+            user: e.user,
+            item: e.course,
+            value: if kind == Kind::Explicit { e.rating.unwrap_or(f32::NAN) } else { 1.0 },
+        })
         .collect();
     Ok(Ratings::new(interactions.users.len(), catalog.len(), entries)?)
 }
@@ -411,12 +482,17 @@ fn train(catalog: &Catalog, graph: &PrereqGraph, interactions: &Interactions, ar
         Kind::Implicit => {
             // Readiness as each learner stood when their training courses were done.
             let by_user = split.train.by_user();
-            let ready = |u: usize, i: usize| graph.is_ready(i, &Progress::new(catalog.len(), by_user.cols(u), &[], Vec::<String>::new()));
+            let ready = |u: usize, i: usize| {
+                graph.is_ready(i, &Progress::new(catalog.len(), by_user.cols(u), &[], Vec::<String>::new()))
+            };
             let model = evaluate_ranking(&held_out, &split.train, &split.test, 10, Some(&ready))?;
-            let popularity = evaluate_ranking(&Popularity::fit(&split.train), &split.train, &split.test, 10, Some(&ready))?;
+            let popularity =
+                evaluate_ranking(&Popularity::fit(&split.train), &split.train, &split.test, 10, Some(&ready))?;
             json!({"split": "leave-one-out", "seed": args.seed, "model": model, "popularity": popularity})
         }
-        Kind::Explicit => json!({"split": "leave-one-out", "seed": args.seed, "ratings": rating_errors(&held_out, &split.test)?}),
+        Kind::Explicit => {
+            json!({"split": "leave-one-out", "seed": args.seed, "ratings": rating_errors(&held_out, &split.test)?})
+        }
     };
     spinner.set_message("training: final model");
     let fitted = trainer.fit(&data)?;

@@ -50,7 +50,10 @@ pub fn run(args: EmbedArgs) -> Result<()> {
     out.flush().context("writing vectors to stdout")?;
     progress.finish_and_clear();
     if truncated > 0 {
-        eprintln!("note: {truncated} of {} texts had more than {MAX_TOKENS} tokens; only their start was embedded", lines.len());
+        eprintln!(
+            "note: {truncated} of {} texts had more than {MAX_TOKENS} tokens; only their start was embedded",
+            lines.len()
+        );
     }
     Ok(())
 }

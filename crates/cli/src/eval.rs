@@ -221,25 +221,21 @@ fn ratings(args: RatingsArgs) -> Result<()> {
     };
     params.validate()?;
     let text = read(&args.ratings)?;
-    let data = eval::parse_ratings(&text)
-        .with_context(|| format!("parsing {}", args.ratings.display()))?;
+    let data = eval::parse_ratings(&text).with_context(|| format!("parsing {}", args.ratings.display()))?;
     let mut folds: Vec<(RatingReport, f64)> = Vec::with_capacity(args.folds);
-    for (f, split) in eval::kfold(&data.ratings, args.folds, args.seed)?
-        .into_iter()
-        .enumerate()
-    {
+    for (f, split) in eval::kfold(&data.ratings, args.folds, args.seed)?.into_iter().enumerate() {
         let start = Instant::now();
-        let fit = sgd::train(&split.train, &params)
-            .with_context(|| format!("training fold {}", f + 1))?;
+        let fit = sgd::train(&split.train, &params).with_context(|| format!("training fold {}", f + 1))?;
         let seconds = start.elapsed().as_secs_f64();
         folds.push((eval::rating_errors(&fit, &split.test)?, seconds));
     }
-    let mean =
-        |g: fn(&(RatingReport, f64)) -> f64| folds.iter().map(g).sum::<f64>() / folds.len() as f64;
+    let mean = |g: fn(&(RatingReport, f64)) -> f64| folds.iter().map(g).sum::<f64>() / folds.len() as f64;
     let (rmse, mae, fit_seconds) = (mean(|f| f.0.rmse), mean(|f| f.0.mae), mean(|f| f.1));
     if args.json {
-        let per_fold: Vec<_> =
-            folds.iter().map(|(r, s)| json!({"rmse": r.rmse, "mae": r.mae, "fit_seconds": s, "test_ratings": r.n})).collect();
+        let per_fold: Vec<_> = folds
+            .iter()
+            .map(|(r, s)| json!({"rmse": r.rmse, "mae": r.mae, "fit_seconds": s, "test_ratings": r.n}))
+            .collect();
         let out = json!({
             "task": "ratings",
             "file": args.ratings.display().to_string(),
@@ -273,10 +269,7 @@ fn ratings(args: RatingsArgs) -> Result<()> {
     for (f, (r, s)) in folds.iter().enumerate() {
         println!("{:>6} {:>8.4} {:>8.4} {:>9.3}", f + 1, r.rmse, r.mae, s);
     }
-    println!(
-        "{:>6} {:>8.4} {:>8.4} {:>9.3}",
-        "mean", rmse, mae, fit_seconds
-    );
+    println!("{:>6} {:>8.4} {:>8.4} {:>9.3}", "mean", rmse, mae, fit_seconds);
     Ok(())
 }
 
@@ -377,21 +370,12 @@ fn ranking(args: RankingArgs) -> Result<()> {
             r.hr, r.ndcg, r.precision, r.recall, r.map, r.coverage, fit, eval
         );
     };
-    row(
-        &format!("ALS k={}", params.factors),
-        &als_report,
-        fit_seconds,
-        als_eval_seconds,
-    );
+    row(&format!("ALS k={}", params.factors), &als_report, fit_seconds, als_eval_seconds);
     row("popularity", &pop_report, pop_fit_seconds, pop_eval_seconds);
     Ok(())
 }
 
-fn timed_ranking(
-    scorer: &dyn BlockScorer,
-    split: &eval::ImplicitSplit,
-    k: usize,
-) -> Result<(RankingReport, f64)> {
+fn timed_ranking(scorer: &dyn BlockScorer, split: &eval::ImplicitSplit, k: usize) -> Result<(RankingReport, f64)> {
     let start = Instant::now();
     let report = eval::evaluate_ranking(scorer, &split.train, &split.test, k, None)?;
     Ok((report, start.elapsed().as_secs_f64()))
@@ -406,9 +390,7 @@ fn params_json(params: &impl serde::Serialize) -> serde_json::Value {
                 let x = n.as_f64().unwrap_or(f64::NAN);
                 json!((x as f32).to_string().parse::<f64>().unwrap_or(x))
             }
-            serde_json::Value::Object(fields) => {
-                fields.into_iter().map(|(k, v)| (k, tidy(v))).collect()
-            }
+            serde_json::Value::Object(fields) => fields.into_iter().map(|(k, v)| (k, tidy(v))).collect(),
             other => other,
         }
     }
@@ -430,11 +412,18 @@ fn metrics_json(r: &RankingReport, fit_seconds: f64, eval_seconds: f64) -> serde
 
 fn prerequisites(args: PrerequisitesArgs) -> Result<()> {
     let started = Instant::now();
-    let strictness = if args.lenient { wayfinder::catalog::Strictness::Lenient } else { wayfinder::catalog::Strictness::Strict };
+    let strictness =
+        if args.lenient { wayfinder::catalog::Strictness::Lenient } else { wayfinder::catalog::Strictness::Strict };
     let bytes = crate::files::read(&args.catalog)?;
-    let (listed, _) = wayfinder::catalog::Catalog::from_json(&bytes, strictness).with_context(|| format!("catalog {}", args.catalog.display()))?;
+    let (listed, _) = wayfinder::catalog::Catalog::from_json(&bytes, strictness)
+        .with_context(|| format!("catalog {}", args.catalog.display()))?;
     let truth = pipeline::listed_edges(&listed);
-    let site = crate::build::Site::from_catalog(pipeline::hide_prerequisites(&listed)?, args.taxonomy.as_deref(), &args.model, true)?;
+    let site = crate::build::Site::from_catalog(
+        pipeline::hide_prerequisites(&listed)?,
+        args.taxonomy.as_deref(),
+        &args.model,
+        true,
+    )?;
     let graph = wayfinder::graph::PrereqGraph::new(&site.catalog, wayfinder::graph::GraphOptions::default());
     let predicted = pipeline::inferred_edges(&graph);
     let ours = pipeline::edge_scores(&predicted, &truth, |_| true);
@@ -465,14 +454,28 @@ fn prerequisites(args: PrerequisitesArgs) -> Result<()> {
         println!("{out}");
         return Ok(());
     }
-    println!("{}: {} courses, {} with skills, {} listed prerequisite edges", args.catalog.display(), listed.len(), courses_with_skills, truth.len());
+    println!(
+        "{}: {} courses, {} with skills, {} listed prerequisite edges",
+        args.catalog.display(),
+        listed.len(),
+        courses_with_skills,
+        truth.len()
+    );
     println!("{:<24} {:>9} {:>9} {:>9} {:>9}", "edges", "predicted", "precision", "recall", "F1");
-    for (name, s) in [("inferred", ours), ("tf-idf baseline", baseline), ("inferred, held-out half", ours_held), ("tf-idf, held-out half", baseline_held)] {
+    for (name, s) in [
+        ("inferred", ours),
+        ("tf-idf baseline", baseline),
+        ("inferred, held-out half", ours_held),
+        ("tf-idf, held-out half", baseline_held),
+    ] {
         println!("{name:<24} {:>9} {:>9.3} {:>9.3} {:>9.3}", s.predicted, s.precision, s.recall, s.f1);
     }
     println!("(the baseline's threshold, {threshold:.3} and {threshold_held:.3} on the held-out half, was chosen on the answers)");
     for (name, s) in [("wayfinder", safety), ("anchor", anchor)] {
-        println!("{name:<10} {} learners: {} of {} recommended courses lack their real prerequisites ({:.3})", s.learners, s.unready, s.recommended, s.rate);
+        println!(
+            "{name:<10} {} learners: {} of {} recommended courses lack their real prerequisites ({:.3})",
+            s.learners, s.unready, s.recommended, s.rate
+        );
     }
     Ok(())
 }
@@ -489,7 +492,13 @@ fn recommend(args: RecommendArgs) -> Result<()> {
             ProtocolArg::Temporal => Protocol::Temporal,
         },
         max_users: args.max_users,
-        tune: TuneParams { k: args.k, seed: args.seed, max_users: args.tune_users, per_course: args.neighbours, ..TuneParams::default() },
+        tune: TuneParams {
+            k: args.k,
+            seed: args.seed,
+            max_users: args.tune_users,
+            per_course: args.neighbours,
+            ..TuneParams::default()
+        },
     };
     let report = pipeline::evaluate(&base, &histories, &params).context("evaluating the ranking")?;
     if args.json {
@@ -517,9 +526,21 @@ fn recommend(args: RecommendArgs) -> Result<()> {
         println!("fallback defaults: {why}");
     }
     let k = report.k;
-    println!("{:<14} {:>8} {:>8} {:>8} {:>9} {:>10} {:>10}", "ranking", format!("HR@{k}"), format!("NDCG@{k}"), format!("MAP@{k}"), "coverage", "violation", "diversity");
+    println!(
+        "{:<14} {:>8} {:>8} {:>8} {:>9} {:>10} {:>10}",
+        "ranking",
+        format!("HR@{k}"),
+        format!("NDCG@{k}"),
+        format!("MAP@{k}"),
+        "coverage",
+        "violation",
+        "diversity"
+    );
     for (name, m) in &report.rankings {
-        println!("{name:<14} {:>8.4} {:>8.4} {:>8.4} {:>9.4} {:>10.4} {:>10.4}", m.hr, m.ndcg, m.map, m.coverage, m.violation_rate, m.intra_list_diversity);
+        println!(
+            "{name:<14} {:>8.4} {:>8.4} {:>8.4} {:>9.4} {:>10.4} {:>10.4}",
+            m.hr, m.ndcg, m.map, m.coverage, m.violation_rate, m.intra_list_diversity
+        );
     }
     Ok(())
 }

@@ -22,7 +22,8 @@ pub fn bundle(dir: &Path) -> Result<Bundle> {
             files.insert(name.clone(), bytes);
         }
     }
-    Bundle::from_files(&manifest, |name| files.get(name).map(Vec::as_slice)).with_context(|| format!("bundle {} is not valid", dir.display()))
+    Bundle::from_files(&manifest, |name| files.get(name).map(Vec::as_slice))
+        .with_context(|| format!("bundle {} is not valid", dir.display()))
 }
 
 /// Loads the MiniLM embedder from a model directory (`model.onnx`, `tokenizer.json`).

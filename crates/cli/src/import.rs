@@ -32,12 +32,23 @@ pub struct DatasetArgs {
     out_interactions: PathBuf,
 }
 
-fn dataset(args: DatasetArgs, parse: impl Fn(&dyn Fn(&str) -> Result<Vec<u8>>) -> Result<wayfinder::import::Dataset>) -> Result<()> {
+fn dataset(
+    args: DatasetArgs,
+    parse: impl Fn(&dyn Fn(&str) -> Result<Vec<u8>>) -> Result<wayfinder::import::Dataset>,
+) -> Result<()> {
     let read = |name: &str| files::read(&args.dir.join(name));
     let data = parse(&read).with_context(|| format!("importing {}", args.dir.display()))?;
-    std::fs::write(&args.out_catalog, data.catalog.to_json()).with_context(|| format!("cannot write {}", args.out_catalog.display()))?;
-    std::fs::write(&args.out_interactions, &data.interactions_csv).with_context(|| format!("cannot write {}", args.out_interactions.display()))?;
-    println!("wrote {} courses to {} and {} interactions to {}", data.catalog.len(), args.out_catalog.display(), data.interactions_csv.lines().count() - 1, args.out_interactions.display());
+    std::fs::write(&args.out_catalog, data.catalog.to_json())
+        .with_context(|| format!("cannot write {}", args.out_catalog.display()))?;
+    std::fs::write(&args.out_interactions, &data.interactions_csv)
+        .with_context(|| format!("cannot write {}", args.out_interactions.display()))?;
+    println!(
+        "wrote {} courses to {} and {} interactions to {}",
+        data.catalog.len(),
+        args.out_catalog.display(),
+        data.interactions_csv.lines().count() - 1,
+        args.out_interactions.display()
+    );
     Ok(())
 }
 
@@ -60,10 +71,22 @@ pub struct UiucArgs {
 pub fn run(cmd: ImportCommand) -> Result<()> {
     let args = match cmd {
         ImportCommand::Uiuc(args) => args,
-        ImportCommand::Movielens(args) => return dataset(args, |read| Ok(wayfinder::import::movielens(&read("u.item")?, &read("u.genre")?, &read("u.data")?)?)),
+        ImportCommand::Movielens(args) => {
+            return dataset(args, |read| {
+                Ok(wayfinder::import::movielens(&read("u.item")?, &read("u.genre")?, &read("u.data")?)?)
+            })
+        }
         ImportCommand::Mooccubex(args) => {
-            let text = |read: &dyn Fn(&str) -> Result<Vec<u8>>, name: &str| -> Result<String> { Ok(String::from_utf8_lossy(&read(name)?).into_owned()) };
-            return dataset(args, |read| Ok(wayfinder::import::kgat(&text(read, "train.txt")?, &text(read, "test.txt")?, &text(read, "kg_final.txt")?)?));
+            let text = |read: &dyn Fn(&str) -> Result<Vec<u8>>, name: &str| -> Result<String> {
+                Ok(String::from_utf8_lossy(&read(name)?).into_owned())
+            };
+            return dataset(args, |read| {
+                Ok(wayfinder::import::kgat(
+                    &text(read, "train.txt")?,
+                    &text(read, "test.txt")?,
+                    &text(read, "kg_final.txt")?,
+                )?)
+            });
         }
     };
     let (catalog, report) = wayfinder::import::uiuc(&files::read(&args.catalog)?, &files::read(&args.prereqs)?)
@@ -90,7 +113,11 @@ pub fn run(cmd: ImportCommand) -> Result<()> {
             }
         }
         if !report.unsatisfiable_groups.is_empty() {
-            println!("{} course(s) have a group with no member in the catalog and are never ready: {}", report.unsatisfiable_groups.len(), report.unsatisfiable_groups.join(", "));
+            println!(
+                "{} course(s) have a group with no member in the catalog and are never ready: {}",
+                report.unsatisfiable_groups.len(),
+                report.unsatisfiable_groups.join(", ")
+            );
         }
         println!("{} prerequisite cycle(s):", report.cycles.len());
         for cycle in &report.cycles {

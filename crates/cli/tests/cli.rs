@@ -36,7 +36,8 @@ fn fixture(name: &str) -> String {
 
 fn build(model: &Path, out: &Path, interactions: Option<&str>) -> Output {
     let (catalog, model, out) = (fixture("small_catalog.json"), model.display().to_string(), out.display().to_string());
-    let mut args = vec!["build", "--catalog", &catalog, "--model", &model, "--out", &out, "--quiet", "--json", "--factors", "4"];
+    let mut args =
+        vec!["build", "--catalog", &catalog, "--model", &model, "--out", &out, "--quiet", "--json", "--factors", "4"];
     if let Some(i) = interactions {
         args.extend(["--interactions", i]);
     }
@@ -60,10 +61,26 @@ fn build_then_answer_from_the_bundle() {
     let graph = ok_json(&["graph", "--bundle", &b, "--json"]);
     let edges = graph["edges"].as_array().unwrap();
     assert!(edges.iter().any(|e| e["course"] == "DS 300" && e["prerequisite"] == "CS 102" && e["inferred"] == true));
-    assert!(edges.iter().any(|e| e["course"] == "CS 301" && e["prerequisite"] == "CS 202" && e["inferred"] == false && e["score"] == 1.0));
+    assert!(edges.iter().any(|e| e["course"] == "CS 301"
+        && e["prerequisite"] == "CS 202"
+        && e["inferred"] == false
+        && e["score"] == 1.0));
     assert_eq!(graph["cycles"], serde_json::json!([["LOOP 1", "LOOP 2", "LOOP 1"]]));
 
-    let recs = ok_json(&["recommend", "--bundle", &b, "--completed", "CS 101,MATH 101", "--goal", "I want to learn databases and SQL", "-k", "5", "--json", "--model", &model.display().to_string()]);
+    let recs = ok_json(&[
+        "recommend",
+        "--bundle",
+        &b,
+        "--completed",
+        "CS 101,MATH 101",
+        "--goal",
+        "I want to learn databases and SQL",
+        "-k",
+        "5",
+        "--json",
+        "--model",
+        &model.display().to_string(),
+    ]);
     let list = recs["recommendations"].as_array().unwrap();
     assert_eq!(list.len(), 5);
     for r in list {
@@ -129,11 +146,13 @@ fn wayfinder_with_input(args: &[&str], stdin: &str) -> Output {
 fn embed_prints_one_unit_vector_per_line_in_input_order() {
     let Some(model) = model_dir() else { return };
     let model = model.display().to_string();
-    let lines = ["Introduction to machine learning", "", "Data structures and algorithms in C++", "Renaissance art history"];
+    let lines =
+        ["Introduction to machine learning", "", "Data structures and algorithms in C++", "Renaissance art history"];
     let input = lines.join("\n") + "\n";
     let out = wayfinder_with_input(&["embed", "--model", &model, "--batch", "3"], &input);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let vectors: Vec<Vec<f32>> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let vectors: Vec<Vec<f32>> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(vectors.len(), lines.len());
     for v in &vectors {
         assert_eq!(v.len(), 384);
@@ -163,7 +182,20 @@ fn a_compressed_catalog_bundle_answers_the_same() {
         assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     }
     assert!(packed.join("catalog.json.gz").is_file() && !packed.join("catalog.json").exists());
-    let answer = |b: &Path| ok_json(&["recommend", "--bundle", &b.display().to_string(), "--completed", "CS 101", "--goal", "databases", "--model", &m, "--json"]);
+    let answer = |b: &Path| {
+        ok_json(&[
+            "recommend",
+            "--bundle",
+            &b.display().to_string(),
+            "--completed",
+            "CS 101",
+            "--goal",
+            "databases",
+            "--model",
+            &m,
+            "--json",
+        ])
+    };
     assert_eq!(answer(&plain)["recommendations"], answer(&packed)["recommendations"]);
 }
 
@@ -202,11 +234,39 @@ fn eval_recommend_scores_the_whole_ranking_beside_its_parts_and_baselines() {
     std::fs::write(slice.join("u.data"), kept.join("\n")).unwrap();
     let (catalog, interactions) = (dir.path().join("catalog.json"), dir.path().join("interactions.csv"));
     let s = |p: &Path| p.display().to_string();
-    let out = wayfinder(&["import", "movielens", "--dir", &s(&slice), "--out-catalog", &s(&catalog), "--out-interactions", &s(&interactions)]);
+    let out = wayfinder(&[
+        "import",
+        "movielens",
+        "--dir",
+        &s(&slice),
+        "--out-catalog",
+        &s(&catalog),
+        "--out-interactions",
+        &s(&interactions),
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
-    let report = ok_json(&["eval", "recommend", "--catalog", &s(&catalog), "--interactions", &s(&interactions), "--model", &s(&model), "--k", "10", "--seed", "42", "--max-users", "150", "--tune-users", "150", "--json"]);
-    for name in ["hybrid", "hybrid_no_mmr", "collaborative", "content", "goal_skills", "popularity", "item_knn", "ease"] {
+    let report = ok_json(&[
+        "eval",
+        "recommend",
+        "--catalog",
+        &s(&catalog),
+        "--interactions",
+        &s(&interactions),
+        "--model",
+        &s(&model),
+        "--k",
+        "10",
+        "--seed",
+        "42",
+        "--max-users",
+        "150",
+        "--tune-users",
+        "150",
+        "--json",
+    ]);
+    for name in ["hybrid", "hybrid_no_mmr", "collaborative", "content", "goal_skills", "popularity", "item_knn", "ease"]
+    {
         for metric in ["hr", "ndcg", "map", "coverage", "violation_rate", "intra_list_diversity"] {
             let x = report[name][metric].as_f64().unwrap_or_else(|| panic!("{name}.{metric} missing: {report}"));
             assert!((0.0..=1.0).contains(&x), "{name}.{metric} = {x}");
@@ -234,13 +294,27 @@ fn partial_weights_fill_from_the_bundle_and_bad_weights_are_named() {
     // Giving every default weight explicitly is the same as giving none, and one weight
     // given alone keeps the others at the bundle's values.
     let w = &defaults["weights"];
-    let all = format!("collaborative={},content={},goalText={},goalSkills={},unlocks={}", w["collaborative"], w["content"], w["goalText"], w["goalSkills"], w["unlocks"]);
+    let all = format!(
+        "collaborative={},content={},goalText={},goalSkills={},unlocks={}",
+        w["collaborative"], w["content"], w["goalText"], w["goalSkills"], w["unlocks"]
+    );
     let plain = ok_json(&["recommend", "--bundle", &b, "--completed", "CS 101", "--json"]);
     let explicit = ok_json(&["recommend", "--bundle", &b, "--completed", "CS 101", "--json", "--weights", &all]);
     assert_eq!(plain["recommendations"], explicit["recommendations"]);
-    let partial = ok_json(&["recommend", "--bundle", &b, "--completed", "CS 101", "--json", "--weights", &format!("collaborative={}", w["collaborative"])]);
+    let partial = ok_json(&[
+        "recommend",
+        "--bundle",
+        &b,
+        "--completed",
+        "CS 101",
+        "--json",
+        "--weights",
+        &format!("collaborative={}", w["collaborative"]),
+    ]);
     assert_eq!(plain["recommendations"], partial["recommendations"]);
-    for (flag, value, named) in [("--weights", "content=-1", "content"), ("--weights", "colour=1", "colour"), ("--lambda", "3", "diversity")] {
+    for (flag, value, named) in
+        [("--weights", "content=-1", "content"), ("--weights", "colour=1", "colour"), ("--lambda", "3", "diversity")]
+    {
         let out = wayfinder(&["recommend", "--bundle", &b, "--completed", "CS 101", "--json", flag, value]);
         assert!(!out.status.success());
         let err = String::from_utf8_lossy(&out.stderr);
@@ -256,7 +330,16 @@ fn eval_prerequisites_recovers_hidden_prerequisites_and_counts_unready_recommend
     let dir = tempfile::tempdir().unwrap();
     let s = |p: &Path| p.display().to_string();
     let full = dir.path().join("uiuc.json");
-    let out = wayfinder(&["import", "uiuc", "--catalog", &s(&uiuc.join("uiuc-2019-fa-catalog.csv")), "--prereqs", &s(&uiuc.join("uiuc-prerequisites-2023.csv")), "--out", &s(&full)]);
+    let out = wayfinder(&[
+        "import",
+        "uiuc",
+        "--catalog",
+        &s(&uiuc.join("uiuc-2019-fa-catalog.csv")),
+        "--prereqs",
+        &s(&uiuc.join("uiuc-prerequisites-2023.csv")),
+        "--out",
+        &s(&full),
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut catalog: Value = serde_json::from_slice(&std::fs::read(&full).unwrap()).unwrap();
     let keep = |id: &str| ["CS ", "STAT ", "MATH "].iter().any(|p| id.starts_with(p));
@@ -272,9 +355,17 @@ fn eval_prerequisites_recovers_hidden_prerequisites_and_counts_unready_recommend
                 .unwrap()
                 .iter()
                 .map(|g| {
-                    let members: Vec<String> = g.as_array().or_else(|| g["any_of"].as_array()).unwrap().iter().map(|m| m.as_str().unwrap().to_string()).collect();
+                    let members: Vec<String> = g
+                        .as_array()
+                        .or_else(|| g["any_of"].as_array())
+                        .unwrap()
+                        .iter()
+                        .map(|m| m.as_str().unwrap().to_string())
+                        .collect();
                     let (inside, mut outside): (Vec<String>, Vec<String>) = members.into_iter().partition(|m| keep(m));
-                    outside.extend(g["not_in_catalog"].as_array().into_iter().flatten().map(|m| m.as_str().unwrap().to_string()));
+                    outside.extend(
+                        g["not_in_catalog"].as_array().into_iter().flatten().map(|m| m.as_str().unwrap().to_string()),
+                    );
                     serde_json::json!({ "any_of": inside, "not_in_catalog": outside })
                 })
                 .collect();
@@ -294,7 +385,10 @@ fn eval_prerequisites_recovers_hidden_prerequisites_and_counts_unready_recommend
     let f1 = |x: &Value| x["f1"].as_f64().unwrap();
     eprintln!("{report}");
     assert!(report["inferred"]["truth"].as_u64().unwrap() > 100, "{report}");
-    assert!(f1(&report["inferred"]) > f1(&report["tfidf_baseline"]), "inference beats the TF-IDF baseline with its threshold chosen on the answers: {report}");
+    assert!(
+        f1(&report["inferred"]) > f1(&report["tfidf_baseline"]),
+        "inference beats the TF-IDF baseline with its threshold chosen on the answers: {report}"
+    );
     let rate = |x: &Value| x["rate"].as_f64().unwrap();
     assert!(report["safety"]["learners"].as_u64().unwrap() >= 2, "{report}");
     assert!(rate(&report["safety"]) < rate(&report["anchor"]), "{report}");

@@ -44,7 +44,8 @@ fn read(path: &str) -> Option<Vec<u8>> {
 }
 
 fn setup() -> Option<(Embedder, Reference)> {
-    let model_dir = env("WAYFINDER_MODEL_DIR").unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../model").into());
+    let model_dir =
+        env("WAYFINDER_MODEL_DIR").unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../model").into());
     let fixtures = env("WAYFINDER_FIXTURES")
         .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures").into());
     let model = read(&format!("{model_dir}/model.onnx"))?;

@@ -83,7 +83,9 @@ fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, Failure
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Failure> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| Failure { code: "INTERNAL", message: e.to_string() })
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| Failure { code: "INTERNAL", message: e.to_string() })
 }
 
 /// Parses and checks a manifest alone, so the loader knows which files to fetch, their
@@ -113,11 +115,17 @@ impl Engine {
     /// `files` maps each file name in the manifest to its bytes (`Uint8Array`). `model` and
     /// `tokenizer` are optional; without them goal text and search are unavailable.
     #[wasm_bindgen(constructor)]
-    pub fn new(manifest: &[u8], files: &js_sys::Object, model: Option<Vec<u8>>, tokenizer: Option<Vec<u8>>) -> Result<Engine, Failure> {
+    pub fn new(
+        manifest: &[u8],
+        files: &js_sys::Object,
+        model: Option<Vec<u8>>,
+        tokenizer: Option<Vec<u8>>,
+    ) -> Result<Engine, Failure> {
         let names: Vec<String> = Bundle::manifest(manifest)?.files.keys().cloned().collect();
         let mut bytes = std::collections::BTreeMap::new();
         for name in names {
-            let value = js_sys::Reflect::get(files, &JsValue::from_str(&name)).map_err(|_| Failure { code: "BUNDLE_CORRUPT", message: format!("files.{name}: cannot be read") })?;
+            let value = js_sys::Reflect::get(files, &JsValue::from_str(&name))
+                .map_err(|_| Failure { code: "BUNDLE_CORRUPT", message: format!("files.{name}: cannot be read") })?;
             if !value.is_undefined() {
                 bytes.insert(name, js_sys::Uint8Array::new(&value).to_vec());
             }

@@ -108,7 +108,9 @@ fn bad_arguments_are_errors_that_name_the_field() {
 
 #[wasm_bindgen_test]
 fn a_learning_path_puts_prerequisites_first() {
-    let answer = rust(engine().learning_path(js(json!({ "targetSkills": ["machine learning"], "maxCreditsPerTerm": 9 }))).unwrap());
+    let answer = rust(
+        engine().learning_path(js(json!({ "targetSkills": ["machine learning"], "maxCreditsPerTerm": 9 }))).unwrap(),
+    );
     let steps = answer["steps"].as_array().unwrap();
     assert!(!steps.is_empty());
     let order = ids(&answer["steps"]);
@@ -119,7 +121,12 @@ fn a_learning_path_puts_prerequisites_first() {
         }
     }
     for term in answer["terms"].as_array().unwrap() {
-        let credits: f64 = term.as_array().unwrap().iter().map(|id| steps.iter().find(|s| s["id"] == *id).unwrap()["credits"].as_f64().unwrap()).sum();
+        let credits: f64 = term
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|id| steps.iter().find(|s| s["id"] == *id).unwrap()["credits"].as_f64().unwrap())
+            .sum();
         assert!(credits <= 9.0, "a term of {credits} credits");
     }
 }
@@ -127,7 +134,10 @@ fn a_learning_path_puts_prerequisites_first() {
 #[wasm_bindgen_test]
 fn gaps_similar_and_course_answer() {
     let e = engine();
-    let gaps = rust(e.gaps(js(json!({ "skills": { "python": 0.2 }, "goalProfile": { "python": 0.9, "statistics": 0.8 } }))).unwrap());
+    let gaps = rust(
+        e.gaps(js(json!({ "skills": { "python": 0.2 }, "goalProfile": { "python": 0.9, "statistics": 0.8 } })))
+            .unwrap(),
+    );
     assert!(gaps.to_string().contains("statistics"), "{gaps}");
     let similar = rust(e.similar("CS 101", 5).unwrap());
     assert_eq!(similar.as_array().unwrap().len(), 5);
@@ -146,7 +156,8 @@ fn a_corrupt_bundle_is_refused_with_the_file_named() {
     let error = Engine::new(MANIFEST, &flipped, None, None).err().expect("a flipped byte must be refused");
     let text: String = JsValue::from(error).dyn_into::<js_sys::Error>().unwrap().message().into();
     assert!(text.contains("tensors.safetensors"), "{text}");
-    let half_model = Engine::new(MANIFEST, &files(|_, _| {}), Some(vec![1, 2, 3]), None).err().expect("model without tokenizer");
+    let half_model =
+        Engine::new(MANIFEST, &files(|_, _| {}), Some(vec![1, 2, 3]), None).err().expect("model without tokenizer");
     let text: String = JsValue::from(half_model).dyn_into::<js_sys::Error>().unwrap().message().into();
     assert!(text.contains("tokenizer"), "{text}");
 }
