@@ -7,7 +7,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 SHARED_DATA ?= $(abspath ../shared/data)
 export WAYFINDER_DATA ?= $(SHARED_DATA)
 
-.PHONY: help demo test check-disk fmt-check test-native test-wasm test-browser test-e2e test-advisor cli cli-bin wasm model bench bench-native bench-pipeline bench-mf bench-eval bench-browser setup-rust fuzz bundle test-bundle test-wasm-browser
+.PHONY: help demo test check-disk fmt-check lint test-native test-wasm test-browser test-e2e test-advisor cli cli-bin wasm model bench bench-native bench-pipeline bench-mf bench-eval bench-browser setup-rust fuzz bundle test-bundle test-wasm-browser
 
 help:
 	@echo "make demo   build everything, fetch the model, serve the site on 127.0.0.1"
@@ -35,7 +35,7 @@ cli: cli-bin
 
 # Tests build the demo bundle with the debug CLI that test-native already compiled, so a
 # fresh machine compiles tract natively once (and once for wasm32 tests, in test-wasm).
-test: setup-rust model check-disk fmt-check test-native
+test: setup-rust model check-disk fmt-check test-native lint
 	$(MAKE) test-wasm test-browser test-e2e test-advisor CLI_PROFILE=debug
 
 # A full disk shows up much later as a linker's "Bus error"; say so at the start instead.
@@ -48,9 +48,13 @@ check-disk:
 	  echo "warning: $$free GB free under $(TARGET_DIR), less than the $(DISK_NEEDED_GB) GB make test wants; a full disk fails the build" >&2; \
 	fi
 
-# Formatting (rustfmt.toml at the root) is checked before anything compiles.
+# Formatting (rustfmt.toml at the root) is checked before anything compiles; the lints after
+# the native tests, whose dependencies they reuse (clippy checks only the workspace's crates).
 fmt-check:
 	$(CARGO) fmt --all -- --check
+
+lint:
+	$(CARGO) clippy -j$(JOBS) --workspace --all-targets -- -D warnings
 
 test-native:
 	$(CARGO) test -j$(JOBS) --workspace

@@ -74,24 +74,6 @@ fn keep_the_best_near_the_top(picked: Vec<usize>, k: usize) -> Vec<usize> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_three_best_stay_in_the_top_ten() {
-        let picked: Vec<usize> = (3..23).chain([0, 1, 2]).collect();
-        let kept = keep_the_best_near_the_top(picked, 20);
-        assert_eq!(kept.len(), 20);
-        for best in 0..3 {
-            assert!(kept.iter().position(|&i| i == best).unwrap() < 10, "{kept:?}");
-        }
-        // Already near the top: unchanged.
-        let fine: Vec<usize> = vec![5, 0, 6, 1, 7, 2, 8];
-        assert_eq!(keep_the_best_near_the_top(fine.clone(), 7), fine);
-    }
-}
-
 /// Course-to-course similarity: embedding cosine when the bundle has embeddings, otherwise
 /// Jaccard overlap of taught skills and tags.
 enum Similarity<'a> {
@@ -131,5 +113,23 @@ impl<'a> Similarity<'a> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_three_best_stay_in_the_top_ten() {
+        let picked: Vec<usize> = (3..23).chain([0, 1, 2]).collect();
+        let kept = keep_the_best_near_the_top(picked, 20);
+        assert_eq!(kept.len(), 20);
+        for best in 0..3 {
+            assert!(kept.iter().position(|&i| i == best).unwrap() < 10, "{kept:?}");
+        }
+        // Already near the top: unchanged.
+        let fine: Vec<usize> = vec![5, 0, 6, 1, 7, 2, 8];
+        assert_eq!(keep_the_best_near_the_top(fine.clone(), 7), fine);
     }
 }
