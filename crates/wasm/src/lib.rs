@@ -41,6 +41,7 @@ pub fn last_panic() -> Option<String> {
 /// An error as JavaScript receives it: an `Error` with a stable `code` (one of
 /// `wayfinder::error::ERROR_CODES`, the `ErrorCode` type in `wayfinder.d.ts`) and a message
 /// that names the course, file or field, so a site branches on the code, not the words.
+#[derive(Debug)]
 pub struct Failure {
     code: &'static str,
     message: String,

@@ -9,7 +9,7 @@ use js_sys::{Object, Reflect, Uint8Array};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
-use wayfinder_wasm::{last_panic, read_manifest, Engine};
+use wayfinder_wasm::{last_panic, read_manifest, Engine, Failure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -49,7 +49,7 @@ fn rust(value: JsValue) -> Value {
 }
 
 /// The message of a JS `Error` returned by the module.
-fn message(result: Result<JsValue, JsError>) -> String {
+fn message(result: Result<JsValue, Failure>) -> String {
     let error = JsValue::from(result.expect_err("the call should fail"));
     error.dyn_into::<js_sys::Error>().expect("a JS Error").message().into()
 }
