@@ -32,6 +32,10 @@ find pkg -mindepth 1 -maxdepth 1 ! -name package.json ! -name README.md -exec rm
 # one core for minutes, so one after the other left a core idle for much of a fresh build.
 n_jobs="${JOBS:-2}"
 half=$(( n_jobs > 1 ? n_jobs / 2 : 1 ))
+# Both directories exist before either compile starts: a cargo that finds no target directory
+# creates it through a temporary sibling and a rename, and two doing so at once (the relaxed
+# build's directory lies inside the other's) failed every fresh clone's first `make demo`.
+mkdir -p "$target_dir/relaxed"
 compile "$target_dir/relaxed" +simd128,+relaxed-simd "$half" &
 relaxed_build=$!
 compile "$target_dir" +simd128 "$half"
