@@ -7,11 +7,12 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 SHARED_DATA ?= $(abspath ../shared/data)
 export WAYFINDER_DATA ?= $(SHARED_DATA)
 
-.PHONY: help demo test check-disk fmt-check lint test-native test-wasm test-browser test-e2e test-advisor cli cli-bin wasm model bench bench-native bench-pipeline bench-mf bench-eval bench-browser setup-rust fuzz bundle test-bundle test-wasm-browser
+.PHONY: help demo site test check-disk fmt-check lint test-native test-wasm test-browser test-e2e test-advisor cli cli-bin wasm model bench bench-native bench-pipeline bench-mf bench-eval bench-browser setup-rust fuzz bundle test-bundle test-wasm-browser
 
 help:
 	@echo "make demo   build everything, fetch the model, serve the site on 127.0.0.1"
 	@echo "make test   install what is missing, then run every test (native and wasm32)"
+	@echo "make site   the deployable planner in dist/ (CATALOG=... INTERACTIONS=... TAXONOMY=... for your own)"
 	@echo "make cli    build the native CLI as $(TARGET_DIR)/release/wayfinder"
 	@echo "make model  fetch the MiniLM model and tokenizer into model/ and check their hashes"
 	@echo "make bench  full-size benchmarks on ../shared/data (slow)"
@@ -99,30 +100,37 @@ bench-eval: model cli
 wasm: setup-rust
 	bash scripts/build-wasm.sh
 
-# The site (www/) uses the browser module and the model where the builds leave them: link
-# them in (both links are git-ignored). A real directory already there is left alone.
-define link-site
-	@for d in pkg model; do [ -d www/$$d ] && [ ! -L www/$$d ] || ln -sfn ../$$d www/$$d; done
-endef
-
 # Debian's Chromium and its chromedriver, installed when missing; playwright-core and
 # wasm-bindgen-test use them and never download a browser of their own.
 define chromium
 @[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
 endef
 
-# Serves the study planner on 127.0.0.1 only, until interrupted.
-demo: model wasm bundle
-	$(link-site)
-	python3 scripts/serve.py --port $${PORT:-8080}
+# Serves the deployable planner (make site: the demo catalog unless CATALOG is given) on
+# 127.0.0.1 only, until interrupted; BASE=/planner/ serves it under a sub-path.
+demo: site
+	python3 scripts/serve.py --port $${PORT:-8080} --dir $(SITE_DIR) $(if $(BASE),--base $(BASE))
 
-# Browser tests (tests/e2e/) in Debian's Chromium, installed when missing; playwright-core
-# never downloads a browser of its own.
-test-e2e: model wasm bundle
-	$(link-site)
+# The deployable planner in $(SITE_DIR): real files (no links) for any static host, at the
+# root or a sub-path (docs/deploy.md). CATALOG, INTERACTIONS and TAXONOMY choose the data;
+# without CATALOG, the demo's three files. BASE is the URL path for the _headers file.
+SITE_DIR ?= dist
+ifeq ($(origin CATALOG),undefined)
+CATALOG := data/demo/catalog.json
+INTERACTIONS ?= data/demo/enrollments.csv
+TAXONOMY ?= data/demo/taxonomy.json
+endif
+BUILD_INPUTS = --catalog $(CATALOG) $(if $(INTERACTIONS),--interactions $(INTERACTIONS)) $(if $(TAXONOMY),--taxonomy $(TAXONOMY)) --model model
+site: model wasm cli-bin
+	$(BIN) build $(BUILD_INPUTS) --out $(TARGET_DIR)/site-bundle --quiet
+	python3 scripts/build-site.py --out $(SITE_DIR) --bundle $(TARGET_DIR)/site-bundle $(if $(BASE),--base $(BASE))
+
+# Browser tests (tests/e2e/) in Debian's Chromium, installed when missing, on the site as
+# make site builds it; playwright-core never downloads a browser of its own.
+test-e2e: site
 	$(chromium)
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
-	node --test --test-concurrency=1 tests/e2e/
+	WAYFINDER_SITE=$(SITE_DIR) node --test --test-concurrency=1 tests/e2e/
 
 # The demo bundle: the shipped demo catalog and its simulated enrolments, built by the CLI.
 CLI_PROFILE ?= release
@@ -132,9 +140,7 @@ cli-bin:
 
 BUNDLE_DIR ?= www/bundle
 bundle: model cli-bin
-	$(BIN) build --catalog data/demo/catalog.json \
-	    --interactions data/demo/enrollments.csv --taxonomy data/demo/taxonomy.json \
-	    --model model --out $(BUNDLE_DIR) --storage f16
+	$(BIN) build $(BUILD_INPUTS) --out $(BUNDLE_DIR)
 
 # The browser module against the native CLI: parity for fixed learners, API errors, in
 # Debian's Chromium (tests/browser/).

@@ -9,7 +9,9 @@ browser asked for.
 
 import argparse
 import http.server
+import os
 import sys
+import urllib.parse
 from functools import partial
 from pathlib import Path
 
@@ -41,15 +43,36 @@ TYPES = {
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
+    base = "/"
+    host_dir = None
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **TYPES}
 
+    csp = CSP
+
     def end_headers(self):
-        self.send_header("Content-Security-Policy", CSP)
+        self.send_header("Content-Security-Policy", self.csp)
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
         # Revalidate every time: the service worker, not the HTTP cache, keeps the offline copy.
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
+
+    def translate_path(self, path):
+        """The site under `base`; with a host folder, every other path from that folder (a
+        host page beside the planner on one origin, as the service worker's tests need);
+        without one, nothing else exists."""
+        clean = urllib.parse.urlsplit(path).path
+        if clean.startswith(self.base):
+            return super().translate_path("/" + path[len(self.base) :])
+        if clean == self.base.rstrip("/"):
+            return self.directory  # a folder: answered with a redirect to its slash form
+        if self.host_dir is None:
+            return os.path.join(self.directory, ".not-served")
+        site, self.directory = self.directory, self.host_dir
+        try:
+            return super().translate_path(path)
+        finally:
+            self.directory = site
 
     def _refuse(self):
         self.send_error(405, "this server only serves static files")
@@ -68,12 +91,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (0: any free port)")
     parser.add_argument("--dir", default=str(Path(__file__).resolve().parent.parent / "www"), help="folder to serve")
+    parser.add_argument("--base", default="/", help="URL path to serve the folder under, such as /planner/")
+    parser.add_argument("--host-dir", help="folder served at every other path (a host site beside the planner)")
+    parser.add_argument("--csp", default=CSP, help="the Content-Security-Policy header (default: the planner's)")
     args = parser.parse_args()
     root = Path(args.dir)
     if not (root / "index.html").is_file():
         sys.exit(f"serve: {root}/index.html not found")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), partial(Handler, directory=str(root)))
-    print(f"serving {root} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", flush=True)
+    base = "/" + args.base.strip("/") + "/" if args.base.strip("/") else "/"
+    handler = type("SiteHandler", (Handler,), {"base": base, "host_dir": args.host_dir and str(Path(args.host_dir)), "csp": args.csp})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), partial(handler, directory=str(root)))
+    print(f"serving {root} on http://127.0.0.1:{server.server_address[1]}{base} (Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -7,7 +7,7 @@ import { mountCourse } from './js/course-view.js';
 import { mountData } from './js/data-view.js';
 import { FILES, loadEngine, skillsForGoal } from './js/engine.js';
 import { mountNext } from './js/next-view.js';
-import { startServiceWorker, watchNetwork, watchOfflineReady } from './js/offline.js';
+import { startServiceWorker, watchForUpdate, watchNetwork, watchOfflineReady } from './js/offline.js';
 import { mountPath } from './js/path-view.js';
 import { mountProfileEditor } from './js/profile-view.js';
 import { progressView } from './js/progress.js';
@@ -99,6 +99,12 @@ async function main() {
   await startRouter(views)();
   document.body.dataset.state = 'ready';
   watchOfflineReady(dataFiles(engine.index.manifest), $('offline-ready'));
+  watchForUpdate((accept) => {
+    const button = Object.assign(document.createElement('button'), { type: 'button', id: 'update-accept', textContent: 'Use it now' });
+    button.addEventListener('click', accept, { once: true });
+    $('update').replaceChildren('A new version of Wayfinder is saved on this device. ', button);
+    $('update').hidden = false;
+  });
 }
 
 main().catch((err) => showFailure(err));

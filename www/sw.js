@@ -1,136 +1,120 @@
-// Wayfinder's service worker: keeps the site, the browser module, the model and the course
-// bundle on the device, so that after one visit everything works with the network off.
+// Wayfinder's service worker: keeps the planner's own files (pages, scripts, the browser
+// module, the bundle and the model) on the device, so that after one visit it works offline.
+// It minds only those files: any other URL of the origin (the catalog that hosts the widget,
+// say) goes to the network untouched and is never cached, and no page outside the app is ever
+// answered with the planner's index.html.
 //
-// Two caches. `wf-shell-v<SHELL_VERSION>` holds the pages, scripts, styles, icons and the
-// wasm module, answered from the cache and refreshed in the background. `wf-data-<key>`
-// holds the bundle and the model; its key is derived from the bundle manifest (the sha256 of
-// every bundle file and of the model and tokenizer), so a new bundle gets a new cache and the
-// old one is deleted. Data files are stored only when their bytes match the manifest's hash.
+// `make site` (scripts/build-site.py) writes BUILD below: the app's files with their sha256,
+// and a version derived from them, so a change to any file makes a new worker. One cache per
+// version, `wayfinder-<version>`, holds the whole set. An update installs the complete new set
+// (each file checked against its hash; files whose hash did not change are copied from the
+// old cache, not downloaded again) while the open pages keep the old one; the new set takes
+// over when the planner's pages close or the learner accepts the update, every open page then
+// reloads, and only then is the old cache deleted. So a page never runs one version's module
+// against another version's bundle. The unbuilt www/ has no BUILD: there the worker refuses
+// to install and the planner runs online only.
 
-// The browser module comes in two builds; cache the one this browser runs (see wasm-file.js).
+// The browser module comes in two builds; keep the one this browser runs (see wasm-file.js).
 importScripts('pkg/wasm-file.js');
 
-const SHELL_VERSION = 2; // bump when SHELL changes
-const SHELL_CACHE = `wf-shell-v${SHELL_VERSION}`;
-const DATA_PREFIX = 'wf-data-';
-const SHELL = [
-  './', 'index.html', 'app.js', 'styles.css', 'manifest.webmanifest',
-  'icons/icon.svg', 'icons/icon-192.png', 'icons/icon-512.png',
-  'js/catalog-view.js', 'js/course-view.js', 'js/data-view.js', 'js/dom.js', 'js/engine.js',
-  'js/gaps-view.js', 'js/next-view.js', 'js/offline.js', 'js/path-svg.js', 'js/path-view.js',
-  'js/profile-view.js', 'js/profile.js', 'js/progress.js', 'js/router.js', 'js/state.js', 'js/store.js',
-  'pkg/wayfinder.js', 'pkg/worker.js', 'pkg/wasm-file.js', 'pkg/wayfinder_wasm.js',
-  'embed/wayfinder-next.js', 'embed/wayfinder-next.css', 'embed/example.html', 'embed/example.css',
-];
-// The wasm build this browser runs, beside the shell.
-const WASM = `pkg/${self.WAYFINDER_WASM}`;
+const BUILD = null; // written by scripts/build-site.py
+
+const PREFIX = 'wayfinder-';
 const SCOPE = new URL(self.registration.scope);
 const at = (path) => new URL(path, SCOPE).href;
-const MANIFEST_URL = at('bundle/manifest.json');
-const MODEL = { [at('model/model.onnx')]: 'model_sha256', [at('model/tokenizer.json')]: 'tokenizer_sha256' };
+const CACHE = BUILD && `${PREFIX}${BUILD.version}`;
+const INDEX = at('index.html');
+/** The URL of every file this browser keeps, with its expected sha256. */
+const FILES = new Map();
+for (const [path, sha256] of Object.entries(BUILD?.files ?? {})) {
+  if (BUILD.wasm.includes(path) && path !== `pkg/${self.WAYFINDER_WASM}`) continue;
+  FILES.set(at(path), sha256);
+}
 
-self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll([...SHELL, WASM])).then(() => self.skipWaiting()));
-});
-
-self.addEventListener('activate', (event) => {
-  event.waitUntil((async () => {
-    for (const name of await caches.keys()) {
-      if (name.startsWith('wf-shell-') && name !== SHELL_CACHE) await caches.delete(name);
-    }
-    await self.clients.claim();
-  })());
-});
-
-self.addEventListener('fetch', (event) => {
-  const { request } = event;
-  if (request.method !== 'GET' || !request.url.startsWith(SCOPE.origin)) return;
-  const url = request.url.split(/[?#]/)[0];
-  if (url === MANIFEST_URL) event.respondWith(manifestFirst(request));
-  else if (url.startsWith(at('bundle/')) || url in MODEL) event.respondWith(dataFile(event, request, url));
-  else event.respondWith(shellFile(event, request));
-});
+const isData = (url) => url.startsWith(at('bundle/')) || url.startsWith(at('model/'));
 
 async function hex(bytes) {
   return [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-// The data state: the current manifest's cache and the expected hash of every data URL.
-let data = null;
-
-async function adopt(manifestBytes) {
-  const manifest = JSON.parse(new TextDecoder().decode(manifestBytes));
-  const hashes = {};
-  for (const [name, entry] of Object.entries(manifest.files ?? {})) hashes[at(`bundle/${name}`)] = entry.sha256;
-  for (const [url, field] of Object.entries(MODEL)) if (manifest.embedder?.[field]) hashes[url] = manifest.embedder[field];
-  const key = (await hex(new TextEncoder().encode(Object.entries(hashes).sort().join('\n')))).slice(0, 16);
-  const name = `${DATA_PREFIX}${key}`;
-  const cache = await caches.open(name);
-  await cache.put(MANIFEST_URL, new Response(manifestBytes, { headers: { 'content-type': 'application/json' } }));
-  // The old bundle's files cannot serve the new manifest: drop them.
-  for (const other of await caches.keys()) {
-    if (other.startsWith(DATA_PREFIX) && other !== name) await caches.delete(other);
-  }
-  data = { name, hashes };
-  return data;
-}
-
-// After a restart the worker has no state: take it from the data cache's manifest.
-async function currentData() {
-  if (data) return data;
+/** A stored copy of `url` whose bytes have hash `sha256`, from any of our caches. */
+async function storedCopy(url, sha256) {
   for (const name of await caches.keys()) {
-    if (!name.startsWith(DATA_PREFIX)) continue;
-    const stored = await (await caches.open(name)).match(MANIFEST_URL);
-    if (stored) return adopt(await stored.arrayBuffer());
+    if (!name.startsWith(PREFIX)) continue;
+    const hit = await (await caches.open(name)).match(url);
+    if (hit?.headers.get('x-wayfinder-sha256') === sha256) return hit;
   }
   return null;
 }
 
-// The manifest names the current version, so it comes from the network when it can.
-async function manifestFirst(request) {
-  try {
-    const response = await fetch(request, { cache: 'no-store' });
-    if (response.ok) {
-      try {
-        await adopt(await response.clone().arrayBuffer());
-      } catch {
-        // A malformed manifest is reported by the page's loader; keep the old data.
-      }
-    }
-    return response;
-  } catch (err) {
-    const state = await currentData();
-    const cached = state && (await (await caches.open(state.name)).match(MANIFEST_URL));
-    if (cached) return cached;
-    throw err;
-  }
+async function download(url, sha256) {
+  const response = await fetch(url, { cache: 'no-cache' });
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  const bytes = await response.arrayBuffer();
+  if ((await hex(bytes)) !== sha256) throw new Error(`${url}: the server's copy does not match this version (a deploy in progress?)`);
+  const headers = { 'content-type': response.headers.get('content-type') ?? 'application/octet-stream', 'x-wayfinder-sha256': sha256 };
+  return new Response(bytes, { headers });
 }
 
-async function dataFile(event, request, url) {
-  const state = await currentData();
-  const cache = state && (await caches.open(state.name));
-  const hit = cache && (await cache.match(url));
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    if (!BUILD) throw new Error('sw.js was not built: serve the output of `make site`');
+    const cache = await caches.open(CACHE);
+    // The first install takes the shell and the module only, so the page can start at once:
+    // the bundle and the model are kept as the recommender downloads them, with the page's
+    // progress display. An update takes the whole set before it may replace the old one.
+    const first = !self.registration.active;
+    for (const [url, sha256] of FILES) {
+      if ((first && isData(url)) || (await cache.match(url))) continue;
+      await cache.put(url, (await storedCopy(url, sha256)) ?? (await download(url, sha256)));
+    }
+    // The first install has no old pages to protect: take over at once, so the first visit's
+    // downloads are kept. An update waits (see the message handler).
+    if (first) await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      // Ours (this worker's older versions, and the caches of the worker before `make site`).
+      if ((name.startsWith(PREFIX) && name !== CACHE) || name.startsWith('wf-shell-') || name.startsWith('wf-data-')) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+// The planner asks for the waiting version when the learner accepts the update.
+self.addEventListener('message', (event) => {
+  if (event.data?.type === 'wayfinder-activate') self.skipWaiting();
+});
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET' || !BUILD) return;
+  const url = request.url.split(/[?#]/)[0];
+  const navigation = request.mode === 'navigate';
+  if (navigation && (url === SCOPE.href || url === INDEX)) event.respondWith(fromCache(event, request, INDEX));
+  else if (!navigation && FILES.has(url)) event.respondWith(fromCache(event, request, url));
+  // Anything else is not ours: no respondWith, so the browser fetches it as if we were absent.
+});
+
+// The version's copy; a file not kept yet (the first visit's bundle and model) comes from the
+// network and is kept once its bytes match this version's hash.
+async function fromCache(event, request, url) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(url);
   if (hit) return hit;
   const response = await fetch(request);
-  const expected = state?.hashes[url];
-  if (response.ok && expected) {
+  const sha256 = FILES.get(url);
+  if (response.ok && sha256) {
     const copy = response.clone();
     event.waitUntil((async () => {
       const bytes = await copy.arrayBuffer();
-      if ((await hex(bytes)) === expected) await cache.put(url, new Response(bytes, { headers: copy.headers }));
+      if ((await hex(bytes)) !== sha256) return;
+      const headers = { 'content-type': copy.headers.get('content-type') ?? 'application/octet-stream', 'x-wayfinder-sha256': sha256 };
+      await cache.put(url, new Response(bytes, { headers }));
     })().catch(() => {}));
   }
   return response;
-}
-
-// Stale while revalidate: the saved copy answers at once, the network refreshes it.
-async function shellFile(event, request) {
-  const cache = await caches.open(SHELL_CACHE);
-  const hit = (await cache.match(request, { ignoreSearch: true }))
-    ?? (request.mode === 'navigate' ? await cache.match(at('index.html')) : undefined);
-  const network = fetch(request);
-  // Registered before the page reads the body, so the copy is taken first.
-  const refresh = network.then((response) => (response.ok && response.type === 'basic' ? cache.put(request, response.clone()) : null));
-  event.waitUntil(refresh.catch(() => {}));
-  return hit ?? network;
 }

@@ -3,12 +3,13 @@
 // and searches by meaning.
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { LOAD_TIMEOUT, launchPersistent, openApp, waitForRecommendations } from './support/browser.js';
-import { WWW } from './support/server.js';
+import { WWW, readBuild } from './support/server.js';
 import { useSite } from './support/site.js';
 
 const site = useSite();
@@ -37,8 +38,7 @@ test('an offline reload still recommends and searches', { timeout: LOAD_TIMEOUT 
   assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)), 'no service worker controls the page');
   await page.waitForSelector('#offline-ready[data-ready="true"]', { timeout: 60_000 });
   const caches = await page.evaluate(() => caches.keys());
-  assert.ok(caches.some((n) => /^wf-shell-v\d+$/.test(n)), `no shell cache in ${caches}`);
-  assert.equal(caches.filter((n) => /^wf-data-[0-9a-f]{16}$/.test(n)).length, 1, `not one data cache in ${caches}`);
+  assert.deepEqual(caches, [`wayfinder-${readBuild(await readFile(path.join(WWW, 'sw.js'), 'utf8')).version}`]);
 
   await page.fill('#add-completed', 'CS 101');
   await page.press('#add-completed', 'Enter');
@@ -64,18 +64,17 @@ test('an offline reload still recommends and searches', { timeout: LOAD_TIMEOUT 
   await context.close();
 });
 
-// The service worker saves the files it lists at install; a site file missing from the list
-// would be missing offline. pkg/ holds more than the page loads (types, package.json).
-test("the service worker's list names every file of the site", async () => {
-  const source = await readFile(path.join(WWW, 'sw.js'), 'utf8');
-  const listed = new Set(JSON.parse(source.match(/const SHELL = (\[[^\]]*\])/)[1].replaceAll("'", '"').replace(/,\s*\]/, ']')));
+// make site writes the list of the app's files into sw.js with their hashes; a file missing
+// from it would be missing offline, a stale hash would fail the install.
+test("the built service worker lists every file of the site with its hash", async () => {
+  const build = readBuild(await readFile(path.join(WWW, 'sw.js'), 'utf8'));
   const ours = (await readdir(WWW, { recursive: true, withFileTypes: true }))
     .filter((e) => e.isFile())
-    .map((e) => path.relative(WWW, path.join(e.parentPath ?? e.path, e.name)))
-    .filter((f) => !/^(pkg|bundle|model)\//.test(f) && !f.endsWith('.md') && f !== 'sw.js');
-  assert.deepEqual(ours.filter((f) => !listed.has(f)).sort(), []);
-  for (const file of listed) {
-    const rel = file === './' ? 'index.html' : file;
-    await assert.doesNotReject(readFile(path.join(WWW, rel)), `sw.js lists ${file}, which does not exist`);
+    .map((e) => path.relative(WWW, path.join(e.parentPath ?? e.path, e.name)).split(path.sep).join('/'))
+    .filter((f) => !['sw.js', '_headers', '.wayfinder-site'].includes(f) && !f.startsWith('embed/example'));
+  assert.deepEqual(ours.sort(), Object.keys(build.files).sort());
+  for (const [file, sha256] of Object.entries(build.files)) {
+    assert.equal(createHash('sha256').update(await readFile(path.join(WWW, file))).digest('hex'), sha256, `${file}: stale hash`);
   }
+  assert.match(build.version, /^[0-9a-f]{16}$/);
 });

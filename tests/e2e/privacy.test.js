@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { LEARNER, LOAD_TIMEOUT, enterProfile, newPage, openApp, waitForRecommendations } from './support/browser.js';
+import { LEARNER, LOAD_TIMEOUT, enterProfile, newPage, openApp, waitForRecommendations, widgetFrame } from './support/browser.js';
 import { WWW } from './support/server.js';
 import { useSite } from './support/site.js';
 
@@ -78,7 +78,7 @@ test('a whole session sends nothing but GETs of static files to the own origin',
 
   const embed = await newPage(context);
   await embed.goto(new URL('embed/example.html', site.url).href);
-  await embed.waitForFunction(() => document.querySelector('wayfinder-next')?.shadowRoot?.querySelectorAll('li').length > 0, null, { timeout: LOAD_TIMEOUT });
+  await widgetFrame(embed);
   await page.waitForTimeout(1000); // let the service worker finish its background refreshes
 
   assert.ok(requests.length > 10, `only ${requests.length} requests were seen`);
@@ -112,7 +112,7 @@ test('a whole session sends nothing but GETs of static files to the own origin',
 });
 
 test('every page and the server carry the same Content-Security-Policy', async () => {
-  for (const file of ['', 'embed/example.html']) {
+  for (const file of ['', 'embed/example.html', 'embed/frame.html']) {
     const response = await fetch(new URL(file, site.url));
     assert.equal(response.headers.get('content-security-policy'), CSP);
     const html = await response.text();

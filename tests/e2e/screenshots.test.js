@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { LOAD_TIMEOUT, enterProfile, newPage, openApp, waitForRecommendations } from './support/browser.js';
+import { LOAD_TIMEOUT, enterProfile, newPage, openApp, waitForRecommendations, widgetFrame } from './support/browser.js';
 import { ROOT } from './support/server.js';
 import { useSite } from './support/site.js';
 
@@ -71,7 +71,7 @@ test('main views', { timeout: LOAD_TIMEOUT * 2 }, async () => {
   const embed = await newPage(context);
   await embed.setViewportSize({ width: 1000, height: 560 });
   await embed.goto(new URL('embed/example.html', site.url).href);
-  await embed.waitForFunction(() => document.querySelector('wayfinder-next')?.shadowRoot?.querySelectorAll('li').length > 0, null, { timeout: LOAD_TIMEOUT });
+  await widgetFrame(embed);
   await shoot(embed, 'embed');
 
   const phone = await newPage(context);

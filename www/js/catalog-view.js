@@ -2,7 +2,7 @@
 // device and compared with every course, so "learn to build websites" finds the web courses
 // whatever words they use.
 
-import { courseLink, el, fill } from './dom.js';
+import { count, courseLink, el, fill } from './dom.js';
 import { actions, profile, subscribe } from './state.js';
 
 export function completedToggle(id) {
@@ -19,7 +19,7 @@ export function completedToggle(id) {
 }
 
 function courseCard(course) {
-  const meta = [`${course.credits} credits`, course.level ? `level ${course.level}` : null, ...course.tags].filter(Boolean).join(' · ');
+  const meta = [count(course.credits, 'credit'), course.level ? `level ${course.level}` : null, ...course.tags].filter(Boolean).join(' · ');
   return el('li', { class: 'card' },
     el('h3', {}, courseLink(course.id, course.title)),
     el('p', { class: 'meta', text: meta }),
@@ -44,8 +44,8 @@ export function mountCatalog(section, { rec, index }) {
     fill(list, shown.map(courseCard));
     clear.hidden = !results;
     status.textContent = results
-      ? `${shown.length} courses closest in meaning to “${input.value.trim()}”, best first.`
-      : `${shown.length} courses${wanted ? ` in ${wanted}` : ''}.`;
+      ? `${count(shown.length, 'course')} closest in meaning to “${input.value.trim()}”, best first.`
+      : `${count(shown.length, 'course')}${wanted ? ` in ${wanted}` : ''}.`;
   }
 
   form.addEventListener('submit', async (event) => {

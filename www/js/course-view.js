@@ -1,7 +1,7 @@
 // One course: its description, what it teaches and requires, its prerequisite groups
 // (explicit and inferred from skills), the courses it unlocks and the ones most like it.
 
-import { courseLink, el, fill } from './dom.js';
+import { count, courseLink, el, fill } from './dom.js';
 import { completedToggle } from './catalog-view.js';
 import { profile, subscribe } from './state.js';
 
@@ -46,7 +46,7 @@ export function mountCourse(section, { rec, index }) {
     }
     const similar = await rec.similar(id, 5).catch(() => []);
     if (currentId !== id) return;
-    const meta = [`${course.credits} credits`, course.level ? `level ${course.level}` : null, ...course.tags].filter(Boolean).join(' · ');
+    const meta = [count(course.credits, 'credit'), course.level ? `level ${course.level}` : null, ...course.tags].filter(Boolean).join(' · ');
     fill(section,
       el('p', {}, el('a', { href: '#/catalog', text: '← Catalog' })),
       el('h1', { tabindex: -1 }, el('span', { class: 'course-id', text: course.id }), ` ${course.title}`),

@@ -1,7 +1,7 @@
 // "Your data": what is stored and where, and the learner's controls over it: export to a
 // JSON file, import it back (checked before it replaces anything), erase everything.
 
-import { el, fill } from './dom.js';
+import { count, el, fill } from './dom.js';
 import { exportFile, importFile } from './profile.js';
 import { erase, lastSaveError, profile, replace, subscribe } from './state.js';
 
@@ -67,7 +67,7 @@ export function mountData(section, { index }) {
       el('button', { type: 'button', id: 'erase', class: 'danger', text: 'Erase my data', onclick: () => { confirmBox.hidden = false; confirmBox.querySelector('button').focus(); } })),
     confirmBox, message,
     el('h2', { text: 'About the course data' }),
-    el('p', { class: 'meta', text: `${m.counts.courses} courses, bundle format ${m.format} v${m.version}, built ${m.created}. Embeddings ${m.embedding_storage}${m.embedder ? `, model ${m.embedder.name}` : ''}.` }));
+    el('p', { class: 'meta', text: `${count(m.counts.courses, 'course')}, bundle format ${m.format} v${m.version}, built ${m.created}. Embeddings ${m.embedding_storage}${m.embedder ? `, model ${m.embedder.name}` : ''}.` }));
 
   const render = (p) => {
     const err = lastSaveError();

@@ -19,8 +19,13 @@ function apply(node, props) {
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   apply(node, props);
-  node.append(...children.flat().filter((c) => c != null && c !== false));
+  node.append(...children.flat(Infinity).filter((c) => c != null && c !== false));
   return node;
+}
+
+/** `count(1, 'credit')` is "1 credit", `count(3, 'credit')` "3 credits". */
+export function count(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -28,13 +33,13 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 export function svg(tag, props = {}, ...children) {
   const node = document.createElementNS(SVG_NS, tag);
   apply(node, props);
-  node.append(...children.flat().filter((c) => c != null && c !== false));
+  node.append(...children.flat(Infinity).filter((c) => c != null && c !== false));
   return node;
 }
 
 /** Replaces a container's children. */
 export function fill(container, ...children) {
-  container.replaceChildren(...children.flat().filter((c) => c != null && c !== false));
+  container.replaceChildren(...children.flat(Infinity).filter((c) => c != null && c !== false));
   return container;
 }
 

@@ -2,7 +2,7 @@
 // each course with its reasons. Only ready, untaken courses come back from the engine, so
 // everything listed here can be taken now.
 
-import { courseLink, debounce, el, fill } from './dom.js';
+import { count, courseLink, debounce, el, fill } from './dom.js';
 import { recommendQuery } from './profile.js';
 import { actions, profile, subscribe } from './state.js';
 
@@ -11,7 +11,7 @@ function card(rec, rank) {
     el('div', { class: 'card-head' },
       el('span', { class: 'rank', 'aria-hidden': 'true', text: String(rank) }),
       el('h3', {}, courseLink(rec.id, rec.title)),
-      el('span', { class: 'meta', text: `${rec.credits} credits` })),
+      el('span', { class: 'meta', text: count(rec.credits, 'credit') })),
     el('ul', { class: 'reasons', 'aria-label': `Why ${rec.id}` }, rec.explanation.map((reason) => el('li', { text: reason }))),
     el('button', { type: 'button', class: 'quiet', text: 'I have completed this', 'aria-label': `Mark ${rec.id} completed`, onclick: () => actions.toggleCompleted(rec.id) }));
 }
@@ -23,7 +23,7 @@ function summary(p, answer) {
   if (skills) parts.push(`${skills} skill${skills === 1 ? '' : 's'}`);
   if (p.goalText.trim()) parts.push('your goal');
   const basis = parts.length ? `Based on ${parts.join(', ')}` : 'Popular first courses; add what you have done for a personal list';
-  return `${basis}. ${answer.recommendations.length} shown of ${answer.candidates} courses you are ready to take.`;
+  return `${basis}. ${answer.recommendations.length} shown of ${count(answer.candidates, 'course')} you are ready to take.`;
 }
 
 export function mountNext(container, { rec, index }) {

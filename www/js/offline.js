@@ -1,8 +1,11 @@
-// The page's side of offline use: registers the service worker (sw.js) and waits until it
-// controls the page, so the worker's downloads pass through it and are kept; then tells the
-// learner when every file is saved and whether the network is there.
+// The page's side of offline use: registers the service worker (sw.js, scoped to the app's
+// folder) and waits until it controls the page, so the worker's downloads pass through it and
+// are kept; tells the learner when every file is saved and whether the network is there; and
+// offers a new version once the service worker has saved all of it.
 
-const DATA_CACHE_PREFIX = 'wf-data-';
+const CACHE_PREFIX = 'wayfinder-';
+
+let swRegistration = null;
 
 const timeout = (ms) => new Promise((resolve) => setTimeout(() => resolve(null), ms));
 
@@ -16,6 +19,7 @@ export async function startServiceWorker() {
   if (!('serviceWorker' in navigator)) return false;
   const registration = await Promise.race([navigator.serviceWorker.register(new URL('../sw.js', import.meta.url)), timeout(5000)]).catch(() => null);
   if (!registration) return false;
+  swRegistration = registration;
   if (navigator.serviceWorker.controller) return true;
   const installing = registration.installing ?? registration.waiting;
   if (!installing) return false;
@@ -29,7 +33,7 @@ export async function startServiceWorker() {
 async function allCached(urls) {
   if (!('caches' in globalThis)) return false;
   for (const name of await caches.keys()) {
-    if (!name.startsWith(DATA_CACHE_PREFIX)) continue;
+    if (!name.startsWith(CACHE_PREFIX)) continue;
     const cache = await caches.open(name);
     const hits = await Promise.all(urls.map((u) => cache.match(u)));
     if (hits.every(Boolean)) return true;
@@ -58,4 +62,28 @@ export function watchNetwork(target) {
   addEventListener('online', render);
   addEventListener('offline', render);
   render();
+}
+
+/**
+ * Calls `onReady(accept)` when a new version of the app is saved and waiting; `accept()`
+ * switches to it. Every open page of the planner then reloads on the new version, so none
+ * keeps running the old module against the new bundle.
+ */
+export function watchForUpdate(onReady) {
+  const registration = swRegistration;
+  if (!registration || !navigator.serviceWorker.controller) return;
+  let reloading = false;
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (reloading) return;
+    reloading = true;
+    location.reload();
+  });
+  const offer = (worker) => onReady(() => worker.postMessage({ type: 'wayfinder-activate' }));
+  if (registration.waiting) offer(registration.waiting);
+  registration.addEventListener('updatefound', () => {
+    const installing = registration.installing;
+    installing?.addEventListener('statechange', () => {
+      if (installing.state === 'installed') offer(installing);
+    });
+  });
 }

@@ -2,7 +2,7 @@
 // prerequisite depth), one box per course, an arrow from each course to those that come
 // after it. Boxes are links to the course pages. All text is set as text content.
 
-import { courseHref, svg } from './dom.js';
+import { count, courseHref, svg } from './dom.js';
 
 const BOX_W = 184;
 const BOX_H = 52;
@@ -23,8 +23,8 @@ export function columnsOf(steps) {
 // Orders each column by the mean row of the boxes pointing into it, which removes most
 // crossings for graphs of this size.
 function place(steps, column) {
-  const count = Math.max(0, ...column.values()) + 1;
-  const cols = Array.from({ length: count }, () => []);
+  const columns = Math.max(0, ...column.values()) + 1;
+  const cols = Array.from({ length: columns }, () => []);
   for (const s of steps) cols[column.get(s.id)].push(s);
   const row = new Map();
   cols.forEach((list) => {
@@ -69,7 +69,7 @@ export function drawPath(steps, { termLabel = 'Term' } = {}) {
     svg('text', { class: 'path-id', x: x(s.id) + 10, y: y(s.id) + 21, text: s.id }),
     svg('text', { class: 'path-title', x: x(s.id) + 10, y: y(s.id) + 40, text: truncate(s.title, 26) })));
 
-  return svg('svg', { class: 'path-svg', viewBox: `0 0 ${width} ${height}`, width, height, role: 'group', 'aria-label': `Learning path drawing: ${steps.length} courses in ${cols.length} ${termLabel.toLowerCase()}s` },
+  return svg('svg', { class: 'path-svg', viewBox: `0 0 ${width} ${height}`, width, height, role: 'group', 'aria-label': `Learning path drawing: ${count(steps.length, 'course')} in ${count(cols.length, termLabel.toLowerCase())}` },
     svg('defs', {}, svg('marker', { id: 'wf-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
       svg('path', { class: 'path-arrow', d: 'M0,0 L10,5 L0,10 z' }))),
     heads, edges, boxes);

@@ -2,7 +2,7 @@
 // area, or suggested from the goal text), the fewest courses that teach them with their
 // prerequisites, drawn term by term, and the gap analysis beside it.
 
-import { courseLink, debounce, el, fill } from './dom.js';
+import { count, courseLink, debounce, el, fill } from './dom.js';
 import { skillsForGoal } from './engine.js';
 import { renderGaps } from './gaps-view.js';
 import { drawPath } from './path-svg.js';
@@ -71,8 +71,8 @@ function pathResult(answer, p, index) {
   ].filter(Boolean);
   return [
     el('figure', { class: 'path-figure' }, el('div', { class: 'scroll' }, drawPath(answer.steps, { termLabel: terms ? 'Term' : 'Step' })),
-      el('figcaption', { text: `${answer.steps.length} courses, ${answer.totalCredits} credits${terms ? `, ${answer.terms.length} terms of at most ${p.creditsPerTerm} credits` : ', in prerequisite order'}.` })),
-    notes.map((n) => el('p', { class: 'hint', text: n })),
+      el('figcaption', { text: `${count(answer.steps.length, 'course')}, ${count(answer.totalCredits, 'credit')}${terms ? `, ${count(answer.terms.length, 'term')} of at most ${count(p.creditsPerTerm, 'credit')}` : ', in prerequisite order'}.` })),
+    ...notes.map((n) => el('p', { class: 'hint', text: n })),
     el('h3', { text: 'The path, step by step' }),
     el('ol', { class: 'steps' }, answer.steps.map((s) => el('li', {},
       terms ? el('span', { class: 'tag', text: `Term ${s.term + 1}` }) : null,

@@ -61,6 +61,17 @@ async function fetchFile(url, file, expected, cache, progress) {
   return bytes;
 }
 
+// The Cache API, or null where the browser refuses it (a frame on another site when the
+// browser blocks third-party storage, a private window): then every file comes from the network.
+async function openCache(name) {
+  if (!('caches' in self)) return null;
+  try {
+    return await caches.open(name);
+  } catch {
+    return null;
+  }
+}
+
 async function load({ bundleUrl, modelUrl, tokenizerUrl, useCache = true }, progress) {
   await (ready ??= init({ module_or_path: new URL(self.WAYFINDER_WASM, import.meta.url) }));
   const base = bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`;
@@ -70,12 +81,12 @@ async function load({ bundleUrl, modelUrl, tokenizerUrl, useCache = true }, prog
   try {
     manifestBytes = await fetchFile(`${base}manifest.json`, 'manifest.json', 0, null, progress);
   } catch (err) {
-    const cached = useCache && 'caches' in self ? await caches.match(`${base}manifest.json`) : undefined;
+    const cached = useCache && 'caches' in self ? await caches.match(`${base}manifest.json`).catch(() => undefined) : undefined;
     if (!cached) throw err;
     manifestBytes = new Uint8Array(await cached.arrayBuffer());
   }
   const { manifest, cacheKey } = readManifest(manifestBytes);
-  const cache = useCache && 'caches' in self ? await caches.open(cacheKey) : null;
+  const cache = useCache ? await openCache(cacheKey) : null;
   if (cache) {
     await cache.put(`${base}manifest.json`, new Response(manifestBytes));
     for (const name of await caches.keys()) {

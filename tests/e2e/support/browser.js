@@ -92,3 +92,21 @@ export function storedProfile(page) {
     open.onerror = () => reject(open.error);
   }));
 }
+
+/**
+ * The <wayfinder-next> widget's frame on `page` (it sits in a closed shadow root, so only the
+ * browser's frame tree reaches it), once it shows its list.
+ */
+export async function widgetFrame(page, timeout = LOAD_TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const frame = page.frames().find((f) => f.url().includes('/embed/frame.html'));
+    if (frame) {
+      await frame.waitForSelector('body[data-state]', { timeout: Math.max(1, deadline - Date.now()) });
+      if ((await frame.getAttribute('body', 'data-state')) !== 'ready') throw new Error(`the widget failed: ${await frame.textContent('#status')}`);
+      return frame;
+    }
+    if (Date.now() > deadline) throw new Error('no widget frame on the page');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

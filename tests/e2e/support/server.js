@@ -8,15 +8,15 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-/** The site under test: www/, or another copy of it (for example a deployed build). */
-export const WWW = path.resolve(process.env.WAYFINDER_SITE ?? path.join(ROOT, 'www'));
+/** The site under test: `make site`'s dist/, or another build of it (WAYFINDER_SITE). */
+export const WWW = path.resolve(process.env.WAYFINDER_SITE ?? path.join(ROOT, 'dist'));
 
 const NEEDED = {
-  'pkg/wayfinder_wasm_bg.wasm': 'make wasm',
-  'pkg/wayfinder.js': 'make wasm',
-  'bundle/manifest.json': 'make bundle',
-  'model/model.onnx': 'make model',
-  'model/tokenizer.json': 'make model',
+  'pkg/wayfinder_wasm_bg.wasm': 'make site',
+  'pkg/wayfinder.js': 'make site',
+  'bundle/manifest.json': 'make site',
+  'model/model.onnx': 'make site',
+  'model/tokenizer.json': 'make site',
 };
 
 /** Throws naming what to build when the site's generated files are missing. */
@@ -27,9 +27,16 @@ export function requireBuiltSite() {
   }
 }
 
-/** Serves `dir` (the site by default; tests/browser serves a harness folder). */
-export async function startServer(dir = WWW) {
-  const child = spawn('python3', [path.join(ROOT, 'scripts/serve.py'), '--port', '0', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Serves `dir` (the site by default; tests/browser serves a harness folder), under the URL
+ * path `base`, with `hostDir` served at every other path of the origin when given, and `csp`
+ * as the Content-Security-Policy header instead of the planner's.
+ */
+export async function startServer(dir = WWW, { base = '/', hostDir = null, csp = null } = {}) {
+  const args = [path.join(ROOT, 'scripts/serve.py'), '--port', '0', '--dir', dir, '--base', base];
+  if (hostDir) args.push('--host-dir', hostDir);
+  if (csp) args.push('--csp', csp);
+  const child = spawn('python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = [];
   createInterface({ input: child.stderr }).on('line', (line) => {
     const [method, target, status] = line.split(' ');
@@ -41,7 +48,7 @@ export async function startServer(dir = WWW) {
     child.once('error', reject); // no python3, for one
     child.once('exit', (code) => reject(new Error(`serve.py exited with ${code}`)));
     createInterface({ input: child.stdout }).on('line', (line) => {
-      const match = line.match(/http:\/\/127\.0\.0\.1:\d+\//);
+      const match = line.match(/http:\/\/127\.0\.0\.1:\d+\/\S*/);
       if (match) {
         clearTimeout(timer);
         resolve(match[0]);
@@ -58,4 +65,11 @@ export async function startServer(dir = WWW) {
       child.kill('SIGTERM');
     }),
   };
+}
+
+/** The BUILD object make site wrote into a built sw.js: {version, files: {path: sha256}, wasm}. */
+export function readBuild(source) {
+  const match = source.match(/^const BUILD = (\{[\s\S]*?\n\});$/m);
+  if (!match) throw new Error('sw.js holds no BUILD: not a site built by make site');
+  return JSON.parse(match[1]);
 }
