@@ -7,7 +7,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 SHARED_DATA ?= $(abspath ../shared/data)
 export WAYFINDER_DATA ?= $(SHARED_DATA)
 
-.PHONY: help demo site test check-disk fmt-check lint test-native test-wasm test-browser test-e2e test-advisor cli cli-bin wasm model bench bench-native bench-pipeline bench-mf bench-eval bench-browser setup-rust fuzz bundle test-bundle test-wasm-browser
+.PHONY: help demo site test check-disk fmt-check lint test-native test-wasm test-browser test-e2e test-advisor cli cli-bin wasm model bench bench-native bench-pipeline bench-mf bench-eval bench-browser setup-rust fuzz bundle test-bundle site-bundle test-wasm-browser
 
 help:
 	@echo "make demo   build everything, fetch the model, serve the site on 127.0.0.1"
@@ -89,8 +89,8 @@ bench-pipeline: model cli $(BENCH_PY)
 
 # The advisor's test set: 20 learners on a bounded slice of UIUC (skipped with a message
 # when ../shared/data is absent) and 5 on the demo bundle (scripts/test-advisor.sh).
-test-advisor: model bundle
-	WAYFINDER_BIN=$(BIN) ADVISOR_OUT=$(TARGET_DIR)/advisor bash scripts/test-advisor.sh
+test-advisor: model test-bundle
+	WAYFINDER_BIN=$(BIN) ADVISOR_OUT=$(TARGET_DIR)/advisor DEMO_BUNDLE=$(TEST_BUNDLE) bash scripts/test-advisor.sh
 
 # The whole ranking against its parts and baselines on MovieLens and MOOCCubeX, and the
 # advisor's test set on UIUC (scripts/bench-eval.sh).
@@ -115,15 +115,23 @@ demo: site
 # root or a sub-path (docs/deploy.md). CATALOG, INTERACTIONS and TAXONOMY choose the data;
 # without CATALOG, the demo's three files. BASE is the URL path for the _headers file.
 SITE_DIR ?= dist
-ifeq ($(origin CATALOG),undefined)
+ifeq ($(origin CATALOG)$(origin INTERACTIONS)$(origin TAXONOMY),undefinedundefinedundefined)
+# The demo: the site shares the demo bundle the tests build (test-bundle).
 CATALOG := data/demo/catalog.json
-INTERACTIONS ?= data/demo/enrollments.csv
-TAXONOMY ?= data/demo/taxonomy.json
+INTERACTIONS := data/demo/enrollments.csv
+TAXONOMY := data/demo/taxonomy.json
+SITE_BUNDLE_RULE = test-bundle
+SITE_BUNDLE = $(TEST_BUNDLE)
+else
+SITE_BUNDLE_RULE = site-bundle
+SITE_BUNDLE = $(TARGET_DIR)/site-bundle
 endif
 BUILD_INPUTS = --catalog $(CATALOG) $(if $(INTERACTIONS),--interactions $(INTERACTIONS)) $(if $(TAXONOMY),--taxonomy $(TAXONOMY)) --model model
-site: model wasm cli-bin
-	$(BIN) build $(BUILD_INPUTS) --out $(TARGET_DIR)/site-bundle --quiet
-	python3 scripts/build-site.py --out $(SITE_DIR) --bundle $(TARGET_DIR)/site-bundle $(if $(BASE),--base $(BASE))
+site: model wasm $(SITE_BUNDLE_RULE)
+	python3 scripts/build-site.py --out $(SITE_DIR) --bundle $(SITE_BUNDLE) $(if $(BASE),--base $(BASE))
+
+site-bundle: model cli-bin
+	$(BIN) build $(BUILD_INPUTS) --out $(SITE_BUNDLE) --quiet
 
 # Browser tests (tests/e2e/) in Debian's Chromium, installed when missing, on the site as
 # make site builds it; playwright-core never downloads a browser of its own.
@@ -150,10 +158,18 @@ test-browser: model wasm test-bundle
 	npx tsc -p tests/browser/tsconfig.json
 	WAYFINDER_BIN=$(BIN) node --test --test-concurrency=1 tests/browser/
 
-# The demo bundle the browser tests compare against the native CLI.
+# The demo bundle: the browser tests compare it against the native CLI, the wasm tests compile
+# it in, the advisor's demo learners and the demo site use it. Built again only when the CLI
+# or an input is newer (the recursive make reads the CLI's time after cli-bin ran), so
+# make test builds it once, not four times.
+TEST_BUNDLE = tests/browser/.bundle
+DEMO_INPUTS = data/demo/catalog.json data/demo/enrollments.csv data/demo/taxonomy.json model/model.onnx model/tokenizer.json
 test-bundle: model cli-bin
+	@$(MAKE) --no-print-directory $(TEST_BUNDLE)/manifest.json
+
+$(TEST_BUNDLE)/manifest.json: $(BIN) $(DEMO_INPUTS)
 	$(BIN) build --catalog data/demo/catalog.json --interactions data/demo/enrollments.csv \
-	    --taxonomy data/demo/taxonomy.json --model model --out tests/browser/.bundle --storage f16 --quiet
+	    --taxonomy data/demo/taxonomy.json --model model --out $(TEST_BUNDLE) --quiet
 
 # The browser module's API (crates/wasm/tests/web.rs) alone, under wasm-bindgen-test in
 # headless Chromium, driven by Debian's chromedriver; the test bundle is compiled into the
