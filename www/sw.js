@@ -6,7 +6,7 @@
 //
 // `make site` (scripts/build-site.py) writes BUILD below: the app's files with their sha256,
 // and a version derived from them, so a change to any file makes a new worker. One cache per
-// version, `wayfinder-<version>`, holds the whole set. An update installs the complete new set
+// version, `wayfinder-site-<version>`, holds the whole set. An update installs the complete new set
 // (each file checked against its hash; files whose hash did not change are copied from the
 // old cache, not downloaded again) while the open pages keep the old one; the new set takes
 // over when the planner's pages close or the learner accepts the update, every open page then
@@ -19,7 +19,7 @@ importScripts('pkg/wasm-file.js');
 
 const BUILD = null; // written by scripts/build-site.py
 
-const PREFIX = 'wayfinder-';
+const PREFIX = 'wayfinder-site-';
 const SCOPE = new URL(self.registration.scope);
 const at = (path) => new URL(path, SCOPE).href;
 const CACHE = BUILD && `${PREFIX}${BUILD.version}`;

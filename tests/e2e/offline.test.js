@@ -38,7 +38,7 @@ test('an offline reload still recommends and searches', { timeout: LOAD_TIMEOUT 
   assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)), 'no service worker controls the page');
   await page.waitForSelector('#offline-ready[data-ready="true"]', { timeout: 60_000 });
   const caches = await page.evaluate(() => caches.keys());
-  assert.deepEqual(caches, [`wayfinder-${readBuild(await readFile(path.join(WWW, 'sw.js'), 'utf8')).version}`]);
+  assert.deepEqual(caches, [`wayfinder-site-${readBuild(await readFile(path.join(WWW, 'sw.js'), 'utf8')).version}`]);
 
   await page.fill('#add-completed', 'CS 101');
   await page.press('#add-completed', 'Enter');

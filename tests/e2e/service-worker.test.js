@@ -118,14 +118,14 @@ test('an update in the middle of a session installs whole, waits, then works off
   const context = await browser.newContext();
   const page = await visitAndKeep(context, server.url);
   const first = readBuild(await readFile(path.join(dir, 'sw.js'), 'utf8'));
-  assert.deepEqual(await cacheNames(page), [`wayfinder-${first.version}`]);
+  assert.deepEqual(await cacheNames(page), [`wayfinder-site-${first.version}`]);
 
   const second = await deployNewVersion(dir);
   await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
   await page.waitForSelector('#update:not([hidden])', { timeout: 60_000 });
   // The new set is complete before it may take over; the old one still serves this page.
   const [oldKept, newKept] = await page.evaluate(async (names) => Promise.all(names.map(async (n) => (await (await caches.open(n)).keys()).length)),
-    [`wayfinder-${first.version}`, `wayfinder-${second.version}`]);
+    [`wayfinder-site-${first.version}`, `wayfinder-site-${second.version}`]);
   const expected = Object.keys(second.files).length - 1; // one of the two module builds
   assert.equal(newKept, expected, 'the update did not save the whole new set');
   assert.equal(oldKept, expected, 'the old set was touched before the update took over');
@@ -136,7 +136,7 @@ test('an update in the middle of a session installs whole, waits, then works off
   // Accepting it reloads on the new version and drops the old set.
   await Promise.all([page.waitForEvent('load'), page.click('#update-accept')]);
   await page.waitForSelector('body[data-state="ready"]', { timeout: LOAD_TIMEOUT });
-  assert.deepEqual(await cacheNames(page), [`wayfinder-${second.version}`]);
+  assert.deepEqual(await cacheNames(page), [`wayfinder-site-${second.version}`]);
   const css = await page.evaluate(async () => (await fetch('styles.css')).text());
   assert.match(css, /version 2/);
 

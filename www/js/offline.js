@@ -3,7 +3,7 @@
 // are kept; tells the learner when every file is saved and whether the network is there; and
 // offers a new version once the service worker has saved all of it.
 
-const CACHE_PREFIX = 'wayfinder-';
+const CACHE_PREFIX = 'wayfinder-site-';
 
 let swRegistration = null;
 

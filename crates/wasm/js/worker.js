@@ -15,7 +15,9 @@ function failure(code, message, cause) {
 }
 let ready = null;
 
-const CACHE_PREFIX = 'wayfinder-';
+// The worker's own caches (`wayfinder-v<format>-<hash>`, see Manifest::cache_key); the planner's
+// service worker keeps `wayfinder-site-*`, which the worker never touches.
+const OWN_CACHE = /^wayfinder-v\d+-[0-9a-f]+$/;
 
 async function readBody(response, file, total, fromCache, progress) {
   if (!response.body) {
@@ -90,7 +92,7 @@ async function load({ bundleUrl, modelUrl, tokenizerUrl, useCache = true }, prog
   if (cache) {
     await cache.put(`${base}manifest.json`, new Response(manifestBytes));
     for (const name of await caches.keys()) {
-      if (name.startsWith(CACHE_PREFIX) && name !== cacheKey) await caches.delete(name);
+      if (OWN_CACHE.test(name) && name !== cacheKey) await caches.delete(name);
     }
   }
   const files = {};
