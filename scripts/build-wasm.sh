@@ -49,6 +49,16 @@ if ! cmp -s pkg/wayfinder_wasm.js "$relaxed_out/wayfinder_wasm.js"; then
 fi
 cp "$relaxed_out/wayfinder_wasm_bg.wasm" pkg/wayfinder_wasm_relaxed_bg.wasm
 cp crates/wasm/js/worker.js crates/wasm/js/wasm-file.js crates/wasm/js/wayfinder.js crates/wasm/js/wayfinder.d.ts pkg/
+# The package's version is the workspace's (Cargo.toml), never a second number kept by hand.
+python3 - <<'PY'
+import json, tomllib
+version = tomllib.load(open("Cargo.toml", "rb"))["workspace"]["package"]["version"]
+path = "pkg/package.json"
+package = json.load(open(path))
+if package.get("version") != version:
+    package["version"] = version
+    open(path, "w").write(json.dumps(package, indent=2) + "\n")
+PY
 
 for wasm in pkg/wayfinder_wasm_bg.wasm pkg/wayfinder_wasm_relaxed_bg.wasm; do
   raw=$(stat -c %s "$wasm")

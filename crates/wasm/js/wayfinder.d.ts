@@ -17,7 +17,14 @@ export interface LoadOptions {
   onProgress?: (progress: FileProgress) => void;
   /** Keep the files in the Cache API (default true; a page whose service worker caches them can say false). */
   useCache?: boolean;
+  /** Where worker.js is, when it is not beside wayfinder.js (bundlers find it without this). */
   workerUrl?: string | URL;
+  /**
+   * The `.wasm` module to run, when it is not beside worker.js (bundlers find it without this).
+   * By default the worker picks the relaxed-SIMD build where the browser has relaxed SIMD, else
+   * the plain SIMD build.
+   */
+  wasmUrl?: string | URL;
 }
 
 /** Weights of the score parts, each finite and non-negative; any left out come from the

@@ -38,14 +38,20 @@ export class Recommender {
 
   /**
    * Starts the worker and loads the bundle, model and tokenizer (from the Cache API when
-   * present). URLs are resolved against the page.
+   * present). URLs are resolved against the page. `wasmUrl` and `workerUrl` override where
+   * the module and the worker are; bundlers (Vite, webpack) find both without them, since
+   * each is named by a literal `new URL('./file', import.meta.url)`.
    */
-  static async load({ bundleUrl, modelUrl, tokenizerUrl, onProgress, useCache = true, workerUrl } = {}) {
+  static async load({ bundleUrl, modelUrl, tokenizerUrl, onProgress, useCache = true, workerUrl, wasmUrl } = {}) {
     if (!bundleUrl) throw new WayfinderError('INVALID_PARAMETER', 'bundleUrl: required');
-    const worker = new Worker(workerUrl ?? new URL('./worker.js', import.meta.url), { type: 'module' });
+    // The literal form is what bundlers recognise as a worker entry point.
+    const worker = workerUrl
+      ? new Worker(workerUrl, { type: 'module' })
+      : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     const rec = new Recommender(worker);
     const abs = (u) => (u ? new URL(u, globalThis.location?.href).href : undefined);
-    const info = await rec.#call('load', [{ bundleUrl: abs(bundleUrl), modelUrl: abs(modelUrl), tokenizerUrl: abs(tokenizerUrl), useCache }], onProgress);
+    const files = { bundleUrl: abs(bundleUrl), modelUrl: abs(modelUrl), tokenizerUrl: abs(tokenizerUrl), wasmUrl: abs(wasmUrl) };
+    const info = await rec.#call('load', [{ ...files, useCache }], onProgress);
     rec.manifestInfo = info;
     return rec;
   }

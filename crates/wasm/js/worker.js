@@ -74,8 +74,15 @@ async function openCache(name) {
   }
 }
 
-async function load({ bundleUrl, modelUrl, tokenizerUrl, useCache = true }, progress) {
-  await (ready ??= init({ module_or_path: new URL(self.WAYFINDER_WASM, import.meta.url) }));
+// Both builds named literally, so that a bundler copies them and rewrites the URLs; the one
+// this browser runs is picked at run time (wasm-file.js).
+const WASM = {
+  'wayfinder_wasm_bg.wasm': new URL('./wayfinder_wasm_bg.wasm', import.meta.url),
+  'wayfinder_wasm_relaxed_bg.wasm': new URL('./wayfinder_wasm_relaxed_bg.wasm', import.meta.url),
+};
+
+async function load({ bundleUrl, modelUrl, tokenizerUrl, wasmUrl, useCache = true }, progress) {
+  await (ready ??= init({ module_or_path: wasmUrl ?? WASM[self.WAYFINDER_WASM] }));
   const base = bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`;
   // The manifest itself comes from the network when it can (it names the current version),
   // and from any Wayfinder cache when offline.
