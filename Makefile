@@ -169,7 +169,7 @@ test-bundle: model cli-bin
 
 $(TEST_BUNDLE)/manifest.json: $(BIN) $(DEMO_INPUTS)
 	$(BIN) build --catalog data/demo/catalog.json --interactions data/demo/enrollments.csv \
-	    --taxonomy data/demo/taxonomy.json --model model --out $(TEST_BUNDLE) --quiet
+	    --taxonomy data/demo/taxonomy.json --model model --out $(TEST_BUNDLE) --plain-catalog --quiet
 
 # The browser module's API (crates/wasm/tests/web.rs) alone, under wasm-bindgen-test in
 # headless Chromium, driven by Debian's chromedriver; the test bundle is compiled into the

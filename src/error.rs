@@ -70,6 +70,10 @@ pub enum Error {
     EmbedderMismatch { what: &'static str, expected: String, actual: String },
     #[error("{file} CSV line {line}: {reason}")]
     CatalogCsv { file: &'static str, line: u64, reason: String },
+    /// A field of a catalog CSV (`import::csv`): `row` is the line in the file, the header
+    /// being line 1.
+    #[error("catalog CSV row {row}, column {column:?}: {reason}")]
+    CsvField { row: u64, column: String, reason: String },
     #[error("interactions line {line}: {reason}")]
     InteractionLine { line: usize, reason: String },
     #[error("{field} needs the embedding model, and none was loaded")]
@@ -109,7 +113,8 @@ impl Error {
             | SelfPrerequisite { .. }
             | BadCourseNumber { .. }
             | Cycle(_)
-            | CatalogCsv { .. } => "CATALOG_INVALID",
+            | CatalogCsv { .. }
+            | CsvField { .. } => "CATALOG_INVALID",
             UnknownCourse(_) => "UNKNOWN_COURSE",
             NoEmbedder { .. } => "MODEL_REQUIRED",
             InvalidParameter { .. } | NonFinite { .. } | CourseExceedsTermLimit { .. } => "INVALID_PARAMETER",

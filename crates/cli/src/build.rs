@@ -93,9 +93,13 @@ pub struct BuildArgs {
     /// level gets prerequisites inferred from the texts for the rest; this leaves it without.
     #[arg(long)]
     no_inferred_prerequisites: bool,
-    /// Write the catalog as catalog.json.gz: descriptions are most of a large catalog's bytes
-    /// and compress about 3x (the browser module and the CLI read either form).
-    #[arg(long)]
+    /// Write the catalog as plain catalog.json instead of catalog.json.gz (the default:
+    /// descriptions are most of a large catalog's bytes and compress about 3x; the browser
+    /// module and the CLI read either form).
+    #[arg(long, conflicts_with = "compress_catalog")]
+    plain_catalog: bool,
+    /// The default; kept so that existing scripts keep working.
+    #[arg(long, hide = true)]
     compress_catalog: bool,
     /// No progress bars.
     #[arg(long)]
@@ -343,7 +347,7 @@ pub fn run(args: BuildArgs) -> Result<()> {
         taxonomy: taxonomy.as_ref(),
         counts,
         evaluation: evaluation.clone(),
-        compress_catalog: args.compress_catalog,
+        compress_catalog: !args.plain_catalog,
     })?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     let mut total_bytes = 0;

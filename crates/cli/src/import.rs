@@ -1,4 +1,5 @@
-//! `wayfinder import uiuc`: the UIUC catalog and prerequisite CSVs to Wayfinder's JSON.
+//! `wayfinder import`: other catalog formats to Wayfinder's JSON: any school's CSV (`csv`),
+//! UIUC's two CSVs, and the public data sets the evaluation uses.
 
 use std::path::PathBuf;
 
@@ -9,6 +10,11 @@ use crate::files;
 
 #[derive(Subcommand)]
 pub enum ImportCommand {
+    /// A catalog CSV with a header row, one course per row: id, title, description, credits,
+    /// level, tags, teaches, requires (lists separated by ';'), prerequisites as text
+    /// ("CS 101 or CS 102; MATH 120 (concurrent)"), same_as, no_credit_with. --columns maps
+    /// other header names.
+    Csv(CsvArgs),
     /// UIUC course catalog CSV plus its prerequisite-group CSV.
     Uiuc(UiucArgs),
     /// MovieLens 100k (a folder with u.item, u.genre, u.data): titles as text, genres as
@@ -53,6 +59,60 @@ fn dataset(
 }
 
 #[derive(Args)]
+pub struct CsvArgs {
+    /// The catalog CSV.
+    #[arg(long)]
+    catalog: PathBuf,
+    /// Where to write the catalog JSON.
+    #[arg(long)]
+    out: PathBuf,
+    /// The file's header names for fields named otherwise, e.g. "id=Course Code,title=Name,prerequisites=Prereqs".
+    #[arg(long, default_value = "")]
+    columns: String,
+    /// Keep going past courses the file does not hold (kept as alternatives that never
+    /// satisfy their group), bad credit or level values (left out) and rows without an id
+    /// (skipped), reporting each, instead of failing at the first.
+    #[arg(long)]
+    lenient: bool,
+    /// Print the import report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn import_csv(args: CsvArgs) -> Result<()> {
+    use wayfinder::catalog::Strictness;
+    use wayfinder::import::csv::{import, Columns};
+    let columns = Columns::parse(&args.columns)?;
+    let strictness = if args.lenient { Strictness::Lenient } else { Strictness::Strict };
+    let (catalog, report) = import(&files::read(&args.catalog)?, &columns, strictness)
+        .with_context(|| format!("importing {}", args.catalog.display()))?;
+    std::fs::write(&args.out, catalog.to_json()).with_context(|| format!("cannot write {}", args.out.display()))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    println!(
+        "wrote {} courses with {} prerequisite groups to {}",
+        report.courses,
+        report.prerequisite_groups,
+        args.out.display()
+    );
+    for row in &report.rows_without_id {
+        println!("  row {row}: no course id; skipped");
+    }
+    for (row, column, value) in &report.bad_values {
+        println!("  row {row}, column {column:?}: {value:?} is not a number; left out");
+    }
+    for (row, course, id) in &report.unknown_courses {
+        println!("  row {row}: {course} names {id}, which the file does not hold; kept as a course that is not in the catalog");
+    }
+    if report.dropped() > 0 {
+        println!("{} problem(s) reported above (--lenient)", report.dropped());
+    }
+    Ok(())
+}
+
+#[derive(Args)]
 pub struct UiucArgs {
     /// The catalog CSV (Subject, Number, Name, Description, Credit Hours, ...).
     #[arg(long)]
@@ -70,6 +130,7 @@ pub struct UiucArgs {
 
 pub fn run(cmd: ImportCommand) -> Result<()> {
     let args = match cmd {
+        ImportCommand::Csv(args) => return import_csv(args),
         ImportCommand::Uiuc(args) => args,
         ImportCommand::Movielens(args) => {
             return dataset(args, |read| {

@@ -174,7 +174,8 @@ fn a_compressed_catalog_bundle_answers_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let (plain, packed) = (dir.path().join("plain"), dir.path().join("packed"));
     let (catalog, m) = (fixture("small_catalog.json"), model.display().to_string());
-    for (out, extra) in [(&plain, None), (&packed, Some("--compress-catalog"))] {
+    // Compressed is the default; --plain-catalog writes catalog.json.
+    for (out, extra) in [(&plain, Some("--plain-catalog")), (&packed, None)] {
         let out = out.display().to_string();
         let mut args = vec!["build", "--catalog", &catalog, "--model", &m, "--out", &out, "--quiet"];
         args.extend(extra);
@@ -182,6 +183,7 @@ fn a_compressed_catalog_bundle_answers_the_same() {
         assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     }
     assert!(packed.join("catalog.json.gz").is_file() && !packed.join("catalog.json").exists());
+    assert!(plain.join("catalog.json").is_file() && !plain.join("catalog.json.gz").exists());
     let answer = |b: &Path| {
         ok_json(&[
             "recommend",
@@ -392,4 +394,63 @@ fn eval_prerequisites_recovers_hidden_prerequisites_and_counts_unready_recommend
     let rate = |x: &Value| x["rate"].as_f64().unwrap();
     assert!(report["safety"]["learners"].as_u64().unwrap() >= 2, "{report}");
     assert!(rate(&report["safety"]) < rate(&report["anchor"]), "{report}");
+}
+
+const SCHOOL_COLUMNS: &str =
+    "id=Course Code,title=Name,description=Description,credits=Credits,level=Level,tags=Topics,prerequisites=Prereqs";
+
+#[test]
+fn a_school_catalog_csv_imports_builds_and_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("catalog.json").display().to_string();
+    let report = ok_json(&[
+        "import",
+        "csv",
+        "--catalog",
+        &fixture("school_catalog.csv"),
+        "--out",
+        &json,
+        "--columns",
+        SCHOOL_COLUMNS,
+        "--json",
+    ]);
+    assert_eq!(report["courses"], 6);
+    assert_eq!(report["prerequisite_groups"], 5);
+    let Some(model) = model_dir() else { return };
+    let bundle = dir.path().join("bundle").display().to_string();
+    let model = model.display().to_string();
+    let out = wayfinder(&["build", "--catalog", &json, "--model", &model, "--out", &bundle, "--quiet"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let answer = ok_json(&["recommend", "--bundle", &bundle, "--completed", "CS 101,MATH 120", "-k", "3", "--json"]);
+    let ids: Vec<&str> =
+        answer["recommendations"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    // Ready after CS 101 and MATH 120: CS 201, STAT 200, and CS 320 (CS 201 may be concurrent).
+    assert!(ids.contains(&"CS 201") && ids.contains(&"STAT 200"), "{ids:?}");
+    assert!(!ids.contains(&"CS 310"), "CS 310 needs CS 201 first: {ids:?}");
+}
+
+#[test]
+fn a_bad_catalog_csv_names_the_row_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("CS 101,Intro,,4,100,,\n,Nameless,,3,100,,\n", "row 3, column \"Course Code\""),
+        ("CS 101,Intro,,four,100,,\n", "row 2, column \"Credits\": \"four\""),
+        ("CS 101,Intro,,4,100,,CS 999\n", "row 2, column \"Prereqs\": \"CS 999\" is not a course in this file"),
+        ("CS 101,Intro,,4,100,,CS 100 or\n", "row 2, column \"Prereqs\""),
+    ];
+    for (body, expected) in cases {
+        let csv = dir.path().join("bad.csv");
+        std::fs::write(&csv, format!("Course Code,Name,Description,Credits,Level,Topics,Prereqs\n{body}")).unwrap();
+        let (csv, json) = (csv.display().to_string(), dir.path().join("out.json").display().to_string());
+        let out = wayfinder(&["import", "csv", "--catalog", &csv, "--out", &json, "--columns", SCHOOL_COLUMNS]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(expected), "{body:?}: {stderr}");
+        // Lenient mode reports instead, except for a malformed expression.
+        let out =
+            wayfinder(&["import", "csv", "--catalog", &csv, "--out", &json, "--columns", SCHOOL_COLUMNS, "--lenient"]);
+        assert_eq!(out.status.success(), !body.ends_with("or\n"), "{body:?}: {}", String::from_utf8_lossy(&out.stderr));
+        if out.status.success() {
+            assert!(String::from_utf8_lossy(&out.stdout).contains("problem(s) reported above"));
+        }
+    }
 }

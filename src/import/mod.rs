@@ -2,6 +2,8 @@
 //! course-catalog CSV and the prerequisite-group CSV (one course from each
 //! `PrereqGroupNum` group of a course), as published in wadefagen/datasets.
 
+pub mod csv;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
@@ -77,7 +79,7 @@ pub fn uiuc(catalog_csv: &[u8], prereqs_csv: &[u8]) -> Result<(Catalog, ImportRe
     // The catalog's own prerequisite sentences, kept aside to map renamed group members.
     let mut prerequisite_text: Vec<String> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
-    for (i, row) in csv::Reader::from_reader(catalog_csv).deserialize::<CatalogRow>().enumerate() {
+    for (i, row) in ::csv::Reader::from_reader(catalog_csv).deserialize::<CatalogRow>().enumerate() {
         let row = row.map_err(|e| csv_error("catalog", i, e))?;
         let id = format!("{} {}", row.subject.trim(), row.number.trim());
         if !seen.insert(id.clone()) {
@@ -116,7 +118,7 @@ pub fn uiuc(catalog_csv: &[u8], prereqs_csv: &[u8]) -> Result<(Catalog, ImportRe
 
     // course -> group number -> the group as the file gives it
     let mut groups: BTreeMap<usize, BTreeMap<u32, RawGroup>> = BTreeMap::new();
-    for (i, row) in csv::Reader::from_reader(prereqs_csv).deserialize::<PrereqRow>().enumerate() {
+    for (i, row) in ::csv::Reader::from_reader(prereqs_csv).deserialize::<PrereqRow>().enumerate() {
         let row = row.map_err(|e| csv_error("prerequisites", i, e))?;
         let Some(&course) = known.get(row.course.trim()) else {
             report.rows_for_unknown_courses += 1;
@@ -419,7 +421,7 @@ fn course_ids(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn csv_error(file: &'static str, index: usize, e: csv::Error) -> Error {
+fn csv_error(file: &'static str, index: usize, e: ::csv::Error) -> Error {
     // Line numbers count the header as line 1.
     let line = e.position().map_or(index as u64 + 2, |p| p.line());
     Error::CatalogCsv { file, line, reason: e.to_string() }
