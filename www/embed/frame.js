@@ -62,6 +62,8 @@ function post(message) {
 // The model (23 MB) is fetched only when the host asks for goal text.
 function recommender() {
   if (loading && (loadedWithModel || !context.goalText)) return loading;
+  // The host asked for goal text after a load without the model: the old worker goes.
+  loading?.then((rec) => rec.terminate()).catch(() => {});
   loadedWithModel = context.goalText;
   const model = loadedWithModel ? { modelUrl: new URL('model/model.onnx', SITE).href, tokenizerUrl: new URL('model/tokenizer.json', SITE).href } : {};
   loading = import(new URL('pkg/wayfinder.js', SITE).href).then(({ Recommender }) => Recommender.load({
