@@ -105,7 +105,7 @@ fn movielens_5_fold(text: &str) {
 
 fn mooccubex_ranking(train: &str, test: &str) {
     let (train, test) =
-        (eval::parse_kgat(train).expect("train.txt parses"), eval::parse_kgat(test).expect("test.txt parses"));
+        (eval::kgat_lines(train).expect("train.txt parses"), eval::kgat_lines(test).expect("test.txt parses"));
     let split = eval::implicit_split(&train, &test, None, 42).expect("MOOCCubeX has training pairs");
     let params = als::AlsParams::default();
     let start = Instant::now();

@@ -15,6 +15,7 @@ use rand_pcg::Pcg64;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+pub use crate::interactions::{kgat_lines, KgatLine};
 use crate::mf::{Fitted, Rating, Ratings};
 
 // ---------------------------------------------------------------------------------------
@@ -87,33 +88,6 @@ fn intern<'a>(index: &mut HashMap<&'a str, usize>, ids: &mut Vec<String>, token:
         ids.push(token.to_string());
         ids.len() - 1
     })
-}
-
-/// One line of a KGAT-format file: a user id followed by the ids of their items.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KgatLine {
-    pub user: u64,
-    pub items: Vec<u64>,
-}
-
-/// Parses KGAT `user item item ...` lines (white-space-separated non-negative integers).
-/// Blank lines are skipped; a user with no items is allowed.
-///
-/// # Errors
-/// [`Error::RatingLine`] with the 1-based line number for a token that is not an integer.
-pub fn parse_kgat(text: &str) -> Result<Vec<KgatLine>> {
-    let mut lines = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let mut ids = line.split_whitespace().map(|t| {
-            t.parse::<u64>().map_err(|_| Error::RatingLine {
-                line: n + 1,
-                reason: format!("{t:?} is not a non-negative integer id"),
-            })
-        });
-        let Some(user) = ids.next() else { continue };
-        lines.push(KgatLine { user: user?, items: ids.collect::<Result<_>>()? });
-    }
-    Ok(lines)
 }
 
 /// A train/test split of implicit feedback, with dense rows and the ids behind them.
@@ -661,15 +635,15 @@ mod tests {
 
     #[test]
     fn kgat_split_dedupes_and_keeps_unseen_test_items() {
-        let train = parse_kgat("0 5 9 5\n1 9\n\n").unwrap();
-        let test = parse_kgat("0 7\n1 5\n").unwrap();
+        let train = kgat_lines("0 5 9 5\n1 9\n\n").unwrap();
+        let test = kgat_lines("0 7\n1 5\n").unwrap();
         let split = implicit_split(&train, &test, None, 1).unwrap();
         assert_eq!(split.duplicates_dropped, 1);
         assert_eq!(split.train.len(), 3);
         assert_eq!(split.train.n_items(), 2);
         assert_eq!(split.unseen_test_items, 1);
         assert_eq!(split.item_ids, [5, 9, 7]);
-        assert!(matches!(parse_kgat("0 1\n2 x\n"), Err(Error::RatingLine { line: 2, .. })));
+        assert!(matches!(kgat_lines("0 1\n2 x\n"), Err(Error::InteractionLine { line: 2, .. })));
     }
 
     #[test]

@@ -8,6 +8,42 @@ use std::collections::HashMap;
 use crate::catalog::{Catalog, CourseIx};
 use crate::error::{Error, Result};
 
+/// One line of a kgat-format file: a user id followed by the ids of their items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KgatLine {
+    /// The line in the file, 1-based.
+    pub line: usize,
+    pub user: u64,
+    pub items: Vec<u64>,
+}
+
+/// Parses kgat `user item item ...` lines (white-space-separated non-negative integers), the
+/// one reader of the format: the interactions of `build`, the MOOCCubeX importer and the
+/// MF evaluation all call it. Blank lines are skipped; a user with no items is allowed.
+///
+/// # Errors
+/// [`Error::InteractionLine`] with the 1-based line number for a token that is not an integer.
+///
+/// # Example
+/// ```
+/// let lines = wayfinder::interactions::kgat_lines("7 1 2\n\n8 3\n").unwrap();
+/// assert_eq!((lines[1].line, lines[1].user, lines[1].items.clone()), (3, 8, vec![3]));
+/// ```
+pub fn kgat_lines(text: &str) -> Result<Vec<KgatLine>> {
+    let mut lines = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let mut ids = line.split_whitespace().map(|t| {
+            t.parse::<u64>().map_err(|_| Error::InteractionLine {
+                line: n + 1,
+                reason: format!("{t:?} is not a non-negative integer id"),
+            })
+        });
+        let Some(user) = ids.next() else { continue };
+        lines.push(KgatLine { line: n + 1, user: user?, items: ids.collect::<Result<_>>()? });
+    }
+    Ok(lines)
+}
+
 /// One learner's interaction with one course.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Interaction {
@@ -105,14 +141,12 @@ pub fn parse_csv_with(text: &[u8], catalog: &Catalog, lenient: bool) -> Result<I
 pub fn parse_kgat(text: &str, catalog: &Catalog) -> Result<Interactions> {
     let mut out = Interactions::default();
     let mut index = HashMap::new();
-    for (i, row) in text.lines().enumerate() {
-        let mut fields = row.split_whitespace();
-        let Some(user) = fields.next() else { continue };
-        let user = out.user(&mut index, user);
-        for item in fields {
-            let course = catalog.ix(item).ok_or_else(|| Error::InteractionLine {
-                line: i + 1,
-                reason: format!("course {item:?} is not in the catalog"),
+    for row in kgat_lines(text)? {
+        let user = out.user(&mut index, &row.user.to_string());
+        for item in row.items {
+            let course = catalog.ix(&item.to_string()).ok_or_else(|| Error::InteractionLine {
+                line: row.line,
+                reason: format!("course \"{item}\" is not in the catalog"),
             })?;
             out.entries.push(Interaction { user, course, rating: None, timestamp: None });
         }

@@ -239,8 +239,8 @@ fn movielens_u1_rmse_is_below_0_95() {
 #[test]
 fn mooccubex_als_beats_popularity_on_5000_users() {
     let Some(dir) = common::data_dir("mooccubex_kgat") else { return };
-    let train = eval::parse_kgat(&std::fs::read_to_string(dir.join("train.txt")).unwrap()).unwrap();
-    let test = eval::parse_kgat(&std::fs::read_to_string(dir.join("test.txt")).unwrap()).unwrap();
+    let train = eval::kgat_lines(&std::fs::read_to_string(dir.join("train.txt")).unwrap()).unwrap();
+    let test = eval::kgat_lines(&std::fs::read_to_string(dir.join("test.txt")).unwrap()).unwrap();
     let seed = 7;
     let split = eval::implicit_split(&train, &test, Some(5000), seed).unwrap();
     assert_eq!(split.train.n_users(), 5000);

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{Catalog, Course, GroupSpec, Strictness};
 use crate::error::{Error, Result};
 use crate::graph::{GraphOptions, PrereqGraph};
+use crate::interactions::KgatLine;
 
 /// What the UIUC import kept, mapped and found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -325,12 +326,11 @@ pub fn kgat(train: &str, test: &str, kg: &str) -> Result<Dataset> {
     let mut items: BTreeMap<u64, Course> = BTreeMap::new();
     let mut rows: Vec<(String, Vec<u64>)> = Vec::new();
     for (file, text) in [("train.txt", train), ("test.txt", test)] {
-        for (i, line) in text.lines().enumerate() {
-            let mut f = line.split_whitespace();
-            let Some(user) = f.next() else { continue };
-            let ids = f
-                .map(|x| x.parse::<u64>().map_err(|_| bad(file, i + 1, format!("item {x:?} is not a number"))))
-                .collect::<Result<Vec<u64>>>()?;
+        let lines = crate::interactions::kgat_lines(text).map_err(|e| match e {
+            Error::InteractionLine { line, reason } => bad(file, line, reason),
+            other => other,
+        })?;
+        for KgatLine { user, items: ids, .. } in lines {
             for &id in &ids {
                 items.entry(id).or_insert_with(|| Course {
                     id: id.to_string(),

@@ -295,7 +295,7 @@ fn ranking(args: RankingArgs) -> Result<()> {
     };
     params.validate()?;
     let parse = |path: &Path| -> Result<Vec<eval::KgatLine>> {
-        eval::parse_kgat(&read(path)?).with_context(|| format!("parsing {}", path.display()))
+        eval::kgat_lines(&read(path)?).with_context(|| format!("parsing {}", path.display()))
     };
     let (train_lines, test_lines) = (parse(&args.train)?, parse(&args.test)?);
     let split = eval::implicit_split(&train_lines, &test_lines, args.max_users, args.seed)?;
