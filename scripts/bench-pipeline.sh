@@ -24,7 +24,8 @@ rm -rf "$out/uiuc-bundle"
 start=$(date +%s.%N)
 "$bin" build --catalog "$out/uiuc-catalog.json" --model model --out "$out/uiuc-bundle" --storage f16 --compress-catalog --quiet --json > "$out/uiuc-build.json"
 end=$(date +%s.%N)
-"$python" bench/pipeline/embed_onnxruntime.py --catalog "$out/uiuc-catalog.json" --model model \
+"$bin" texts --catalog "$out/uiuc-catalog.json" > "$out/uiuc-texts.jsonl"
+"$python" bench/pipeline/embed_onnxruntime.py --texts "$out/uiuc-texts.jsonl" --model model \
   --bundle "$out/uiuc-bundle" > "$out/uiuc-onnxruntime.json"
 
 raw=$(cat "$out"/uiuc-bundle/* | wc -c)

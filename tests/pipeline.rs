@@ -32,6 +32,11 @@ fn base() -> Recommender {
 /// Learner `u` follows track `u % 6` in order and, every third learner, a course of the
 /// next track: co-enrolment an item model can learn.
 fn histories(users: usize) -> Histories {
+    Histories::from_interactions(&histories_interactions(users), 24)
+}
+
+/// The enrolments behind [`histories`].
+fn histories_interactions(users: usize) -> Interactions {
     let mut interactions = Interactions::default();
     for u in 0..users {
         interactions.users.push(format!("u{u}"));
@@ -49,7 +54,7 @@ fn histories(users: usize) -> Histories {
             });
         }
     }
-    Histories::from_interactions(&interactions, 24)
+    interactions
 }
 
 #[test]
@@ -172,4 +177,66 @@ fn edge_scores_and_the_tfidf_baseline_read_the_listed_prerequisites() {
     assert!(baseline.f1 >= 0.8 && threshold > 0.0, "{baseline:?} at {threshold}");
     let scores = pipeline::edge_scores(&truth, &truth, |_| true);
     assert_eq!((scores.precision, scores.recall, scores.f1), (1.0, 1.0, 1.0));
+}
+
+/// A unit vector per text, from the text's length and first byte (enough to tell texts apart).
+fn fake_embed(seen: &mut Vec<String>) -> impl FnMut(&[String]) -> wayfinder::Result<Vec<Vec<f32>>> + '_ {
+    move |texts: &[String]| {
+        seen.extend(texts.iter().cloned());
+        Ok(texts
+            .iter()
+            .map(|t| {
+                let (a, b) = (t.len() as f32, f32::from(t.bytes().next().unwrap_or(1)));
+                let n = (a * a + b * b).sqrt();
+                vec![a / n, b / n]
+            })
+            .collect())
+    }
+}
+
+#[test]
+fn prepare_embeds_the_course_text_and_gives_a_catalog_without_skills_the_vocabulary() {
+    // The hand-made catalog names its skills: no vocabulary, and the course texts are embedded.
+    let mut seen = Vec::new();
+    let site =
+        pipeline::prepare(catalog(), None, &pipeline::SiteOptions::default(), &mut fake_embed(&mut seen)).unwrap();
+    assert!(!site.builtin_vocabulary);
+    assert_eq!(site.embeddings.len(), 24);
+    assert_eq!(seen.len(), 24, "only the courses are embedded");
+    assert_eq!(seen[0], "Course 0 (track0)");
+    assert_eq!(seen[0], pipeline::course_text(&catalog().courses()[0]));
+
+    // Without skills and without a taxonomy, the built-in vocabulary is embedded too.
+    let bare: Vec<Course> = catalog().courses().iter().map(|c| Course { teaches: vec![], ..c.clone() }).collect();
+    let bare = Catalog::new(bare, Strictness::Strict).unwrap().0;
+    let mut seen = Vec::new();
+    let opts = pipeline::SiteOptions { prerequisites: false, ..Default::default() };
+    let site = pipeline::prepare(bare.clone(), None, &opts, &mut fake_embed(&mut seen)).unwrap();
+    assert!(site.builtin_vocabulary && site.taxonomy.is_some());
+    assert!(seen.len() > 24 + 100, "the vocabulary's skills were embedded: {} texts", seen.len());
+    // ... unless the edge turns the vocabulary off.
+    let opts = pipeline::SiteOptions { vocabulary: false, prerequisites: false, ..Default::default() };
+    let site = pipeline::prepare(bare, None, &opts, &mut fake_embed(&mut Vec::new())).unwrap();
+    assert!(!site.builtin_vocabulary && site.taxonomy.is_none());
+}
+
+#[test]
+fn an_explicit_model_needs_ratings_and_the_model_info_comes_from_the_fitted_model() {
+    let c = catalog();
+    let g = PrereqGraph::new(&c, GraphOptions::default());
+    let interactions = histories_interactions(60);
+    let explicit = pipeline::ModelParams { kind: pipeline::ModelKind::Explicit, factors: 4, seed: 7 };
+    let err = pipeline::train(&c, &g, &interactions, &explicit, &mut |_| {}).unwrap_err();
+    assert!(matches!(err, wayfinder::Error::InvalidParameter { name: "kind", .. }), "{err}");
+
+    let implicit = pipeline::ModelParams { kind: pipeline::ModelKind::Implicit, ..explicit };
+    let mut stages = Vec::new();
+    let trained = pipeline::train(&c, &g, &interactions, &implicit, &mut |s| stages.push(s.to_string())).unwrap();
+    assert_eq!(stages, ["held-out evaluation", "final model"]);
+    assert_eq!(trained.info.kind, "implicit");
+    assert_eq!(trained.info.seed, 7);
+    assert_eq!(trained.info.fold_in_reg, trained.model.fold_in_params().reg);
+    assert_eq!(trained.info.params["factors"], 4);
+    assert_eq!(trained.evaluation["split"], "leave-one-out");
+    assert!(trained.evaluation["model"].is_object() && trained.evaluation["popularity"].is_object());
 }

@@ -1,13 +1,15 @@
 """Embeds a Wayfinder catalog's courses with onnxruntime (PyPI), the baseline for
 `wayfinder build`'s embedding step (scripts/bench-pipeline.sh runs both on the same machine).
 
-It uses the same model file, the same text per course (title. description (tags)), the same
+It uses the same model file, the same text per course (read from `wayfinder texts`, so the
+rule lives in one place: wayfinder::pipeline::course_text), the same
 tokenizer settings (truncate at 256, no padding) and the same batching (sorted by length,
 batches of 32, padding masked out of the mean), on onnxruntime's default threads (all cores).
 Given a bundle, it also checks that its stored vectors agree with onnxruntime's, so the two
 timings are of the same work.
 
-    python embed_onnxruntime.py --catalog catalog.json --model model/ [--bundle DIR] [--batch 32]
+    wayfinder texts --catalog catalog.json > texts.jsonl
+    python embed_onnxruntime.py --texts texts.jsonl --model model/ [--bundle DIR] [--batch 32]
 """
 
 import argparse
@@ -20,16 +22,6 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
-
-
-def course_text(course):
-    """The pipeline's text for a course (crates/cli/src/build.rs, course_text)."""
-    text = course["title"]
-    if course.get("description"):
-        text += ". " + course["description"]
-    if course.get("tags"):
-        text += " (" + ", ".join(course["tags"]) + ")"
-    return text
 
 
 def bundle_embeddings(bundle):
@@ -46,14 +38,13 @@ def bundle_embeddings(bundle):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--catalog", required=True)
+    parser.add_argument("--texts", required=True, help="one JSON string per line, from `wayfinder texts`")
     parser.add_argument("--model", required=True)
     parser.add_argument("--bundle")
     parser.add_argument("--batch", type=int, default=32)
     args = parser.parse_args()
 
-    courses = json.loads(Path(args.catalog).read_text())["courses"]
-    texts = [course_text(c) for c in courses]
+    texts = [json.loads(line) for line in Path(args.texts).read_text().splitlines() if line]
 
     loaded = time.perf_counter()
     tokenizer = Tokenizer.from_file(str(Path(args.model) / "tokenizer.json"))

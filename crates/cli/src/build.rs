@@ -3,22 +3,17 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{json, Value};
-use wayfinder::bundle::{Bundle, BundleParts, Counts, EmbedderInfo, ModelInfo, Storage};
-use wayfinder::catalog::{Catalog, Course, Strictness};
-use wayfinder::embed::{Embedder, DIM};
-use wayfinder::eval::{evaluate_ranking, leave_one_out, rating_errors, Popularity};
+use wayfinder::bundle::{Bundle, BundleParts, EmbedderInfo, Storage};
+use wayfinder::catalog::{Catalog, Strictness};
+use wayfinder::embed::Embedder;
 use wayfinder::gaps::Taxonomy;
-use wayfinder::graph::{GraphOptions, PrereqGraph, Progress};
+use wayfinder::graph::{GraphOptions, PrereqGraph};
 use wayfinder::interactions::{self, Interactions};
-use wayfinder::mf::{als, sgd, Confidence, Fitted, MfModel, Rating, Ratings};
-use wayfinder::neighbours::Neighbours;
-use wayfinder::pipeline::{self, Histories, TuneParams, Tuned};
-use wayfinder::rank::Recommender;
-use wayfinder::similarity::Embeddings;
+use wayfinder::pipeline::{self, Histories, ModelKind, ModelParams, SiteOptions, TuneParams, Tuned};
 use wayfinder::skills;
 
 use crate::files;
@@ -109,49 +104,32 @@ pub struct BuildArgs {
     json: bool,
 }
 
-/// A catalog made ready for ranking, as `build` and `eval recommend` both need it: read and
-/// validated, embedded, skills inferred with a taxonomy.
+/// A catalog made ready for ranking ([`pipeline::prepare`]), as `build` and the evaluations
+/// all need it, with what the edge adds: the validation report, the embedder and its time.
 pub struct Site {
-    pub catalog: Catalog,
+    pub site: pipeline::Site,
     pub report: wayfinder::catalog::ValidationReport,
-    pub taxonomy: Option<Taxonomy>,
-    pub embeddings: Embeddings,
     pub embedder: Embedder,
-    pub inferred_courses: usize,
     pub embed_seconds: f64,
+}
+
+impl std::ops::Deref for Site {
+    type Target = pipeline::Site;
+    fn deref(&self) -> &pipeline::Site {
+        &self.site
+    }
 }
 
 impl Site {
     pub fn load(catalog: &Path, taxonomy: Option<&Path>, model: &Path, lenient: bool, quiet: bool) -> Result<Site> {
-        Site::load_with(
-            catalog,
-            taxonomy,
-            model,
-            lenient,
-            quiet,
-            1,
-            skills::InferParams::default().threshold,
-            true,
-            true,
-        )
+        Site::load_with(catalog, taxonomy, model, lenient, quiet, 1, &SiteOptions::default())
     }
 
     /// A catalog already loaded (the prerequisite evaluation hides its lists first).
     pub fn from_catalog(catalog: Catalog, taxonomy: Option<&Path>, model: &Path, quiet: bool) -> Result<Site> {
-        Site::prepare(
-            catalog,
-            Default::default(),
-            taxonomy,
-            model,
-            quiet,
-            1,
-            skills::InferParams::default().threshold,
-            true,
-            true,
-        )
+        Site::prepare(catalog, Default::default(), taxonomy, model, quiet, 1, &SiteOptions::default())
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn load_with(
         catalog_path: &Path,
         taxonomy: Option<&Path>,
@@ -159,18 +137,15 @@ impl Site {
         lenient: bool,
         quiet: bool,
         batch: usize,
-        skill_threshold: f32,
-        vocabulary: bool,
-        prerequisites: bool,
+        options: &SiteOptions,
     ) -> Result<Site> {
         let catalog_bytes = files::read(catalog_path)?;
         let strictness = if lenient { Strictness::Lenient } else { Strictness::Strict };
         let (catalog, report) = Catalog::from_json(&catalog_bytes, strictness)
             .with_context(|| format!("catalog {}", catalog_path.display()))?;
-        Site::prepare(catalog, report, taxonomy, model, quiet, batch, skill_threshold, vocabulary, prerequisites)
+        Site::prepare(catalog, report, taxonomy, model, quiet, batch, options)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn prepare(
         catalog: Catalog,
         report: wayfinder::catalog::ValidationReport,
@@ -178,55 +153,32 @@ impl Site {
         model: &Path,
         quiet: bool,
         batch: usize,
-        skill_threshold: f32,
-        vocabulary: bool,
-        prerequisites: bool,
+        options: &SiteOptions,
     ) -> Result<Site> {
-        let mut taxonomy = taxonomy
+        let taxonomy = taxonomy
             .map(|p| Taxonomy::from_json(&files::read(p)?).with_context(|| format!("taxonomy {}", p.display())))
             .transpose()?;
-        // A catalog with no skills of its own and no taxonomy gets the built-in vocabulary.
-        let names_skills = catalog.courses().iter().any(|c| !c.teaches.is_empty() || !c.requires.is_empty());
-        if taxonomy.is_none() && vocabulary && !names_skills {
-            taxonomy = Some(skills::builtin_taxonomy()?);
-            if !quiet {
-                eprintln!("the catalog names no skills: inferring them against the built-in vocabulary (--no-skill-vocabulary to skip)");
-            }
-        }
         let embedder = files::embedder(model)?;
-
-        // Embed every course; with a taxonomy, infer skills for courses that list none, then
-        // rebuild the catalog so the inferred skills are validated like listed ones.
-        let texts: Vec<String> = catalog.courses().iter().map(course_text).collect();
-        let embed_started = Instant::now();
-        let vectors = embed_all(&embedder, &texts, batch, quiet)?;
-        let embed_seconds = embed_started.elapsed().as_secs_f64();
-        let mut inferred_courses = 0;
-        let mut courses: Vec<Course> = catalog.courses().to_vec();
-        if let Some(t) = &taxonomy {
-            let vocabulary = skills::vocabulary(t);
-            let skill_vectors =
-                embedder.embed_batch(&vocabulary, batch)?.into_iter().map(|e| e.vector).collect::<Vec<_>>();
-            let params = skills::InferParams { threshold: skill_threshold, ..Default::default() };
-            inferred_courses = skills::infer(&mut courses, &vectors, &vocabulary, &skill_vectors, t, &params)?;
-        }
-        // A catalog that lists prerequisites for few of its courses gets related lower-level
-        // courses as inferred prerequisites of the rest (skills::infer_prerequisites).
-        let mut inferred_prerequisites = 0;
-        if prerequisites && skills::lists_few_prerequisites(&courses) {
-            inferred_prerequisites =
-                skills::infer_prerequisites(&mut courses, &vectors, &skills::PrerequisiteModel::default())?;
-            if !quiet {
-                eprintln!("the catalog lists prerequisites for few courses: inferred them for {inferred_prerequisites} courses from the texts (--no-inferred-prerequisites to skip)");
+        let mut embed_seconds = 0.0;
+        let mut embed = |texts: &[String]| -> wayfinder::Result<Vec<Vec<f32>>> {
+            let started = Instant::now();
+            let vectors = embed_all(&embedder, texts, batch, quiet);
+            embed_seconds += started.elapsed().as_secs_f64();
+            vectors
+        };
+        let site = pipeline::prepare(catalog, taxonomy, options, &mut embed)?;
+        if !quiet {
+            if site.builtin_vocabulary {
+                eprintln!("the catalog names no skills: inferred them against the built-in vocabulary (--no-skill-vocabulary to skip)");
+            }
+            if site.inferred_prerequisites > 0 {
+                eprintln!(
+                    "the catalog lists prerequisites for few courses: inferred them for {} courses from the texts (--no-inferred-prerequisites to skip)",
+                    site.inferred_prerequisites
+                );
             }
         }
-        let catalog = if inferred_courses + inferred_prerequisites > 0 {
-            Catalog::new(courses, Strictness::Strict)?.0
-        } else {
-            catalog
-        };
-        let embeddings = Embeddings::from_vec(catalog.len(), DIM, vectors.concat())?;
-        Ok(Site { catalog, report, taxonomy, embeddings, embedder, inferred_courses, embed_seconds })
+        Ok(Site { site, report, embedder, embed_seconds })
     }
 
     /// Reads the interactions; with `lenient`, interactions naming a course the catalog does not hold are counted
@@ -252,16 +204,15 @@ impl Site {
         }
         Ok(parsed)
     }
-
-    /// The recommender without collaborative models (the pipeline adds them).
-    pub fn recommender(&self) -> Result<Recommender> {
-        let graph = PrereqGraph::new(&self.catalog, GraphOptions::default());
-        Ok(Recommender::new(self.catalog.clone(), graph, None, Some(self.embeddings.clone()), self.taxonomy.clone())?)
-    }
 }
 
 pub fn run(args: BuildArgs) -> Result<()> {
     let started = Instant::now();
+    let options = SiteOptions {
+        skill_threshold: args.skill_threshold,
+        vocabulary: !args.no_skill_vocabulary,
+        prerequisites: !args.no_inferred_prerequisites,
+    };
     let site = Site::load_with(
         &args.catalog,
         args.taxonomy.as_deref(),
@@ -269,25 +220,32 @@ pub fn run(args: BuildArgs) -> Result<()> {
         args.lenient,
         args.quiet,
         args.batch,
-        args.skill_threshold,
-        !args.no_skill_vocabulary,
-        !args.no_inferred_prerequisites,
+        &options,
     )?;
     let graph = PrereqGraph::new(&site.catalog, GraphOptions::default());
     let interactions =
         args.interactions.as_ref().map(|p| site.interactions(p, args.format, args.lenient)).transpose()?;
-    let (catalog, report, taxonomy, embeddings, embedder, inferred_courses, embed_seconds) = (
-        &site.catalog,
-        &site.report,
-        &site.taxonomy,
-        &site.embeddings,
-        &site.embedder,
-        site.inferred_courses,
-        site.embed_seconds,
-    );
+    let catalog = &site.catalog;
     let train_started = Instant::now();
     let trained = match &interactions {
-        Some(i) => Some(train(catalog, &graph, i, &args)?),
+        Some(i) => {
+            let spinner = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
+            spinner.enable_steady_tick(Duration::from_millis(120));
+            let params = ModelParams {
+                kind: match args.kind {
+                    Kind::Implicit => ModelKind::Implicit,
+                    Kind::Explicit => ModelKind::Explicit,
+                },
+                factors: args.factors,
+                seed: args.seed,
+            };
+            let trained = pipeline::train(catalog, &graph, i, &params, &mut |stage| {
+                spinner.set_message(format!("training: {stage}"))
+            })
+            .context("training the matrix-factorization model")?;
+            spinner.finish_and_clear();
+            Some(trained)
+        }
         None => None,
     };
     let train_seconds = train_started.elapsed().as_secs_f64();
@@ -299,16 +257,8 @@ pub fn run(args: BuildArgs) -> Result<()> {
         Some(i) => {
             let histories = Histories::from_interactions(i, catalog.len());
             let params = TuneParams { seed: args.seed, factors: args.factors, ..TuneParams::default() };
-            let tuned =
-                pipeline::tune(&site.recommender()?, &histories, &params).context("tuning the ranking defaults")?;
-            let neighbours = match tuned.neighbours {
-                Some(kind) => Some(Neighbours::from_dense(
-                    catalog.len(),
-                    &pipeline::fit_dense(&histories.ratings()?, kind)?,
-                    tuned.per_course,
-                )),
-                None => None,
-            };
+            let (tuned, neighbours) = pipeline::tune_and_fit(&site.recommender()?, &histories, &params)
+                .context("tuning the ranking defaults")?;
             (Some(tuned), neighbours)
         }
         None => (None, None),
@@ -318,14 +268,7 @@ pub fn run(args: BuildArgs) -> Result<()> {
         print_tuning(t);
     }
 
-    let counts = Counts {
-        learners: interactions.as_ref().map_or(0, |i| i.users.len()),
-        interactions: interactions.as_ref().map_or(0, |i| i.entries.len()),
-        explicit_groups: (0..catalog.len()).map(|c| graph.groups(c).iter().filter(|g| !g.inferred).count()).sum(),
-        inferred_groups: (0..catalog.len()).map(|c| graph.groups(c).iter().filter(|g| g.inferred).count()).sum(),
-        cycles: graph.cycles().len(),
-        ..Counts::default()
-    };
+    let counts = pipeline::counts(&graph, interactions.as_ref());
     let evaluation = trained.as_ref().map_or(Value::Null, |t| t.evaluation.clone());
     let files = Bundle::write(BundleParts {
         created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
@@ -333,7 +276,7 @@ pub fn run(args: BuildArgs) -> Result<()> {
         model: trained.as_ref().map(|t| (&t.model, t.info.clone())),
         neighbours: neighbours.as_ref(),
         ranking: tuned.as_ref().map(|t| t.defaults),
-        embeddings: Some(embeddings),
+        embeddings: Some(&site.embeddings),
         storage: match args.storage {
             StorageArg::F32 => Storage::F32,
             StorageArg::F16 => Storage::F16,
@@ -341,10 +284,10 @@ pub fn run(args: BuildArgs) -> Result<()> {
         },
         embedder: Some(EmbedderInfo {
             name: "all-MiniLM-L6-v2 (int8 ONNX)".into(),
-            model_sha256: embedder.model_sha256().into(),
-            tokenizer_sha256: embedder.tokenizer_sha256().into(),
+            model_sha256: site.embedder.model_sha256().into(),
+            tokenizer_sha256: site.embedder.tokenizer_sha256().into(),
         }),
-        taxonomy: taxonomy.as_ref(),
+        taxonomy: site.taxonomy.as_ref(),
         counts,
         evaluation: evaluation.clone(),
         compress_catalog: !args.plain_catalog,
@@ -359,13 +302,13 @@ pub fn run(args: BuildArgs) -> Result<()> {
     let summary = json!({
         "out": args.out,
         "courses": catalog.len(),
-        "dropped_prerequisites": report.dropped(),
-        "courses_with_inferred_skills": inferred_courses,
+        "dropped_prerequisites": site.report.dropped(),
+        "courses_with_inferred_skills": site.inferred_courses,
         "cycles": graph.cycles().len(),
         "learners": interactions.as_ref().map_or(0, |i| i.users.len()),
         "interactions": interactions.as_ref().map_or(0, |i| i.entries.len()),
-        "embed_seconds": embed_seconds,
-        "courses_per_second": catalog.len() as f64 / embed_seconds.max(1e-9),
+        "embed_seconds": site.embed_seconds,
+        "courses_per_second": catalog.len() as f64 / site.embed_seconds.max(1e-9),
         "train_seconds": train_seconds,
         "tune_seconds": tune_seconds,
         "tuning": tuned,
@@ -411,21 +354,6 @@ fn print_tuning(t: &Tuned) {
     }
 }
 
-/// The text a course is embedded from: title, description and tags.
-pub fn course_text(c: &Course) -> String {
-    let mut text = c.title.clone();
-    if !c.description.is_empty() {
-        text.push_str(". ");
-        text.push_str(&c.description);
-    }
-    if !c.tags.is_empty() {
-        text.push_str(" (");
-        text.push_str(&c.tags.join(", "));
-        text.push(')');
-    }
-    text
-}
-
 fn bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
     if quiet {
         return ProgressBar::hidden();
@@ -440,7 +368,7 @@ fn bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
     bar
 }
 
-fn embed_all(embedder: &Embedder, texts: &[String], batch: usize, quiet: bool) -> Result<Vec<Vec<f32>>> {
+fn embed_all(embedder: &Embedder, texts: &[String], batch: usize, quiet: bool) -> wayfinder::Result<Vec<Vec<f32>>> {
     let progress = bar(texts.len() as u64, quiet, "embedding");
     let mut out = Vec::with_capacity(texts.len());
     // Chunks of many batches keep the length-sorting effective and still move the bar.
@@ -450,102 +378,4 @@ fn embed_all(embedder: &Embedder, texts: &[String], batch: usize, quiet: bool) -
     }
     progress.finish_and_clear();
     Ok(out)
-}
-
-struct Trained {
-    model: MfModel,
-    info: ModelInfo,
-    evaluation: Value,
-}
-
-fn ratings(catalog: &Catalog, interactions: &Interactions, kind: Kind) -> Result<Ratings> {
-    let entries = interactions
-        .entries
-        .iter()
-        .map(|e| Rating {
-            user: e.user,
-            item: e.course,
-            value: if kind == Kind::Explicit { e.rating.unwrap_or(f32::NAN) } else { 1.0 },
-        })
-        .collect();
-    Ok(Ratings::new(interactions.users.len(), catalog.len(), entries)?)
-}
-
-fn train(catalog: &Catalog, graph: &PrereqGraph, interactions: &Interactions, args: &BuildArgs) -> Result<Trained> {
-    if args.kind == Kind::Explicit && !interactions.has_ratings() {
-        bail!("--kind explicit needs a rating on every interaction line");
-    }
-    let data = ratings(catalog, interactions, args.kind)?;
-    let spinner = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
-    spinner.enable_steady_tick(Duration::from_millis(120));
-    spinner.set_message("training: held-out evaluation");
-    let split = leave_one_out(&data, args.seed);
-    let trainer = Trainer { kind: args.kind, factors: args.factors, seed: args.seed };
-    let held_out = trainer.fit(&split.train)?;
-    let evaluation = match args.kind {
-        Kind::Implicit => {
-            // Readiness as each learner stood when their training courses were done.
-            let by_user = split.train.by_user();
-            let ready = |u: usize, i: usize| {
-                graph.is_ready(i, &Progress::new(catalog.len(), by_user.cols(u), &[], Vec::<String>::new()))
-            };
-            let model = evaluate_ranking(&held_out, &split.train, &split.test, 10, Some(&ready))?;
-            let popularity =
-                evaluate_ranking(&Popularity::fit(&split.train), &split.train, &split.test, 10, Some(&ready))?;
-            json!({"split": "leave-one-out", "seed": args.seed, "model": model, "popularity": popularity})
-        }
-        Kind::Explicit => {
-            json!({"split": "leave-one-out", "seed": args.seed, "ratings": rating_errors(&held_out, &split.test)?})
-        }
-    };
-    spinner.set_message("training: final model");
-    let fitted = trainer.fit(&data)?;
-    spinner.finish_and_clear();
-    let f = fitted.model.fold_in_params();
-    let info = ModelInfo {
-        kind: match args.kind {
-            Kind::Implicit => "implicit",
-            Kind::Explicit => "explicit",
-        }
-        .into(),
-        fold_in_reg: f.reg,
-        fold_in_bias_reg: f.bias_reg,
-        alpha: f.alpha,
-        log_confidence_eps: match f.confidence {
-            Confidence::Linear => None,
-            Confidence::Log { eps } => Some(eps),
-        },
-        rating_range: fitted.model.rating_range(),
-        seed: args.seed,
-        params: trainer.describe(),
-    };
-    Ok(Trained { model: fitted.model, info, evaluation })
-}
-
-/// The model `--kind` asks for, with the build's factors and seed.
-struct Trainer {
-    kind: Kind,
-    factors: usize,
-    seed: u64,
-}
-
-impl Trainer {
-    fn als(&self) -> als::AlsParams {
-        als::AlsParams { factors: self.factors, seed: self.seed, ..Default::default() }
-    }
-    fn sgd(&self) -> sgd::SgdParams {
-        sgd::SgdParams { factors: self.factors, seed: self.seed, ..Default::default() }
-    }
-    fn fit(&self, data: &Ratings) -> Result<Fitted> {
-        Ok(match self.kind {
-            Kind::Implicit => als::train(data, &self.als())?,
-            Kind::Explicit => sgd::train(data, &self.sgd())?,
-        })
-    }
-    fn describe(&self) -> Value {
-        match self.kind {
-            Kind::Implicit => serde_json::to_value(self.als()).unwrap_or(Value::Null),
-            Kind::Explicit => serde_json::to_value(self.sgd()).unwrap_or(Value::Null),
-        }
-    }
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
+use wayfinder::catalog::{Catalog, Strictness};
 use wayfinder::embed::MAX_TOKENS;
 
 use crate::files;
@@ -22,6 +23,31 @@ pub struct EmbedArgs {
     /// Texts per model run (runs go to every core); see `wayfinder build --batch`.
     #[arg(long, default_value_t = 1)]
     batch: usize,
+}
+
+#[derive(Args)]
+pub struct TextsArgs {
+    /// The catalog JSON.
+    #[arg(long)]
+    catalog: PathBuf,
+    /// Keep prerequisites naming courses the catalog does not hold, as `build --lenient` does.
+    #[arg(long)]
+    lenient: bool,
+}
+
+/// `wayfinder texts`: the core's course texts ([`wayfinder::pipeline::course_text`]), so a
+/// baseline embeds exactly what `build` embeds without restating the rule.
+pub fn texts(args: TextsArgs) -> Result<()> {
+    let strictness = if args.lenient { Strictness::Lenient } else { Strictness::Strict };
+    let (catalog, _) = Catalog::from_json(&files::read(&args.catalog)?, strictness)
+        .with_context(|| format!("catalog {}", args.catalog.display()))?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    for course in catalog.courses() {
+        serde_json::to_writer(&mut out, &wayfinder::pipeline::course_text(course))?;
+        out.write_all(b"\n").context("writing texts to stdout")?;
+    }
+    out.flush().context("writing texts to stdout")?;
+    Ok(())
 }
 
 pub fn run(args: EmbedArgs) -> Result<()> {

@@ -24,6 +24,9 @@ enum Command {
     Eval(eval::EvalCommand),
     /// Embed text lines from stdin as JSON arrays of 384 floats on stdout, in input order.
     Embed(embed::EmbedArgs),
+    /// Print the text each course is embedded from (`title. description (tags)`), one JSON
+    /// string per line in catalog order, for tools that embed the same texts.
+    Texts(embed::TextsArgs),
     /// Convert another catalog format to Wayfinder's JSON.
     #[command(subcommand)]
     Import(import::ImportCommand),
@@ -42,6 +45,7 @@ fn main() {
     let result = match cli.command {
         Command::Eval(cmd) => eval::run(cmd),
         Command::Embed(args) => embed::run(args),
+        Command::Texts(args) => embed::texts(args),
         Command::Import(cmd) => import::run(cmd),
         Command::Build(args) => build::run(args),
         Command::Recommend(args) => answer::recommend(args),

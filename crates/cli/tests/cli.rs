@@ -454,3 +454,25 @@ fn a_bad_catalog_csv_names_the_row_and_column() {
         }
     }
 }
+
+#[test]
+fn texts_prints_what_build_embeds_one_json_string_per_course() {
+    let catalog = fixture("small_catalog.json");
+    let out = wayfinder(&["texts", "--catalog", &catalog]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let texts: Vec<String> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let courses: Value = serde_json::from_str(&std::fs::read_to_string(&catalog).unwrap()).unwrap();
+    let courses = courses["courses"].as_array().unwrap();
+    assert_eq!(texts.len(), courses.len());
+    for (text, course) in texts.iter().zip(courses) {
+        let title = course["title"].as_str().unwrap();
+        assert!(text.starts_with(title), "{text:?} does not start with the title {title:?}");
+        if let Some(d) = course["description"].as_str().filter(|d| !d.is_empty()) {
+            assert!(text.contains(&format!("{title}. {d}")), "{text:?} lacks the description");
+        }
+    }
+    let bad = wayfinder(&["texts", "--catalog", "no-such-catalog.json"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no-such-catalog.json"));
+}

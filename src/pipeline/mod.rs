@@ -7,6 +7,12 @@
 //! on a validation split carved from what remains, exactly as `wayfinder build` tunes on a
 //! validation split of everything it is given.
 
+mod model;
+mod site;
+
+pub use model::{model_info, ratings, train, ModelKind, ModelParams, TrainedModel};
+pub use site::{course_text, prepare, EmbedFn, Site, SiteOptions};
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use rand::seq::SliceRandom;
@@ -15,10 +21,12 @@ use rand_pcg::Pcg64;
 use serde::Serialize;
 
 use crate::api::{self, RecommendQuery};
+use crate::bundle::Counts;
 use crate::catalog::CourseIx;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::eval::{average_precision_at_k, hit_at_k, ndcg_at_k, top_k_into};
+use crate::graph::PrereqGraph;
 use crate::interactions::Interactions;
 use crate::mf::{als, MfModel, Rating, Ratings};
 use crate::neighbours::{fit, Neighbours};
@@ -371,6 +379,40 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
         table,
         fallback: None,
     })
+}
+
+/// Tunes the ranking defaults on a validation split of `histories` ([`tune`]), then fits the
+/// neighbour model of the kind that won on all of them, as the bundle ships it.
+///
+/// # Errors
+/// Tuning's and fitting's errors.
+pub fn tune_and_fit(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result<(Tuned, Option<Neighbours>)> {
+    let tuned = tune(base, histories, p)?;
+    let neighbours = match tuned.neighbours {
+        Some(kind) => Some(Neighbours::from_dense(
+            base.catalog().len(),
+            &fit_dense(&histories.ratings()?, kind)?,
+            tuned.per_course,
+        )),
+        None => None,
+    };
+    Ok((tuned, neighbours))
+}
+
+/// The manifest's counts that the pipeline knows: learners, interactions, and the graph's
+/// listed and inferred groups and cycles (the bundle writer fills in the sizes).
+pub fn counts(graph: &PrereqGraph, interactions: Option<&Interactions>) -> Counts {
+    let groups = |inferred: bool| -> usize {
+        (0..graph.len()).map(|c| graph.groups(c).iter().filter(|g| g.inferred == inferred).count()).sum()
+    };
+    Counts {
+        learners: interactions.map_or(0, |i| i.users.len()),
+        interactions: interactions.map_or(0, |i| i.entries.len()),
+        explicit_groups: groups(false),
+        inferred_groups: groups(true),
+        cycles: graph.cycles().len(),
+        ..Counts::default()
+    }
 }
 
 /// One validation hold-out: the models fit without the held-out courses, and the learners to score.
