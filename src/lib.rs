@@ -24,7 +24,6 @@ pub mod path;
 pub mod pipeline;
 pub mod rank;
 pub mod similarity;
-pub mod simulate;
 pub mod skills;
 
 pub use catalog::{Catalog, Course, CourseIx, Strictness};

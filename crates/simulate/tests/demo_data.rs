@@ -8,11 +8,11 @@ use wayfinder::catalog::{Catalog, CourseIx, Strictness};
 use wayfinder::eval::parse_ratings;
 use wayfinder::gaps::Taxonomy;
 use wayfinder::graph::{GraphOptions, PrereqGraph};
-use wayfinder::simulate::{program, simulate, to_csv, SimParams};
+use wayfinder_simulate::{program, simulate, to_csv, SimParams};
 
-const CATALOG: &[u8] = include_bytes!("../data/demo/catalog.json");
-const TAXONOMY: &[u8] = include_bytes!("../data/demo/taxonomy.json");
-const ENROLMENTS: &str = include_str!("../data/demo/enrollments.csv");
+const CATALOG: &[u8] = include_bytes!("../../../data/demo/catalog.json");
+const TAXONOMY: &[u8] = include_bytes!("../../../data/demo/taxonomy.json");
+const ENROLMENTS: &str = include_str!("../../../data/demo/enrollments.csv");
 
 fn demo() -> (Catalog, PrereqGraph) {
     let (catalog, report) = Catalog::from_json(CATALOG, Strictness::Strict).unwrap();
@@ -132,7 +132,7 @@ fn simulated_enrolments_carry_signal() {
     assert_eq!(parsed.ratings.len(), enrolments.len());
 }
 
-/// The committed file is what `cargo run --example simulate_demo` writes: readable by the
+/// The committed file is what `cargo run -p wayfinder-simulate --example simulate_demo` writes: readable by the
 /// ratings parser, and every course in it is in the catalog.
 #[test]
 fn committed_enrolments_match_the_catalog() {

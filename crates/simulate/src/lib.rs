@@ -9,6 +9,9 @@
 //! their interests, and levels that suit how far along they are. They rate each course from
 //! 1 to 5: higher when it matches their interests and ability, lower when it is advanced,
 //! plus noise. The same parameters and seed always give the same enrolments.
+//!
+//! Tooling, not product: it writes the demo's `data/demo/enrollments.csv` and feeds tests, so
+//! it lives outside the core and is never compiled into the browser module.
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -16,9 +19,9 @@ use std::fmt::Write;
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 
-use crate::catalog::{Catalog, CourseIx};
-use crate::error::{Error, Result};
-use crate::graph::{PrereqGraph, Progress};
+use wayfinder::catalog::{Catalog, CourseIx};
+use wayfinder::graph::{PrereqGraph, Progress};
+use wayfinder::{Error, Result};
 
 /// How many learners to simulate and how they study. Checked by [`SimParams::validate`].
 #[derive(Debug, Clone, PartialEq)]
@@ -76,7 +79,7 @@ pub struct Enrolment {
 
 /// The program a course belongs to: its id up to the first space (`"CS"` for `"CS 101"`).
 pub fn program(id: &str) -> &str {
-    crate::catalog::subject(id)
+    wayfinder::catalog::subject(id)
 }
 
 /// Simulates `params.learners` learners over `catalog`, in learner order, each learner's
@@ -90,7 +93,7 @@ pub fn program(id: &str) -> &str {
 /// ```
 /// use wayfinder::catalog::{Catalog, Strictness};
 /// use wayfinder::graph::{GraphOptions, PrereqGraph};
-/// use wayfinder::simulate::{simulate, to_csv, SimParams};
+/// use wayfinder_simulate::{simulate, to_csv, SimParams};
 ///
 /// let json = br#"{"courses": [{"id": "ART 101"}, {"id": "ART 201", "prerequisites": [["ART 101"]]}]}"#;
 /// let (catalog, _) = Catalog::from_json(json, Strictness::Strict).unwrap();
@@ -409,8 +412,8 @@ fn standard_normal(rng: &mut impl Rng) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Strictness;
-    use crate::graph::GraphOptions;
+    use wayfinder::catalog::Strictness;
+    use wayfinder::graph::GraphOptions;
 
     /// Three programs of eleven courses each: two entry courses, a lab taken alongside the
     /// first, OR groups, a multi-group AND, and one cross-program requirement.
