@@ -33,6 +33,10 @@ pub const FORMAT: &str = "wayfinder-bundle";
 /// The bundle format this build reads and writes.
 pub const VERSION: u32 = 1;
 pub const MANIFEST: &str = "manifest.json";
+/// The version of the Wayfinder that writes and reads bundles (the workspace's version): a
+/// manifest names the one that wrote it, and a reader refuses a bundle from a newer release
+/// or another series, so a page never runs an old module against a new bundle.
+pub const MODULE_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const CATALOG: &str = "catalog.json";
 /// The catalog, gzip-compressed (see [`BundleParts::compress_catalog`]).
 pub const CATALOG_GZ: &str = "catalog.json.gz";
@@ -112,6 +116,40 @@ pub struct Manifest {
     /// before they existed, which rank with [`RankDefaults::fallback`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ranking: Option<RankDefaults>,
+    /// The Wayfinder version that wrote the bundle, which a reader must be compatible with
+    /// ([`check_module_version`]); absent in bundles written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module_version: Option<String>,
+}
+
+/// Whether this build ([`MODULE_VERSION`]) may read a bundle that `written_by` wrote: the same
+/// series (major version, or minor while the major is 0) and not newer than this build.
+///
+/// # Errors
+/// [`Error::BundleModule`] naming both versions, and [`Error::BundleManifest`] for a version
+/// that is not `major.minor.patch`.
+///
+/// # Example
+/// ```
+/// use wayfinder::bundle::{check_module_version, MODULE_VERSION};
+/// assert!(check_module_version(MODULE_VERSION).is_ok());
+/// assert!(check_module_version("999.0.0").is_err());
+/// ```
+pub fn check_module_version(written_by: &str) -> Result<()> {
+    fn parse(v: &str) -> Option<(u64, u64, u64)> {
+        let core = v.split(['-', '+']).next()?;
+        let mut parts = core.split('.').map(|p| p.parse::<u64>().ok());
+        let version = (parts.next()??, parts.next()??, parts.next()??);
+        parts.next().is_none().then_some(version)
+    }
+    let bundle = parse(written_by)
+        .ok_or_else(|| Error::BundleManifest(format!("module_version {written_by:?} is not major.minor.patch")))?;
+    let ours = parse(MODULE_VERSION).expect("the workspace version is major.minor.patch");
+    let series = |v: (u64, u64, u64)| if v.0 == 0 { (0, v.1) } else { (v.0, 0) };
+    if series(bundle) != series(ours) || bundle > ours {
+        return Err(Error::BundleModule { needs: written_by.into(), have: MODULE_VERSION.into() });
+    }
+    Ok(())
 }
 
 impl Manifest {
@@ -278,6 +316,7 @@ impl Bundle {
             model: parts.model.map(|(_, info)| info),
             evaluation: parts.evaluation,
             ranking: parts.ranking,
+            module_version: Some(MODULE_VERSION.into()),
         };
         files.push((MANIFEST.to_string(), serde_json::to_vec_pretty(&manifest).expect("a manifest serialises")));
         Ok(files)
@@ -286,8 +325,9 @@ impl Bundle {
     /// Parses the manifest alone (the browser reads it first to know what to fetch).
     ///
     /// # Errors
-    /// [`Error::BundleManifest`] for malformed JSON or a wrong format name, and
-    /// [`Error::BundleVersion`] for a version this build does not read.
+    /// [`Error::BundleManifest`] for malformed JSON or a wrong format name,
+    /// [`Error::BundleVersion`] for a format version this build does not read, and
+    /// [`Error::BundleModule`] for a bundle written by a newer or incompatible Wayfinder.
     pub fn manifest(bytes: &[u8]) -> Result<Manifest> {
         // Check the format and version before the full schema, so an old or future bundle
         // gets the version error rather than a schema complaint.
@@ -303,7 +343,11 @@ impl Bundle {
         if head.version != VERSION {
             return Err(Error::BundleVersion { found: head.version, supported: VERSION });
         }
-        serde_json::from_slice(bytes).map_err(|e| Error::BundleManifest(e.to_string()))
+        let manifest: Manifest = serde_json::from_slice(bytes).map_err(|e| Error::BundleManifest(e.to_string()))?;
+        if let Some(v) = &manifest.module_version {
+            check_module_version(v)?;
+        }
+        Ok(manifest)
     }
 
     /// Loads and validates a bundle from its manifest and a way to get each file's bytes.

@@ -54,6 +54,8 @@ pub enum Error {
     BundleManifest(String),
     #[error("bundle format version {found} is not supported (this build reads version {supported})")]
     BundleVersion { found: u32, supported: u32 },
+    #[error("the bundle was written by Wayfinder {needs}, which this build ({have}) cannot read: load the module that came with the bundle, or rebuild the bundle")]
+    BundleModule { needs: String, have: String },
     #[error("bundle file {0:?} is missing")]
     BundleMissingFile(String),
     #[error("bundle file {file:?} is {got} bytes, but the manifest says {expected} (truncated or replaced)")]
@@ -129,7 +131,7 @@ impl Error {
             | BundleFile { .. }
             | BundleTensor { .. }
             | BundleRows { .. } => "BUNDLE_CORRUPT",
-            BundleVersion { .. } => "BUNDLE_VERSION",
+            BundleVersion { .. } | BundleModule { .. } => "BUNDLE_VERSION",
             Dimension { .. } | NotPositiveDefinite(_) => "INTERNAL",
         }
     }
@@ -191,6 +193,7 @@ mod tests {
                 "BUNDLE_CORRUPT",
             ),
             (Error::BundleVersion { found: 99, supported: 1 }, "BUNDLE_VERSION"),
+            (Error::BundleModule { needs: "9.0.0".into(), have: "0.1.0".into() }, "BUNDLE_VERSION"),
             (Error::NotPositiveDefinite("ALS"), "INTERNAL"),
         ];
         for (error, code) in cases {

@@ -205,3 +205,44 @@ fn every_corruption_has_its_own_error() {
         Err(Error::EmbedderMismatch { what: "tokenizer", .. })
     ));
 }
+
+#[test]
+fn the_manifest_names_the_module_version_and_a_newer_or_foreign_one_is_refused() {
+    use wayfinder::bundle::MODULE_VERSION;
+    let good = parts_files(Storage::F16);
+    let manifest: serde_json::Value = serde_json::from_slice(&good[MANIFEST]).unwrap();
+    assert_eq!(manifest["module_version"], MODULE_VERSION);
+    let with_version = |v: Option<&str>| {
+        let mut files = good.clone();
+        let mut m = manifest.clone();
+        match v {
+            Some(v) => m["module_version"] = v.into(),
+            None => {
+                m.as_object_mut().unwrap().remove("module_version");
+            }
+        }
+        files.insert(MANIFEST.into(), serde_json::to_vec(&m).unwrap());
+        load(&files)
+    };
+    let (major, rest) = MODULE_VERSION.split_once('.').unwrap();
+    let (minor, patch) = rest.split_once('.').unwrap();
+    let (major, minor, patch): (u64, u64, u64) =
+        (major.parse().unwrap(), minor.parse().unwrap(), patch.parse().unwrap());
+    // Written by this release, or before versions were recorded: read.
+    assert!(with_version(Some(MODULE_VERSION)).is_ok());
+    assert!(with_version(None).is_ok());
+    // A newer release, or another series: refused, naming both versions.
+    for newer in
+        [format!("{major}.{minor}.{}", patch + 1), format!("{}.0.0", major + 1), format!("{major}.{}.0", minor + 1)]
+    {
+        match with_version(Some(&newer)) {
+            Err(e @ Error::BundleModule { .. }) => {
+                assert_eq!(e.code(), "BUNDLE_VERSION");
+                let text = e.to_string();
+                assert!(text.contains(&newer) && text.contains(MODULE_VERSION), "{text}");
+            }
+            other => panic!("a bundle from {newer} was not refused: {other:?}"),
+        }
+    }
+    assert!(matches!(with_version(Some("one")), Err(Error::BundleManifest(_))));
+}

@@ -244,6 +244,9 @@ export interface Manifest {
   evaluation: unknown;
   /** Ranking defaults the pipeline chose on validation data (absent: built-in fallback). */
   ranking?: RankDefaults;
+  /** The Wayfinder version that wrote the bundle; a module of another series, or older than
+   *  this, refuses it with `BUNDLE_VERSION` (absent in bundles written before it was recorded). */
+  module_version?: string;
 }
 
 export interface RankDefaults {
