@@ -180,8 +180,10 @@ fn edge_scores_and_the_tfidf_baseline_read_the_listed_prerequisites() {
 }
 
 /// A unit vector per text, from the text's length and first byte (enough to tell texts apart).
-fn fake_embed(seen: &mut Vec<String>) -> impl FnMut(&[String]) -> wayfinder::Result<Vec<Vec<f32>>> + '_ {
-    move |texts: &[String]| {
+fn fake_embed(
+    seen: &mut Vec<String>,
+) -> impl FnMut(pipeline::Texts, &[String]) -> wayfinder::Result<Vec<Vec<f32>>> + '_ {
+    move |_, texts: &[String]| {
         seen.extend(texts.iter().cloned());
         Ok(texts
             .iter()

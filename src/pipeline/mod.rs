@@ -11,7 +11,7 @@ mod model;
 mod site;
 
 pub use model::{model_info, ratings, train, ModelKind, ModelParams, TrainedModel};
-pub use site::{course_text, prepare, EmbedFn, Site, SiteOptions};
+pub use site::{course_text, prepare, EmbedFn, Site, SiteOptions, Texts};
 
 use std::collections::{BTreeMap, BTreeSet};
 

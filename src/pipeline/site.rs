@@ -66,8 +66,16 @@ pub struct Site {
     pub inferred_prerequisites: usize,
 }
 
-/// Embeds texts into unit vectors of one length, in order (the edge runs the model).
-pub type EmbedFn<'a> = dyn FnMut(&[String]) -> Result<Vec<Vec<f32>>> + 'a;
+/// What [`prepare`] asks the edge to embed: the course texts, or the taxonomy's skills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Texts {
+    Courses,
+    Skills,
+}
+
+/// Embeds texts into unit vectors of one length, in order (the edge runs the model, and may
+/// time or show the two kinds of text apart).
+pub type EmbedFn<'a> = dyn FnMut(Texts, &[String]) -> Result<Vec<Vec<f32>>> + 'a;
 
 /// Prepares `catalog`: embeds every course's [`course_text`]; with a taxonomy (or, when the
 /// catalog names no skills, the built-in vocabulary) infers skills for courses that list
@@ -87,12 +95,12 @@ pub fn prepare(catalog: Catalog, taxonomy: Option<Taxonomy>, opts: &SiteOptions,
         None => None,
     };
     let texts: Vec<String> = catalog.courses().iter().map(course_text).collect();
-    let vectors = embed(&texts)?;
+    let vectors = embed(Texts::Courses, &texts)?;
     let mut courses: Vec<Course> = catalog.courses().to_vec();
     let mut inferred_courses = 0;
     if let Some(t) = &taxonomy {
         let vocabulary = skills::vocabulary(t);
-        let skill_vectors = embed(&vocabulary)?;
+        let skill_vectors = embed(Texts::Skills, &vocabulary)?;
         let params = skills::InferParams { threshold: opts.skill_threshold, ..Default::default() };
         inferred_courses = skills::infer(&mut courses, &vectors, &vocabulary, &skill_vectors, t, &params)?;
     }

@@ -13,7 +13,7 @@ use wayfinder::embed::Embedder;
 use wayfinder::gaps::Taxonomy;
 use wayfinder::graph::{GraphOptions, PrereqGraph};
 use wayfinder::interactions::{self, Interactions};
-use wayfinder::pipeline::{self, Histories, ModelKind, ModelParams, SiteOptions, TuneParams, Tuned};
+use wayfinder::pipeline::{self, Histories, ModelKind, ModelParams, SiteOptions, Texts, TuneParams, Tuned};
 use wayfinder::skills;
 
 use crate::files;
@@ -160,10 +160,17 @@ impl Site {
             .transpose()?;
         let embedder = files::embedder(model)?;
         let mut embed_seconds = 0.0;
-        let mut embed = |texts: &[String]| -> wayfinder::Result<Vec<Vec<f32>>> {
+        // The course texts alone are timed: `courses_per_second` is the pipeline's throughput.
+        let mut embed = |what: Texts, texts: &[String]| -> wayfinder::Result<Vec<Vec<f32>>> {
             let started = Instant::now();
-            let vectors = embed_all(&embedder, texts, batch, quiet);
-            embed_seconds += started.elapsed().as_secs_f64();
+            let label = match what {
+                Texts::Courses => "embedding",
+                Texts::Skills => "skills",
+            };
+            let vectors = embed_all(&embedder, texts, batch, quiet, label);
+            if what == Texts::Courses {
+                embed_seconds += started.elapsed().as_secs_f64();
+            }
             vectors
         };
         let site = pipeline::prepare(catalog, taxonomy, options, &mut embed)?;
@@ -368,8 +375,14 @@ fn bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
     bar
 }
 
-fn embed_all(embedder: &Embedder, texts: &[String], batch: usize, quiet: bool) -> wayfinder::Result<Vec<Vec<f32>>> {
-    let progress = bar(texts.len() as u64, quiet, "embedding");
+fn embed_all(
+    embedder: &Embedder,
+    texts: &[String],
+    batch: usize,
+    quiet: bool,
+    label: &str,
+) -> wayfinder::Result<Vec<Vec<f32>>> {
+    let progress = bar(texts.len() as u64, quiet, label);
     let mut out = Vec::with_capacity(texts.len());
     // Chunks of many batches keep the length-sorting effective and still move the bar.
     for chunk in texts.chunks((batch.max(1) * 16).max(256)) {
