@@ -45,7 +45,7 @@ fn files_with(storage: Storage, compress_catalog: bool) -> BTreeMap<String, Vec<
         params: serde_json::json!({"factors": k}),
     };
     let dense: Vec<f32> = (0..n * n).map(|x| ((x * 5) % 7) as f32 / 7.0).collect();
-    let neighbours = Neighbours::from_dense(n, &dense, 2);
+    let neighbours = Neighbours::from_dense(n, &dense, 2, &[]);
     let parts = BundleParts {
         created: "2026-11-29T00:00:00Z".into(),
         catalog: &catalog,
@@ -96,7 +96,7 @@ fn round_trip_in_every_storage() {
         let nb = bundle.neighbours.unwrap();
         let n = catalog().len();
         let dense: Vec<f32> = (0..n * n).map(|x| ((x * 5) % 7) as f32 / 7.0).collect();
-        let expected = Neighbours::from_dense(n, &dense, 2);
+        let expected = Neighbours::from_dense(n, &dense, 2, &[]);
         assert_eq!((nb.offsets(), nb.index()), (expected.offsets(), expected.index()));
         assert!(nb.weights().iter().zip(expected.weights()).all(|(a, b)| (a - b).abs() < 1e-3));
         assert_eq!(bundle.manifest.ranking.unwrap().diversity, 0.9);

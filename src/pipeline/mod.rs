@@ -143,7 +143,7 @@ pub struct TuneParams {
 
 impl Default for TuneParams {
     fn default() -> Self {
-        TuneParams { k: 10, seed: 42, max_users: 3000, min_users: 50, factors: 32, per_course: 50 }
+        TuneParams { k: 10, seed: 42, max_users: 3000, min_users: 50, factors: 32, per_course: 100 }
     }
 }
 
@@ -168,6 +168,22 @@ pub fn fit_dense(train: &Ratings, kind: NeighbourKind) -> Result<Vec<f32>> {
         NeighbourKind::Cosine => Ok(fit::cosine(train)),
         NeighbourKind::Ease { lambda } => fit::ease(train, lambda),
     }
+}
+
+/// The sparse model the bundle ships: the dense model's weights of the largest total
+/// contribution (weight × the source's learners), `per_course` per course on average.
+///
+/// # Errors
+/// The fit's errors.
+pub fn fit_sparse(train: &Ratings, kind: NeighbourKind, per_course: usize) -> Result<Neighbours> {
+    Ok(sparse(train, &fit_dense(train, kind)?, per_course))
+}
+
+fn sparse(train: &Ratings, dense: &[f32], per_course: usize) -> Neighbours {
+    let n = train.n_items();
+    let by_item = train.by_item();
+    let learners: Vec<f32> = (0..n).map(|i| by_item.cols(i).len() as f32).collect();
+    Neighbours::from_dense(n, dense, per_course, &learners)
 }
 
 /// One tried configuration and its validation score.
@@ -258,7 +274,7 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
         folds
             .iter()
             .map(|f| {
-                let nb = Neighbours::from_dense(f.ratings.n_items(), &fit_dense(&f.ratings, kind)?, per_course);
+                let nb = fit_sparse(&f.ratings, kind, per_course)?;
                 Engine::new(base.clone_with(Some(f.mf.clone()), Some(nb))?, d)
             })
             .collect()
@@ -389,11 +405,7 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
 pub fn tune_and_fit(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result<(Tuned, Option<Neighbours>)> {
     let tuned = tune(base, histories, p)?;
     let neighbours = match tuned.neighbours {
-        Some(kind) => Some(Neighbours::from_dense(
-            base.catalog().len(),
-            &fit_dense(&histories.ratings()?, kind)?,
-            tuned.per_course,
-        )),
+        Some(kind) => Some(fit_sparse(&histories.ratings()?, kind, tuned.per_course)?),
         None => None,
     };
     Ok((tuned, neighbours))
@@ -623,11 +635,11 @@ pub fn evaluate(base: &Recommender, histories: &Histories, p: &EvalParams) -> Re
     let cosine = fit_dense(&ratings, NeighbourKind::Cosine)?;
     let ease = fit_dense(&ratings, NeighbourKind::Ease { lambda: ease_lambda })?;
     let shipped = match tuned.neighbours {
-        Some(NeighbourKind::Cosine) => Neighbours::from_dense(n, &cosine, tuned.per_course),
+        Some(NeighbourKind::Cosine) => sparse(&ratings, &cosine, tuned.per_course),
         Some(kind @ NeighbourKind::Ease { lambda }) if lambda != ease_lambda => {
-            Neighbours::from_dense(n, &fit_dense(&ratings, kind)?, tuned.per_course)
+            fit_sparse(&ratings, kind, tuned.per_course)?
         }
-        _ => Neighbours::from_dense(n, &ease, tuned.per_course),
+        _ => sparse(&ratings, &ease, tuned.per_course),
     };
     let (neighbour_entries, neighbour_bytes) = (shipped.index().len(), shipped.stored_bytes());
     let mut engine = Engine::new(base.clone_with(Some(mf), Some(shipped))?, tuned.defaults)?;
