@@ -242,3 +242,13 @@ fn an_explicit_model_needs_ratings_and_the_model_info_comes_from_the_fitted_mode
     assert_eq!(trained.evaluation["split"], "leave-one-out");
     assert!(trained.evaluation["model"].is_object() && trained.evaluation["popularity"].is_object());
 }
+
+#[test]
+fn the_hybrid_s_lead_is_a_paired_difference_with_its_standard_error() {
+    // Per learner: +1, 0, 0, -1; mean 0, sample variance 2/3, standard error sqrt(2/3 / 4).
+    let g = pipeline::PairedGain::of(&[true, true, false, false], &[false, true, false, true]);
+    assert_eq!(g.hr, 0.0);
+    assert!((g.se - (2.0f64 / 3.0 / 4.0).sqrt()).abs() < 1e-12, "{g:?}");
+    let g = pipeline::PairedGain::of(&[true, true, true, false], &[false, false, false, false]);
+    assert_eq!(g.hr, 0.75);
+}

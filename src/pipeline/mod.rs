@@ -609,6 +609,29 @@ pub struct EvalReport {
     /// By ranking name: `hybrid` (the tuned defaults), `hybrid_no_mmr`, `collaborative`,
     /// `content`, `goal_skills`, `popularity`, `item_knn`, `ease`.
     pub rankings: BTreeMap<String, Metrics>,
+    /// By ranking name: how far the hybrid's HR@k is above it, paired over the test learners.
+    pub hybrid_gain: BTreeMap<String, PairedGain>,
+}
+
+/// A paired difference in HR@k over the same learners: its mean and standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PairedGain {
+    pub hr: f64,
+    pub se: f64,
+}
+
+impl PairedGain {
+    /// `a`'s hits minus `b`'s, learner by learner.
+    pub fn of(a: &[bool], b: &[bool]) -> PairedGain {
+        let d: Vec<f64> = a.iter().zip(b).map(|(&x, &y)| f64::from(u8::from(x)) - f64::from(u8::from(y))).collect();
+        let n = d.len() as f64;
+        if d.len() < 2 {
+            return PairedGain { hr: d.first().copied().unwrap_or(0.0), se: f64::NAN };
+        }
+        let mean = d.iter().sum::<f64>() / n;
+        let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        PairedGain { hr: mean, se: (var / n).sqrt() }
+    }
 }
 
 /// Holds one course out of each learner (the protocol), tunes the defaults on a validation
@@ -645,6 +668,14 @@ pub fn evaluate(base: &Recommender, histories: &Histories, p: &EvalParams) -> Re
     let mut engine = Engine::new(base.clone_with(Some(mf), Some(shipped))?, tuned.defaults)?;
 
     let mut rankings = BTreeMap::new();
+    let mut hits: BTreeMap<String, Vec<bool>> = BTreeMap::new();
+    let mut record = |name: &str, lists: &[Vec<CourseIx>]| {
+        rankings.insert(name.to_string(), metrics(base, &cases, lists, k));
+        hits.insert(
+            name.to_string(),
+            cases.iter().zip(lists).map(|(c, l)| l.iter().take(k).any(|&x| x == c.held)).collect(),
+        );
+    };
     let only = |w: Weights| RecommendQuery {
         weights: Some(PartialWeights::from(w)),
         diversity: Some(1.0),
@@ -663,7 +694,7 @@ pub fn evaluate(base: &Recommender, histories: &Histories, p: &EvalParams) -> Re
             continue;
         }
         let lists = rank_cases(&engine, &cases, &template, k)?;
-        rankings.insert(name.to_string(), metrics(base, &cases, &lists, k));
+        record(name, &lists);
     }
     engine.set_defaults(tuned.defaults)?;
     let popularity: Vec<f32> = {
@@ -671,12 +702,14 @@ pub fn evaluate(base: &Recommender, histories: &Histories, p: &EvalParams) -> Re
         train.users.iter().flatten().for_each(|&c| counts[c] += 1.0);
         counts
     };
-    let lists = baseline_lists(&cases, n, k, |_, row| row.copy_from_slice(&popularity));
-    rankings.insert("popularity".into(), metrics(base, &cases, &lists, k));
-    let lists = baseline_lists(&cases, n, k, |h, row| dense_score(&cosine, n, h, row));
-    rankings.insert("item_knn".into(), metrics(base, &cases, &lists, k));
-    let lists = baseline_lists(&cases, n, k, |h, row| dense_score(&ease, n, h, row));
-    rankings.insert("ease".into(), metrics(base, &cases, &lists, k));
+    record("popularity", &baseline_lists(&cases, n, k, |_, row| row.copy_from_slice(&popularity)));
+    record("item_knn", &baseline_lists(&cases, n, k, |h, row| dense_score(&cosine, n, h, row)));
+    record("ease", &baseline_lists(&cases, n, k, |h, row| dense_score(&ease, n, h, row)));
+    let hybrid_gain = hits
+        .iter()
+        .filter(|(name, _)| *name != "hybrid")
+        .map(|(name, h)| (name.clone(), PairedGain::of(&hits["hybrid"], h)))
+        .collect();
     Ok(EvalReport {
         protocol: p.protocol,
         seed: p.tune.seed,
@@ -687,6 +720,7 @@ pub fn evaluate(base: &Recommender, histories: &Histories, p: &EvalParams) -> Re
         neighbour_entries,
         neighbour_bytes,
         rankings,
+        hybrid_gain,
     })
 }
 

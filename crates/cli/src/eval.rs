@@ -527,18 +527,20 @@ fn recommend(args: RecommendArgs) -> Result<()> {
     }
     let k = report.k;
     println!(
-        "{:<14} {:>8} {:>8} {:>8} {:>9} {:>10} {:>10}",
+        "{:<14} {:>8} {:>8} {:>8} {:>9} {:>10} {:>10} {:>18}",
         "ranking",
         format!("HR@{k}"),
         format!("NDCG@{k}"),
         format!("MAP@{k}"),
         "coverage",
         "violation",
-        "diversity"
+        "diversity",
+        "hybrid ahead (se)"
     );
     for (name, m) in &report.rankings {
+        let gain = report.hybrid_gain.get(name).map_or(String::new(), |g| format!("{:+.4} ({:.4})", g.hr, g.se));
         println!(
-            "{name:<14} {:>8.4} {:>8.4} {:>8.4} {:>9.4} {:>10.4} {:>10.4}",
+            "{name:<14} {:>8.4} {:>8.4} {:>8.4} {:>9.4} {:>10.4} {:>10.4} {gain:>18}",
             m.hr, m.ndcg, m.map, m.coverage, m.violation_rate, m.intra_list_diversity
         );
     }

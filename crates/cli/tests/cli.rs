@@ -280,6 +280,15 @@ fn eval_recommend_scores_the_whole_ranking_beside_its_parts_and_baselines() {
     assert!(report["tuned"]["table"].as_array().unwrap().len() > 4);
     // A real signal: the whole ranking finds more held-out films than chance (10 of ~300).
     assert!(report["hybrid"]["hr"].as_f64().unwrap() > 0.1, "{report}");
+    // The hybrid's lead over each other ranking is the difference of their HR@10, with its
+    // paired standard error.
+    for name in ["popularity", "ease"] {
+        let gain = &report["hybrid_gain"][name];
+        let expected = report["hybrid"]["hr"].as_f64().unwrap() - report[name]["hr"].as_f64().unwrap();
+        assert!((gain["hr"].as_f64().unwrap() - expected).abs() < 1e-9, "{name}: {gain} against {expected}");
+        assert!(gain["se"].as_f64().unwrap() >= 0.0, "{name}: {gain}");
+    }
+    assert!(report["hybrid_gain"]["popularity"]["hr"].as_f64().unwrap() > 0.0, "{report}");
 }
 
 #[test]
