@@ -137,7 +137,7 @@ pub struct TuneParams {
     pub min_users: usize,
     /// MF factors.
     pub factors: usize,
-    /// Neighbours kept per course in the bundle.
+    /// Neighbour weights kept per course in the bundle, on average (see [`Neighbours::from_dense`]).
     pub per_course: usize,
 }
 
@@ -170,20 +170,17 @@ pub fn fit_dense(train: &Ratings, kind: NeighbourKind) -> Result<Vec<f32>> {
     }
 }
 
-/// The sparse model the bundle ships: the dense model's weights of the largest total
-/// contribution (weight × the source's learners), `per_course` per course on average.
-///
-/// # Errors
-/// The fit's errors.
-pub fn fit_sparse(train: &Ratings, kind: NeighbourKind, per_course: usize) -> Result<Neighbours> {
-    Ok(sparse(train, &fit_dense(train, kind)?, per_course))
+/// Each course's learners in `train` (repeated pairs count once): what
+/// [`Neighbours::from_dense`] weighs a course's outgoing weights by.
+fn learners(train: &Ratings) -> Vec<f32> {
+    let by_item = train.by_item();
+    (0..train.n_items()).map(|i| by_item.cols(i).len() as f32).collect()
 }
 
-fn sparse(train: &Ratings, dense: &[f32], per_course: usize) -> Neighbours {
-    let n = train.n_items();
-    let by_item = train.by_item();
-    let learners: Vec<f32> = (0..n).map(|i| by_item.cols(i).len() as f32).collect();
-    Neighbours::from_dense(n, dense, per_course, &learners)
+/// The sparse model the bundle ships: the dense model's weights of the largest total
+/// contribution (weight × the source's `learners`), `per_course` per course on average.
+fn fit_sparse(train: &Ratings, learners: &[f32], kind: NeighbourKind, per_course: usize) -> Result<Neighbours> {
+    Ok(Neighbours::from_dense(train.n_items(), &fit_dense(train, kind)?, per_course, learners))
 }
 
 /// One tried configuration and its validation score.
@@ -266,7 +263,7 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
         let ratings = train.ratings()?;
         let cases = cases(&train, &held, p.max_users, p.seed.wrapping_add(r));
         let mf = fit_mf(&ratings, p)?;
-        folds.push(Fold { ratings, cases, mf });
+        folds.push(Fold { learners: learners(&ratings), ratings, cases, mf });
     }
     let has_content = base.embeddings().is_some();
     let has_unlocks = (0..base.catalog().len()).any(|c| !base.graph().groups(c).is_empty());
@@ -274,7 +271,7 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
         folds
             .iter()
             .map(|f| {
-                let nb = fit_sparse(&f.ratings, kind, per_course)?;
+                let nb = fit_sparse(&f.ratings, &f.learners, kind, per_course)?;
                 Engine::new(base.clone_with(Some(f.mf.clone()), Some(nb))?, d)
             })
             .collect()
@@ -405,7 +402,10 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
 pub fn tune_and_fit(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result<(Tuned, Option<Neighbours>)> {
     let tuned = tune(base, histories, p)?;
     let neighbours = match tuned.neighbours {
-        Some(kind) => Some(fit_sparse(&histories.ratings()?, kind, tuned.per_course)?),
+        Some(kind) => {
+            let ratings = histories.ratings()?;
+            Some(fit_sparse(&ratings, &learners(&ratings), kind, tuned.per_course)?)
+        }
         None => None,
     };
     Ok((tuned, neighbours))
@@ -430,6 +430,8 @@ pub fn counts(graph: &PrereqGraph, interactions: Option<&Interactions>) -> Count
 /// One validation hold-out: the models fit without the held-out courses, and the learners to score.
 struct Fold {
     ratings: Ratings,
+    /// [`learners`] of `ratings`, counted once for every neighbour model tried.
+    learners: Vec<f32>,
     cases: Vec<Case>,
     mf: MfModel,
 }
@@ -439,16 +441,11 @@ struct Fold {
 /// which keeps the simpler configuration unless the data clearly prefer the other. Picking
 /// the largest mean among near-equal rows chose blends that lost to EASE alone on test.
 fn clearly_better(a: &TuneRow, b: &TuneRow) -> bool {
-    let gain = |f: fn(&(f32, f32)) -> f32| -> (f64, f64) {
-        let d: Vec<f64> = a.per_case.iter().zip(&b.per_case).map(|(x, y)| f64::from(f(x) - f(y))).collect();
-        let n = d.len().max(2) as f64;
-        let mean = d.iter().sum::<f64>() / n;
-        let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-        (mean, (var / n).sqrt())
+    let gain = |f: fn(&(f32, f32)) -> f32| {
+        PairedGain::over(a.per_case.iter().zip(&b.per_case).map(|(x, y)| f64::from(f(x) - f(y))))
     };
-    let (hr, hr_se) = gain(|c| c.0);
-    let (ndcg, ndcg_se) = gain(|c| c.1);
-    hr > hr_se.max(1e-12) || (hr >= 0.0 && ndcg > ndcg_se.max(1e-12))
+    let (hr, ndcg) = (gain(|c| c.0), gain(|c| c.1));
+    hr.hr > hr.se.max(1e-12) || (hr.hr >= 0.0 && ndcg.hr > ndcg.se.max(1e-12))
 }
 
 /// Whether `a` beats `b`: higher HR, then higher NDCG; a tie keeps the earlier (simpler) one.
@@ -459,12 +456,16 @@ fn better(a: &TuneRow, b: &TuneRow) -> bool {
 
 /// Each case's hit and NDCG@k in the engine's list.
 fn score_cases(engine: &Engine, cases: &[Case], template: &RecommendQuery, k: usize) -> Result<Vec<(f32, f32)>> {
-    let lists = rank_cases(engine, cases, template, k)?;
-    Ok(lists
+    Ok(case_scores(cases, &rank_cases(engine, cases, template, k)?, k))
+}
+
+/// Each case's hit and NDCG@k in its list.
+fn case_scores(cases: &[Case], lists: &[Vec<CourseIx>], k: usize) -> Vec<(f32, f32)> {
+    lists
         .iter()
         .zip(cases)
         .map(|(l, c)| (hit_at_k(l, &[c.held], k) as f32, ndcg_at_k(l, &[c.held], k) as f32))
-        .collect())
+        .collect()
 }
 
 /// Each case's top-k list through [`api::recommend`], the browser's own call.
@@ -623,7 +624,12 @@ pub struct PairedGain {
 impl PairedGain {
     /// `a`'s hits minus `b`'s, learner by learner.
     pub fn of(a: &[bool], b: &[bool]) -> PairedGain {
-        let d: Vec<f64> = a.iter().zip(b).map(|(&x, &y)| f64::from(u8::from(x)) - f64::from(u8::from(y))).collect();
+        PairedGain::over(a.iter().zip(b).map(|(&x, &y)| f64::from(u8::from(x)) - f64::from(u8::from(y))))
+    }
+
+    /// The mean of per-learner differences and its standard error (NaN below two learners).
+    fn over(differences: impl Iterator<Item = f64>) -> PairedGain {
+        let d: Vec<f64> = differences.collect();
         let n = d.len() as f64;
         if d.len() < 2 {
             return PairedGain { hr: d.first().copied().unwrap_or(0.0), se: f64::NAN };
@@ -657,12 +663,13 @@ pub fn evaluate(base: &Recommender, histories: &Histories, p: &EvalParams) -> Re
     let ease_lambda = tuned.ease_lambda.unwrap_or(EASE_LAMBDAS[2]);
     let cosine = fit_dense(&ratings, NeighbourKind::Cosine)?;
     let ease = fit_dense(&ratings, NeighbourKind::Ease { lambda: ease_lambda })?;
+    let learners = learners(&ratings);
     let shipped = match tuned.neighbours {
-        Some(NeighbourKind::Cosine) => sparse(&ratings, &cosine, tuned.per_course),
+        Some(NeighbourKind::Cosine) => Neighbours::from_dense(ratings.n_items(), &cosine, tuned.per_course, &learners),
         Some(kind @ NeighbourKind::Ease { lambda }) if lambda != ease_lambda => {
-            fit_sparse(&ratings, kind, tuned.per_course)?
+            fit_sparse(&ratings, &learners, kind, tuned.per_course)?
         }
-        _ => sparse(&ratings, &ease, tuned.per_course),
+        _ => Neighbours::from_dense(ratings.n_items(), &ease, tuned.per_course, &learners),
     };
     let (neighbour_entries, neighbour_bytes) = (shipped.index().len(), shipped.stored_bytes());
     let mut engine = Engine::new(base.clone_with(Some(mf), Some(shipped))?, tuned.defaults)?;
@@ -671,10 +678,7 @@ pub fn evaluate(base: &Recommender, histories: &Histories, p: &EvalParams) -> Re
     let mut hits: BTreeMap<String, Vec<bool>> = BTreeMap::new();
     let mut record = |name: &str, lists: &[Vec<CourseIx>]| {
         rankings.insert(name.to_string(), metrics(base, &cases, lists, k));
-        hits.insert(
-            name.to_string(),
-            cases.iter().zip(lists).map(|(c, l)| l.iter().take(k).any(|&x| x == c.held)).collect(),
-        );
+        hits.insert(name.to_string(), case_scores(&cases, lists, k).iter().map(|c| c.0 > 0.0).collect());
     };
     let only = |w: Weights| RecommendQuery {
         weights: Some(PartialWeights::from(w)),

@@ -93,7 +93,7 @@ pub struct RecommendArgs {
     /// Drop prerequisites naming unknown courses (and report them) instead of failing.
     #[arg(long)]
     lenient: bool,
-    /// Neighbours kept per course by the item-neighbour model the bundle would ship.
+    /// Neighbour weights kept per course, on average, by the item-neighbour model the bundle would ship.
     #[arg(long, default_value_t = TuneParams::default().per_course)]
     neighbours: usize,
     #[arg(long)]
