@@ -54,6 +54,8 @@ fn load() -> Option<Embedder> {
         eprintln!("embed bench: model/model.onnx or model/tokenizer.json missing (run `make model`); skipping");
         return None;
     };
+    // The kernels the CLI runs (AMX or AVX-512 where the CPU has them).
+    wayfinder_kernels::register_native(wayfinder_kernels::Amx::Allowed);
     Some(Embedder::from_bytes(&model, &tokenizer).expect("the model in model/ loads"))
 }
 

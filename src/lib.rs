@@ -4,6 +4,11 @@
 //!
 //! The core does no I/O: it takes bytes and values and returns values, and builds for native
 //! targets and for `wasm32-unknown-unknown` alike.
+//!
+//! It has no `unsafe` code but one documented exception: fold-in's solves compiled a second
+//! time for AVX2 (`mf/foldin.rs`), chosen at run time. The matrix-product kernels live in
+//! `crates/kernels`, registered by the edges that want them.
+#![deny(unsafe_code)]
 
 pub mod api;
 pub mod bundle;

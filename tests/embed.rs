@@ -57,6 +57,9 @@ fn setup(test: &str) -> Option<&'static Setup> {
             }
         }
         let model_bytes = std::fs::read(&model).unwrap();
+        // The kernels the CLI runs (AMX or AVX-512 where the CPU has them), as the bundle's
+        // vectors are made.
+        wayfinder_kernels::register_native(wayfinder_kernels::Amx::Allowed);
         let embedder = Embedder::from_bytes(&model_bytes, &std::fs::read(&tokenizer).unwrap()).unwrap();
         let reference = serde_json::from_slice(&std::fs::read(&fixture).unwrap()).unwrap();
         Some(Setup { embedder, reference, model_bytes })

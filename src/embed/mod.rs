@@ -21,19 +21,11 @@
 //! first (see `rewrite.rs`); tract then folds the other weights' dequantization into f32
 //! constants once, at load.
 
-#[cfg(target_arch = "x86_64")]
-mod amx_kernel;
-#[cfg(target_arch = "x86_64")]
-mod avx512_kernel;
 mod batch;
-#[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
-mod fused;
 mod model;
 mod pool;
 mod rewrite;
 mod tokenize;
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-mod wasm_kernel;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -46,41 +38,17 @@ use crate::{Error, Result};
 /// Length of every embedding (MiniLM-L6's hidden size).
 pub const DIM: usize = 384;
 
-/// The name of Wayfinder's own matrix-product kernel when this build and machine run it in
-/// place of tract's (wasm32 with SIMD, see `wasm_kernel.rs`; x86-64 with AMX-BF16, see
-/// `amx_kernel.rs`, or else with AVX-512F, see `avx512_kernel.rs`), as it appears in tract's
-/// plan descriptions. Calling this also keeps the kernels' registrations in the link.
+/// The name of Wayfinder's own matrix-product kernel when an edge registered one that runs
+/// here (`wayfinder-kernels`: the browser module registers its wasm kernel, the CLI the AVX-512
+/// and AMX ones), as it appears in tract's plan descriptions; `None` where tract's own run.
 pub fn matmul_kernel() -> Option<&'static str> {
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    {
-        wasm_kernel::keep();
-        Some(wasm_kernel::NAME)
-    }
-    #[cfg(target_arch = "x86_64")]
-    {
-        if amx_kernel::available() {
-            Some(amx_kernel::NAME)
-        } else {
-            avx512_kernel::available().then_some(avx512_kernel::NAME)
-        }
-    }
-    #[cfg(not(any(all(target_arch = "wasm32", target_feature = "simd128"), target_arch = "x86_64")))]
-    {
-        None
-    }
+    wayfinder_kernels::active().map(|k| k.name)
 }
 
-/// Whether the AMX kernel runs here, which wants each product's weights as the model's int8
+/// Whether the registered kernel (AMX) wants each product's weights as the model's int8
 /// integers with the scale applied after (`rewrite::scale_after_matmul`).
 pub(crate) fn wants_integer_weights() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        amx_kernel::available()
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+    wayfinder_kernels::active().is_some_and(|k| k.integer_weights)
 }
 
 /// One text's embedding, with how much of the text it covers.

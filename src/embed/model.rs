@@ -44,8 +44,6 @@ impl Encoder {
     /// weight matrices (`Cast` then `Mul` on constants) into f32 constants here, once, so no
     /// run repeats it.
     pub(crate) fn from_bytes(model: &[u8]) -> Result<Self> {
-        // Keeps Wayfinder's own kernels in the link, and (natively) makes the AMX check once.
-        super::matmul_kernel();
         let (single, slot, dim) = plan(model, 1)?;
         let source = (!cfg!(target_arch = "wasm32")).then(|| model.to_vec());
         Ok(Encoder { single, source, batched: Mutex::new(HashMap::new()), slot, dim })

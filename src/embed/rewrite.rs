@@ -131,8 +131,8 @@ impl<'g> Sources<'g> {
 /// `scale` an f32 initializer with one number per output column (`[m]` or `[1, m]`) or one
 /// for all, into `MatMul(x, Cast(q)) * scale`: the same product, `sum_k x q s = s sum_k x q`,
 /// up to f32 rounding. The matrix tract then folds is `q` as floats, small integers that bf16
-/// holds exactly, which is what the AMX kernel (`amx_kernel.rs`) needs to multiply it without
-/// loss. Returns the number of products rewritten.
+/// holds exactly, which is what the AMX kernel (`crates/kernels/src/amx.rs`) needs to multiply
+/// it without loss. Returns the number of products rewritten.
 pub(crate) fn scale_after_matmul(graph: &mut GraphProto) -> usize {
     let sources = Sources::new(graph);
     // (MatMul index, the cast's output, the scale).

@@ -1,5 +1,10 @@
 //! The closed-form solves behind fold-in, shared with ALS training: one small ridge
 //! regression per learner against fixed item factors, solved by Cholesky factorization.
+//!
+//! The core's one exception to `#![deny(unsafe_code)]` (see `lib.rs`): on x86-64 the two hot
+//! solves are compiled a second time with AVX2 enabled and called where the CPU has it, which
+//! takes an `unsafe` call. The code is the same safe Rust; only the instruction set differs.
+#![allow(unsafe_code)]
 
 use crate::error::{Error, Result};
 use crate::mf::MfModel;

@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use wayfinder::bundle::{Bundle, MANIFEST};
 use wayfinder::embed::Embedder;
+use wayfinder_kernels::Amx;
 
 pub fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
@@ -26,8 +27,12 @@ pub fn bundle(dir: &Path) -> Result<Bundle> {
         .with_context(|| format!("bundle {} is not valid", dir.display()))
 }
 
-/// Loads the MiniLM embedder from a model directory (`model.onnx`, `tokenizer.json`).
+/// Loads the MiniLM embedder from a model directory (`model.onnx`, `tokenizer.json`), after
+/// registering the native matrix-product kernels: AMX where the machine has it, unless
+/// `WAYFINDER_AMX=0` (for comparisons), else AVX-512, else tract's own.
 pub fn embedder(dir: &Path) -> Result<Embedder> {
+    let amx = if std::env::var_os("WAYFINDER_AMX").is_some_and(|v| v == "0") { Amx::Off } else { Amx::Allowed };
+    wayfinder_kernels::register_native(amx);
     let model = read(&dir.join("model.onnx")).context("the embedding model is missing; run `make model`")?;
     let tokenizer = read(&dir.join("tokenizer.json")).context("the tokenizer is missing; run `make model`")?;
     Embedder::from_bytes(&model, &tokenizer).with_context(|| format!("cannot load the embedder from {}", dir.display()))

@@ -1,15 +1,16 @@
-//! The browser's matrix-product kernel (`src/embed/wasm_kernel.rs`) against a plain f64
-//! product, through tract, in wasm under Node; the check is shared with the native kernel's
-//! test (`tests/support/kernel_check.rs`).
+//! The browser's matrix-product kernel (`crates/kernels/src/wasm.rs`) against a plain f64
+//! product, through tract, in wasm under Node; the check is shared with the native kernels'
+//! test (`crates/kernels/tests/support/kernel_check.rs`). A simd128 build has the kernel, so
+//! registering it must succeed: the test fails, never skips.
 #![cfg(target_arch = "wasm32")]
 
-#[path = "../../../tests/support/kernel_check.rs"]
+#[path = "../../kernels/tests/support/kernel_check.rs"]
 mod kernel_check;
 
 use wasm_bindgen_test::wasm_bindgen_test;
 
 fn kernel() -> &'static str {
-    wayfinder::embed::matmul_kernel().expect("the wasm build has its own kernel")
+    wayfinder_kernels::register_wasm().expect("the wasm build has its own kernel").name
 }
 
 #[wasm_bindgen_test]

@@ -51,6 +51,8 @@ fn setup() -> Option<(Embedder, Reference)> {
     let model = read(&format!("{model_dir}/model.onnx"))?;
     let tokenizer = read(&format!("{model_dir}/tokenizer.json"))?;
     let reference = read(&format!("{fixtures}/minilm/reference.json"))?;
+    // The browser module's kernel, as the browser module registers it.
+    wayfinder_kernels::register_wasm().expect("the wasm build has its own kernel");
     let started = js_sys::Date::now();
     let embedder = Embedder::from_bytes(&model, &tokenizer).expect("the model loads in wasm");
     console_log!("embed wasm tests: model loaded in {:.0} ms", js_sys::Date::now() - started);

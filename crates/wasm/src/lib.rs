@@ -133,7 +133,11 @@ impl Engine {
         }
         let mut engine = wayfinder::engine::Engine::from_files(manifest, |n| bytes.get(n).map(Vec::as_slice))?;
         engine = match (model, tokenizer) {
-            (Some(m), Some(t)) => engine.with_embedder(Embedder::from_bytes(&m, &t)?)?,
+            (Some(m), Some(t)) => {
+                // tract runs the browser's own matrix-product kernel for the model's products.
+                wayfinder_kernels::register_wasm();
+                engine.with_embedder(Embedder::from_bytes(&m, &t)?)?
+            }
             (None, None) => engine,
             _ => return Err(Failure::invalid("model and tokenizer: give both or neither".into())),
         };

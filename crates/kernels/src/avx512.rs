@@ -1,5 +1,5 @@
 //! The pipeline's matrix-product kernel on x86-64 with AVX-512, plugged into tract's kernel
-//! registry like the browser's (`wasm_kernel.rs`).
+//! registry like the browser's (`wasm.rs`).
 //!
 //! A perf profile of the release CLI embedding 600 UIUC course texts with tract's own kernels
 //! put 61% of the time in tract's AVX-512 kernel for a symbolic `n`, 64 x 3: 12 accumulators,
@@ -11,7 +11,7 @@
 //! 24 of the 32 vector registers accumulate and each pair of weight vectors serves 12 tokens.
 //! Measured: 600 UIUC texts in 7.51 s against 9.49 s with tract's kernel (three alternating
 //! runs); alone, on the model's shapes, 145-170 GFLOPS, no faster with every operand in L1,
-//! which is about this machine's multiply-add rate. Where AMX is present, `amx_kernel.rs`
+//! which is about this machine's multiply-add rate. Where AMX is present, `amx.rs`
 //! runs instead and reuses this file's handling of tract's fused operations.
 //!
 //! Registered through tract-linalg's public registries ([`MmmRoutine`], [`MmmTier`]) with a
@@ -19,14 +19,14 @@
 
 use std::arch::x86_64::*;
 
-use tract_linalg::isa::{Arch, Isa, IsaReq, IsaSet};
+use tract_data::prelude::DatumType;
+use tract_linalg::isa::{Arch, Isa, IsaReq, IsaSet, NEVER_PREFERRED};
 use tract_linalg::mmm::{DynKernel, FusedKerSpec, MatMatMul, OutputStoreKer, Query, Suitable};
 use tract_linalg::mmm_routines::MmmRoutine;
 use tract_linalg::mmm_tiers::MmmTier;
 use tract_linalg::pack::Packing;
-use tract_onnx::prelude::DatumType;
 
-use super::fused::{self, max, min, sub, sub_flipped};
+use crate::fused::{self, Arith, Tile};
 
 /// Rows of a tile (output features): two vectors of sixteen.
 const MR: usize = 32;
@@ -37,13 +37,21 @@ const MV: usize = MR / 16;
 /// The kernel's name in tract's registry, as it appears in a plan's description.
 pub(crate) const NAME: &str = "wayfinder_avx512_f32_32x12";
 
-/// Above tract's AVX-512 f32 kernels, which declare no boost over their instruction-set level.
-const BOOST: isize = 5;
+/// Above tract's AVX-512 f32 kernels, which declare no boost over their instruction-set level,
+/// once registered. It stays registered under AMX, as the next choice wherever the AMX kernel
+/// does not fit; before any registration it is never preferred.
+fn boost() -> isize {
+    if crate::registered(&[crate::AVX512, crate::AMX]) {
+        5
+    } else {
+        NEVER_PREFERRED
+    }
+}
 
 fn make() -> Box<dyn MatMatMul> {
     let mut kernel = DynKernel::<MR, NR, f32>::new(NAME, run, f32::packing(MR), f32::packing(NR))
         .with_isa(IsaReq::ANY.needing(&[Isa::X86_64Avx512f]))
-        .with_boost(|| BOOST);
+        .with_boost(boost);
     kernel.arch = Some(Arch::X86_64);
     kernel.mmm()
 }
@@ -51,9 +59,9 @@ fn make() -> Box<dyn MatMatMul> {
 inventory::submit! { MmmRoutine { make } }
 
 /// With `n` known, tract asks the tiers first; this one answers for the products
-/// [`fused::claims`].
+/// [`fused::claims`], once registered (see [`boost`]).
 fn preferred(_isa: &IsaSet, dt: DatumType, query: &Query, _suitable: &[Suitable]) -> Option<&'static str> {
-    fused::claims(dt, query).then_some(NAME)
+    (fused::claims(dt, query) && crate::registered(&[crate::AVX512, crate::AMX])).then_some(NAME)
 }
 
 inventory::submit! {
@@ -67,23 +75,78 @@ inventory::submit! {
     }
 }
 
-/// Whether this machine runs the kernel (tract would otherwise pick its own).
-pub(crate) fn available() -> bool {
+/// Keeps this module's registrations in the link (a linker may drop an object file nothing
+/// references, and with it the constructors that submit the kernel).
+pub(crate) fn keep() {
     std::hint::black_box((make as fn() -> Box<dyn MatMatMul>, preferred as fn(_, _, _, _) -> _));
-    is_x86_feature_detected!("avx512f")
 }
 
 /// Accumulators: `acc[j][v]` holds rows `16v..16v+16` of column `j` (a tile of `16 MV`
-/// rows by `NR` columns). Shared with the AMX kernel (`amx_kernel.rs`), which keeps its tile
-/// in this form for the fused operations.
-pub(super) type Acc<const MV: usize, const NR: usize> = [[__m512; MV]; NR];
+/// rows by `NR` columns). Shared with the AMX kernel (`amx.rs`), which keeps its tile in this
+/// form for the fused operations. Only the two kernels make one, and tract runs them only where
+/// AVX-512F is present, which is what makes the AVX-512 calls below sound.
+pub(crate) type Acc<const MV: usize, const NR: usize> = [[__m512; MV]; NR];
 
-/// What [`apply`] made of one fused operation.
-pub(super) enum Step {
-    Next,
-    Done,
-    /// tract's way to report an impossible request: the kernel returns non-zero.
-    Fail,
+fn arith(op: Arith) -> unsafe fn(__m512, __m512) -> __m512 {
+    match op {
+        Arith::Add => _mm512_add_ps,
+        Arith::Mul => _mm512_mul_ps,
+    }
+}
+
+impl<const MV: usize, const NR: usize> Tile for Acc<MV, NR> {
+    #[inline(always)]
+    fn zero() -> Self {
+        // SAFETY: AVX-512F is present (see `Acc`).
+        [[unsafe { zero() }; MV]; NR]
+    }
+
+    #[inline(always)]
+    fn each(&mut self, op: Arith, a: f32) {
+        // SAFETY: AVX-512F is present (see `Acc`).
+        unsafe { each(self, arith(op), a) }
+    }
+
+    #[inline(always)]
+    fn map(&mut self, param: impl Fn(usize, usize) -> f32, f: impl Fn(f32, f32) -> f32) {
+        // SAFETY: AVX-512F is present (see `Acc`).
+        unsafe { map(self, param, f) }
+    }
+
+    #[inline(always)]
+    unsafe fn per_row(&mut self, op: Arith, row: *const f32) {
+        // SAFETY: per the caller, and AVX-512F is present (see `Acc`).
+        unsafe { per_row(self, row, arith(op)) }
+    }
+
+    #[inline(always)]
+    unsafe fn per_col(&mut self, op: Arith, col: *const f32) {
+        // SAFETY: as above.
+        unsafe { per_col(self, col, arith(op)) }
+    }
+
+    #[inline(always)]
+    unsafe fn load(&mut self, col_major: *const f32) {
+        // SAFETY: as above.
+        unsafe { load(self, col_major) }
+    }
+
+    #[inline(always)]
+    unsafe fn add_contiguous(&mut self, tile: &OutputStoreKer) {
+        // SAFETY: as above.
+        unsafe { add_contiguous(self, tile) }
+    }
+
+    #[inline(always)]
+    unsafe fn store(&self, tile: &OutputStoreKer) {
+        // SAFETY: as above.
+        unsafe { store(self, tile) }
+    }
+}
+
+#[target_feature(enable = "avx512f")]
+fn zero() -> __m512 {
+    _mm512_setzero_ps()
 }
 
 /// # Safety
@@ -99,135 +162,14 @@ unsafe fn run(spec: &[FusedKerSpec<f32>]) -> isize {
 #[target_feature(enable = "avx512f")]
 unsafe fn run_avx512(spec: &[FusedKerSpec<f32>]) -> isize {
     // SAFETY: tract's contract above.
-    unsafe { run_tile::<MV, NR>(spec, |acc, k, pa, pb| add_mat_mul(acc, k, pa as *const f32, pb as *const f32)) }
-}
-
-/// Runs tract's operations for one tile, from a cleared accumulator: the products through
-/// `add_mat_mul(acc, k, pa, pb)` (each kernel's own), everything else through [`apply`].
-/// Returns what tract expects of a kernel: 0, or non-zero for a request it cannot serve.
-///
-/// # Safety
-/// As for a kernel: the operations' pointers are valid for a `16 MV` x `NR` tile, and
-/// `add_mat_mul` is safe to call with a product's `k` and panels.
-#[target_feature(enable = "avx512f")]
-pub(super) unsafe fn run_tile<const MV: usize, const NR: usize>(
-    spec: &[FusedKerSpec<f32>],
-    mut add_mat_mul: impl FnMut(&mut Acc<MV, NR>, usize, *const u8, *const u8),
-) -> isize {
-    let mut acc: Acc<MV, NR> = [[_mm512_setzero_ps(); MV]; NR];
-    for op in spec {
-        let step = match *op {
-            FusedKerSpec::AddMatMul { k, pa, pb, packing } => {
-                // Each kernel declares a single packing.
-                if packing != 0 {
-                    return 1;
-                }
-                add_mat_mul(&mut acc, k, pa, pb);
-                Step::Next
-            }
-            // SAFETY: per the caller.
-            _ => unsafe { apply(&mut acc, op) },
-        };
-        match step {
-            Step::Next => {}
-            Step::Done => break,
-            Step::Fail => return 1,
-        }
+    unsafe {
+        fused::run_tile::<Acc<MV, NR>>(spec, |acc, k, pa, pb| add_mat_mul(acc, k, pa as *const f32, pb as *const f32))
     }
-    0
 }
 
-/// Applies one of tract's fused operations other than the matrix product to the tile.
-///
-/// # Safety
-/// As for a kernel: the operation's pointers are valid for a `16 MV` x `NR` tile.
+/// `f(param(i, j), x)` for every element, on a scalar copy of each vector.
 #[target_feature(enable = "avx512f")]
-pub(super) unsafe fn apply<const MV: usize, const NR: usize>(acc: &mut Acc<MV, NR>, op: &FusedKerSpec<f32>) -> Step {
-    match *op {
-        FusedKerSpec::Done => return Step::Done,
-        FusedKerSpec::Clear => *acc = [[_mm512_setzero_ps(); MV]; NR],
-        // Handled by each kernel itself.
-        FusedKerSpec::AddMatMul { .. } => return Step::Fail,
-        FusedKerSpec::Store(tile) => {
-            // The kernels declare f32 as their only store type, so tract never asks for another.
-            if tile.item_size != 4 {
-                return Step::Fail;
-            }
-            // SAFETY: per the caller.
-            unsafe { store(acc, &tile) };
-        }
-        FusedKerSpec::LoadTile(col_major, _row_major) => {
-            for (j, vecs) in acc.iter_mut().enumerate() {
-                for (v, x) in vecs.iter_mut().enumerate() {
-                    // SAFETY: per the caller (a column-major tile of 16 MV x NR).
-                    *x = unsafe { _mm512_loadu_ps(col_major.add(j * 16 * MV + 16 * v)) };
-                }
-            }
-        }
-        FusedKerSpec::ScalarAdd(a) => each(acc, _mm512_add_ps, a),
-        FusedKerSpec::ScalarMul(a) => each(acc, _mm512_mul_ps, a),
-        FusedKerSpec::ScalarSub(a) => scalar(acc, |_, _| a, sub),
-        FusedKerSpec::ScalarSubF(a) => scalar(acc, |_, _| a, sub_flipped),
-        FusedKerSpec::ScalarMin(a) => scalar(acc, |_, _| a, min),
-        FusedKerSpec::ScalarMax(a) => scalar(acc, |_, _| a, max),
-        FusedKerSpec::LeakyRelu(a) => scalar(acc, |_, _| a, |p, x| if x > 0.0 { x } else { p * x }),
-        // SAFETY (all row and column reads below): per the caller.
-        FusedKerSpec::PerRowAdd(row) => unsafe { per_row(acc, row, _mm512_add_ps) },
-        FusedKerSpec::PerRowMul(row) => unsafe { per_row(acc, row, _mm512_mul_ps) },
-        FusedKerSpec::PerColAdd(col) => unsafe { per_col(acc, col, _mm512_add_ps) },
-        FusedKerSpec::PerColMul(col) => unsafe { per_col(acc, col, _mm512_mul_ps) },
-        FusedKerSpec::PerRowMin(row) => scalar(acc, |i, _| unsafe { *row.add(i) }, min),
-        FusedKerSpec::PerRowMax(row) => scalar(acc, |i, _| unsafe { *row.add(i) }, max),
-        FusedKerSpec::PerRowSub(row) => scalar(acc, |i, _| unsafe { *row.add(i) }, sub),
-        FusedKerSpec::PerRowSubF(row) => scalar(acc, |i, _| unsafe { *row.add(i) }, sub_flipped),
-        FusedKerSpec::PerColMin(col) => scalar(acc, |_, j| unsafe { *col.add(j) }, min),
-        FusedKerSpec::PerColMax(col) => scalar(acc, |_, j| unsafe { *col.add(j) }, max),
-        FusedKerSpec::PerColSub(col) => scalar(acc, |_, j| unsafe { *col.add(j) }, sub),
-        FusedKerSpec::PerColSubF(col) => scalar(acc, |_, j| unsafe { *col.add(j) }, sub_flipped),
-        FusedKerSpec::AddRowColProducts(rows, cols) => {
-            scalar(acc, |i, j| unsafe { *rows.add(i) * *cols.add(j) }, |p, x| x + p)
-        }
-        FusedKerSpec::AddUnicast(tile) => {
-            if tile.item_size != 4 {
-                return Step::Fail;
-            }
-            if tile.row_byte_stride == 4 {
-                // A residual connection: each column's rows are contiguous, as in the tile.
-                for (j, vecs) in acc.iter_mut().enumerate() {
-                    for (v, x) in vecs.iter_mut().enumerate() {
-                        // SAFETY: per the caller.
-                        let add = unsafe {
-                            _mm512_loadu_ps(tile.ptr.offset(tile.col_byte_stride * j as isize).add(64 * v) as *const f32)
-                        };
-                        *x = _mm512_add_ps(*x, add);
-                    }
-                }
-            } else {
-                scalar(
-                    acc,
-                    |i, j| unsafe {
-                        *(tile.ptr.offset(tile.row_byte_stride * i as isize + tile.col_byte_stride * j as isize)
-                            as *const f32)
-                    },
-                    |p, x| x + p,
-                )
-            }
-        }
-        // As tract's float kernels do: the integer rescaling steps become multiplications.
-        FusedKerSpec::QScale(shift, policy, mult) => {
-            each(acc, _mm512_mul_ps, tract_linalg::Scaler::from_fuse_params(shift, policy, mult).scale)
-        }
-        FusedKerSpec::RoundingShiftRight(shift, _) => each(acc, _mm512_mul_ps, 2f32.powi(-(shift as i32))),
-        FusedKerSpec::ShiftLeft(shift) => each(acc, _mm512_mul_ps, 2f32.powi(shift as i32)),
-    }
-    Step::Next
-}
-
-/// Applies `f(parameter, value)` to every element on a scalar copy of the tile, with the
-/// parameter of row `i`, column `j` given by `param(i, j)`. For the operations this model
-/// never fuses (min, max, subtractions, quantization steps), where clarity beats speed.
-#[target_feature(enable = "avx512f")]
-fn scalar<const MV: usize, const NR: usize>(
+fn map<const MV: usize, const NR: usize>(
     acc: &mut Acc<MV, NR>,
     param: impl Fn(usize, usize) -> f32,
     f: impl Fn(f32, f32) -> f32,
@@ -290,6 +232,37 @@ unsafe fn per_col<const MV: usize, const NR: usize>(
         let c = _mm512_set1_ps(unsafe { *col.add(j) });
         for x in vecs.iter_mut() {
             *x = unsafe { op(*x, c) };
+        }
+    }
+}
+
+/// The tile from a column-major `16 MV` x `NR` tile.
+///
+/// # Safety
+/// `col_major` holds the whole tile.
+#[target_feature(enable = "avx512f")]
+unsafe fn load<const MV: usize, const NR: usize>(acc: &mut Acc<MV, NR>, col_major: *const f32) {
+    for (j, vecs) in acc.iter_mut().enumerate() {
+        for (v, x) in vecs.iter_mut().enumerate() {
+            // SAFETY: per the caller.
+            *x = unsafe { _mm512_loadu_ps(col_major.add(j * 16 * MV + 16 * v)) };
+        }
+    }
+}
+
+/// `x += tile` for a tile whose rows are contiguous, as in the accumulators.
+///
+/// # Safety
+/// `tile` describes a `16 MV` x `NR` f32 tile with contiguous rows.
+#[target_feature(enable = "avx512f")]
+unsafe fn add_contiguous<const MV: usize, const NR: usize>(acc: &mut Acc<MV, NR>, tile: &OutputStoreKer) {
+    for (j, vecs) in acc.iter_mut().enumerate() {
+        for (v, x) in vecs.iter_mut().enumerate() {
+            // SAFETY: per the caller.
+            let add = unsafe {
+                _mm512_loadu_ps(tile.ptr.offset(tile.col_byte_stride * j as isize).add(64 * v) as *const f32)
+            };
+            *x = _mm512_add_ps(*x, add);
         }
     }
 }

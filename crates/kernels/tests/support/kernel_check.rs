@@ -1,9 +1,9 @@
-//! The check behind both kernel tests (`tests/kernel.rs` natively, the wasm test crate's
-//! `tests/kernel.rs` in Node): Wayfinder's matrix-product kernel against a plain f64 product,
+//! The check behind both kernel tests (`crates/kernels/tests/kernel.rs` natively, the wasm test
+//! crate's `tests/kernel.rs` in Node): Wayfinder's matrix-product kernel against a plain f64 product,
 //! through tract as the embedder uses it: weights constant on the left, activations on the
 //! right, then the operations tract fuses into the kernel (a bias per output row, a bias per
 //! column, ReLU, scaling, subtraction). Each shape runs with real-valued weights and with
-//! small-integer weights (what the AMX kernel multiplies as bf16 tiles, `amx_kernel.rs`).
+//! small-integer weights (what the AMX kernel multiplies as bf16 tiles, `src/amx.rs`).
 
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;

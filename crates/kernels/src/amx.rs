@@ -1,14 +1,15 @@
 //! The pipeline's matrix-product kernel on x86-64 with AMX: f32 results from bf16 tile
 //! products, without bf16's loss of precision.
 //!
-//! With [`super::avx512_kernel`] the pipeline spends three quarters of its time in matrix
+//! With `avx512.rs` the pipeline spends three quarters of its time in matrix
 //! products at the AVX-512 multiply-add rate. AMX's `tdpbf16ps` multiplies 16 x 32 by
 //! 32 x 16 bf16 tiles into f32 in one instruction, but bf16 keeps 8 significant bits. Two
 //! facts make it exact enough here:
 //!
 //! - The weights are int8 times a per-output scale. With the scale applied after the product
-//!   (`rewrite::scale_after_matmul`), the matrix holds small integers, which bf16 stores
-//!   exactly. The packer checks this: a matrix that is not exactly bf16 (the attention
+//!   (the core's `scale_after_matmul` in `src/embed/rewrite.rs`, which it applies when
+//!   [`crate::Kernel::integer_weights`] says so), the matrix holds small integers, which bf16
+//!   stores exactly. The packer checks this: a matrix that is not exactly bf16 (the attention
 //!   products, whose two sides are activations) is kept in f32 and multiplied on AVX-512.
 //! - Each activation is split into two bf16 numbers, `x = hi + lo` (16 significant bits),
 //!   and both halves are multiplied. Products of an 8-bit integer and an 8-bit `hi` or `lo`
@@ -17,17 +18,19 @@
 //!
 //! The tile is [`MR`] = 64 output features by [`NR`] = 16 tokens: four accumulator tiles,
 //! one token tile for each half, and two weight tiles at a time, the eight AMX registers.
-//! The result is stored to memory and finished by [`super::avx512_kernel`]'s fused
-//! operations (scale, bias, residual), so both kernels share them.
+//! The result is stored to memory and finished in the AVX-512 tile of `avx512.rs` by the
+//! fused operations of `fused.rs`, which all kernels share.
 //!
-//! It runs where tract detects AMX-BF16 and Linux grants this process the AMX state
-//! (`arch_prctl`, requested through tract-linalg); elsewhere [`super::avx512_kernel`] runs.
+//! It runs once the CLI registers it ([`crate::register_native`]), where tract detects
+//! AMX-BF16 and Linux grants this process the AMX state (`arch_prctl`, requested through
+//! tract-linalg); elsewhere `avx512.rs` runs.
 
 use std::arch::asm;
 use std::arch::x86_64::*;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
+use tract_data::internal::*;
 use tract_linalg::isa::{Arch, Isa, IsaReq, IsaSet, NEVER_PREFERRED};
 use tract_linalg::mmm::{
     DynKernel, EagerPackedInput, FusedKerSpec, MMMInputFormat, MMMInputValue, MatMatMul, PackedExoticFact,
@@ -37,10 +40,9 @@ use tract_linalg::mmm_routines::MmmRoutine;
 use tract_linalg::mmm_tiers::MmmTier;
 use tract_linalg::pack::Packing;
 use tract_linalg::WeightType;
-use tract_onnx::tract_hir::tract_core::internal::*;
 
-use super::avx512_kernel::{run_tile, Acc};
-use super::fused;
+use crate::avx512::Acc;
+use crate::fused;
 
 /// Rows of a tile (output features): four AMX tiles of 16.
 const MR: usize = 64;
@@ -57,21 +59,22 @@ const EXACT: u32 = 1;
 /// The kernel's name in tract's registry, as it appears in a plan's description.
 pub(crate) const NAME: &str = "wayfinder_amx_f32_64x16";
 
-/// Whether this process runs the kernel: AVX-512F and AMX-BF16 present, the AMX state
-/// granted by the OS, and not turned off with `WAYFINDER_AMX=0` (read once, at the first
-/// model load; for comparisons, and to test the AVX-512 kernel on an AMX machine).
-pub(crate) fn available() -> bool {
+/// Whether this machine can run the kernel: AVX-512F and AMX-BF16 present, and the AMX state
+/// granted by the OS (requested through tract-linalg, once).
+pub(crate) fn usable() -> bool {
     static OK: OnceLock<bool> = OnceLock::new();
-    *OK.get_or_init(|| {
-        std::hint::black_box((make as fn() -> Box<dyn MatMatMul>, preferred as fn(_, _, _, _) -> _));
-        std::env::var_os("WAYFINDER_AMX").is_none_or(|v| v != "0")
-            && is_x86_feature_detected!("avx512f")
-            && tract_linalg::x86_64::amx_bf16::has_amx_bf16()
-    })
+    *OK.get_or_init(|| is_x86_feature_detected!("avx512f") && tract_linalg::x86_64::amx_bf16::has_amx_bf16())
 }
 
+/// Keeps this module's registrations in the link (see `avx512::keep`).
+pub(crate) fn keep() {
+    std::hint::black_box((make as fn() -> Box<dyn MatMatMul>, preferred as fn(_, _, _, _) -> _));
+}
+
+/// Above the AVX-512 kernel once registered ([`crate::register_native`] checks [`usable`]);
+/// never preferred before.
 fn boost() -> isize {
-    if available() {
+    if crate::registered(&[crate::AMX]) {
         5
     } else {
         NEVER_PREFERRED
@@ -90,9 +93,9 @@ fn make() -> Box<dyn MatMatMul> {
 inventory::submit! { MmmRoutine { make } }
 
 /// With `n` known, tract asks the tiers first; this one answers for the products
-/// [`fused::claims`], where the kernel is [`available`].
+/// [`fused::claims`], once registered.
 fn preferred(_isa: &IsaSet, dt: DatumType, query: &Query, _suitable: &[Suitable]) -> Option<&'static str> {
-    (fused::claims(dt, query) && available()).then_some(NAME)
+    (fused::claims(dt, query) && crate::registered(&[crate::AMX])).then_some(NAME)
 }
 
 inventory::submit! {
@@ -447,9 +450,9 @@ impl MMMInputFormat for Tokens {
 }
 
 /// # Safety
-/// tract's contract for a kernel (see `avx512_kernel.rs`), with `pa` a [`Weights`] panel and
+/// tract's contract for a kernel (see `avx512.rs`), with `pa` a [`Weights`] panel and
 /// `pb` a [`Tokens`] panel of the same `k`. tract runs it only where AVX-512F and AMX-BF16
-/// are present, and prefers it only where [`available`] (the OS granted the AMX state).
+/// are present, and prefers it only once registered, which [`usable`] allowed.
 unsafe fn run(spec: &[FusedKerSpec<f32>]) -> isize {
     // SAFETY: per the contract above.
     unsafe { run_amx(spec) }
@@ -459,7 +462,7 @@ unsafe fn run(spec: &[FusedKerSpec<f32>]) -> isize {
 unsafe fn run_amx(spec: &[FusedKerSpec<f32>]) -> isize {
     // SAFETY: tract's contract above.
     unsafe {
-        run_tile::<MV, NR>(spec, |acc, k, pa, pb| {
+        fused::run_tile::<Acc<MV, NR>>(spec, |acc, k, pa, pb| {
             if *(pa as *const u32) == EXACT {
                 add_tiles(acc, k, pa.add(HEADER), pb.add(k * NR * 4))
             } else {
@@ -490,7 +493,7 @@ const TILES: TileConfig = {
 ///
 /// # Safety
 /// `w` holds `k / 32` chunks of four 1 KiB tiles; `hi` and `lo` each hold [`NR`] rows of `k`
-/// bf16; `k` is a multiple of [`CHUNK`]; AMX is usable (see [`available`]).
+/// bf16; `k` is a multiple of [`CHUNK`]; AMX is [`usable`].
 #[target_feature(enable = "avx512f")]
 unsafe fn add_tiles(acc: &mut Acc<MV, NR>, k: usize, w: *const u8, hi: *const u8) {
     let lo = hi.wrapping_add(NR * k * 2);
