@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, mkdtempSync, symlinkSync, copyFileSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, symlinkSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolve } from 'node:path';
@@ -98,4 +98,68 @@ test('paths, gaps, search, similar and course pages answer', async () => {
   assert.equal(similar.length, 3);
   const course = await page.evaluate(() => window.rec.course('CS 101'));
   assert.ok(course.unlocks.length > 0);
+});
+
+// The TypeScript types (crates/wasm/js/wayfinder.d.ts) against what the module really takes
+// and returns. A query holding every field the types declare must be accepted (the module
+// refuses unknown fields), and every answer, written out as an object literal of its declared
+// type, must pass `tsc --strict`, which refuses a field the types lack, a missing field and a
+// wrong type. So a field added, renamed or dropped on either side fails here.
+test('the TypeScript types match what the module takes and returns', async () => {
+  const queries = {
+    recommend: {
+      completed: ['CS 101'], inProgress: ['MATH 101'], ratings: { 'CS 101': 5 }, skills: { python: 0.6 },
+      goalText: 'data engineering', goalSkills: { sql: 0.8 }, k: 5,
+      weights: { collaborative: 1, content: 0.3, goalText: 0.4, goalSkills: 0.5, unlocks: 0.1 }, diversity: 0.7,
+      rules: { equivalents: true, outgrown: true, levels: true, standing: true },
+    },
+    path: { targetSkills: ['sql'], completed: ['CS 101'], skills: { python: 0.6 }, maxCreditsPerTerm: 10, minimize: 'credits' },
+    gaps: {
+      skills: { python: 0.6 }, completed: ['CS 101'], goalProfile: { sql: 0.8 },
+      params: { foundationalWeight: 1.5, minGap: 0.05, strengthLevel: 0.7, gainPerCourse: 0.3 },
+    },
+  };
+  const answers = await page.evaluate(async (q) => ({
+    recommend: await window.rec.recommend(q.recommend),
+    path: await window.rec.learningPath(q.path),
+    gaps: await window.rec.gaps(q.gaps),
+    similar: await window.rec.similar('CS 101', 3),
+    search: await window.rec.search('learn to build websites', 3),
+    course: await window.rec.course('CS 101'),
+    courses: await window.rec.courses(),
+    graph: await window.rec.graph(),
+    manifest: await window.rec.manifest(),
+    embedding: await window.rec.embedText('sql'),
+  }), queries);
+  const literal = (value) => JSON.stringify(value, null, 1);
+  const declared = {
+    recommendQuery: ['Required<RecommendQuery> & { weights: Required<Weights>; rules: Required<Rules> }', queries.recommend],
+    pathQuery: ['Required<PathQuery>', queries.path],
+    gapsQuery: ['Required<GapsQuery> & { params: Required<GapParams> }', queries.gaps],
+    recommendAnswer: ['RecommendAnswer', answers.recommend],
+    pathAnswer: ['PathAnswer', answers.path],
+    gapAnalysis: ['GapAnalysis', answers.gaps],
+    similar: ['ScoredCourse[]', answers.similar],
+    search: ['ScoredCourse[]', answers.search],
+    course: ['CourseView', answers.course],
+    courses: ['CourseSummary[]', answers.courses],
+    graph: ['GraphAnswer', answers.graph],
+    manifest: ['Manifest', answers.manifest],
+    embedding: ['number[]', answers.embedding],
+  };
+  const source = [
+    "import type { RecommendQuery, Weights, Rules, RecommendAnswer, PathQuery, PathAnswer, GapsQuery, GapParams, GapAnalysis,",
+    "  ScoredCourse, CourseView, CourseSummary, GraphAnswer, Manifest } from '../../crates/wasm/js/wayfinder.js';",
+    ...Object.entries(declared).map(([name, [type, value]]) => `export const ${name}: ${type} = ${literal(value)};`),
+  ].join('\n');
+  const dir = mkdtempSync(join(import.meta.dirname, '.types-'));
+  try {
+    const file = join(dir, 'answers.ts');
+    writeFileSync(file, source.replaceAll('../../crates/', '../../../crates/'));
+    const tsc = spawnSync('npx', ['tsc', '--strict', '--noEmit', '--target', 'es2022', '--module', 'es2022',
+      '--moduleResolution', 'bundler', '--lib', 'es2022,dom', file], { cwd: root, encoding: 'utf8' });
+    assert.equal(tsc.status, 0, `the answers do not match wayfinder.d.ts:\n${tsc.stdout}${tsc.stderr}`);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
 });

@@ -307,7 +307,9 @@ export declare class Recommender {
    * catalog. Rejects with `NETWORK`, `BUNDLE_CORRUPT`, `BUNDLE_VERSION`, `CATALOG_INVALID`,
    * `MODEL_INVALID` or `MODEL_MISMATCH`. */
   static load(options: LoadOptions): Promise<Recommender>;
-  manifestInfo: { manifest: Manifest; cacheKey: string };
+  /** The loaded bundle's manifest, and the name its files are cached under (the format
+   * version and a hash of every file's sha256), set before `load` resolves. */
+  readonly manifestInfo: { manifest: Manifest; cacheKey: string };
   /** The next courses for a learner, ranked, diversified and explained. `k` 1 to 1000,
    * weights finite and non-negative, `diversity` 0 to 1, skill levels 0 to 1, ratings 1 to
    * 5. Unknown course ids are reported in `unknownCourses`, not thrown. Rejects with
