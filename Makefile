@@ -144,11 +144,18 @@ test-e2e: site
 
 # The demo bundle: the shipped demo catalog and its simulated enrolments, built by the CLI.
 # CLI_PROFILE: release (make cli, make demo), test (make test) or dev; cargo writes the test
-# and dev profiles' binaries to target/debug/.
+# and dev profiles' binaries to target/debug/. The test profile's binary is the one
+# `cargo test --workspace` links for the CLI's own tests: built by that same command (a no-op
+# after test-native), since building the CLI alone would resolve the dependencies' features
+# differently and compile them again.
 CLI_PROFILE ?= release
 BIN = $(TARGET_DIR)/$(if $(filter release,$(CLI_PROFILE)),release,debug)/wayfinder
 cli-bin:
+ifeq ($(CLI_PROFILE),test)
+	$(CARGO) test -j$(JOBS) --workspace --no-run
+else
 	$(if $(filter release,$(CLI_PROFILE)),RUSTFLAGS="$(CLI_RUSTFLAGS)") $(CARGO) build -j$(JOBS) --profile $(CLI_PROFILE) -p wayfinder-cli
+endif
 
 BUNDLE_DIR ?= www/bundle
 bundle: model cli-bin

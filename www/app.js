@@ -26,7 +26,7 @@ function hintFor(err) {
     case 'MODEL_MISMATCH':
       return 'The course data on this site is damaged or does not match this version of Wayfinder. Nothing you entered was lost. The site needs a fresh bundle (make bundle); then try again.';
     case 'NETWORK':
-      return /HTTP 404/.test(err.message)
+      return err.status === 404
         ? 'A file is missing on the server. `make demo` builds and serves everything the site needs.'
         : 'Check the connection and try again. Nothing you entered was lost.';
     case 'OUT_OF_MEMORY':

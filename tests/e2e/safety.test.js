@@ -100,6 +100,7 @@ test('a missing bundle file shows an error naming it', { timeout: LOAD_TIMEOUT }
   const page = await openApp(context, site.url);
   assert.equal(await page.getAttribute('body', 'data-state'), 'failed');
   assert.match(await page.textContent('#failure-message'), /catalog\.json: HTTP 404/);
+  // The hint follows the error's HTTP status (404), not its wording.
   assert.match(await page.textContent('#failure-hint'), /missing on the server/);
   await context.close();
 });

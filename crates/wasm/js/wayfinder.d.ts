@@ -293,7 +293,10 @@ export type ErrorCode =
 export declare class WayfinderError extends Error {
   readonly name: 'WayfinderError';
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string);
+  /** For `NETWORK`, the HTTP status when the server answered with an error (404: a file is
+   *  missing on the server); absent when the request itself failed (offline). */
+  readonly status?: number;
+  constructor(code: ErrorCode, message: string, status?: number);
 }
 
 /** The recommender, running in a Web Worker. Make one with `Recommender.load`; every call

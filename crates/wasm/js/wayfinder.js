@@ -3,12 +3,14 @@
 // stored here or in the worker.
 
 // An error from any Recommender call: `code` is stable (see ErrorCode in wayfinder.d.ts);
-// the message names the course, file or field for people.
+// the message names the course, file or field for people; `status` is the HTTP status of a
+// NETWORK error the server answered.
 export class WayfinderError extends Error {
-  constructor(code, message) {
+  constructor(code, message, status) {
     super(message);
     this.name = 'WayfinderError';
     this.code = code;
+    if (status !== undefined) this.status = status;
   }
 }
 
@@ -27,7 +29,7 @@ export class Recommender {
         return;
       }
       this.#pending.delete(data.id);
-      if ('error' in data) call.reject(new WayfinderError(data.code ?? 'INTERNAL', data.error));
+      if ('error' in data) call.reject(new WayfinderError(data.code ?? 'INTERNAL', data.error, data.status));
       else call.resolve(data.result);
     };
     worker.onerror = (event) => {

@@ -7,10 +7,12 @@ import init, { Engine, readManifest, lastPanic } from './wayfinder_wasm.js';
 
 let engine = null;
 
-// An Error carrying one of the stable codes the page branches on.
-function failure(code, message, cause) {
+// An Error carrying one of the stable codes the page branches on, and for a file the server
+// answered with an HTTP error, its status.
+function failure(code, message, cause, status) {
   const err = new Error(message, cause ? { cause } : undefined);
   err.code = code;
+  if (status !== undefined) err.status = status;
   return err;
 }
 let ready = null;
@@ -53,7 +55,7 @@ async function fetchFile(url, file, expected, cache, progress) {
     } catch (err) {
       throw failure('NETWORK', `${file}: cannot be fetched from ${url} (${err.message})`, err);
     }
-    if (!response.ok) throw failure('NETWORK', `${file}: HTTP ${response.status} for ${url}`);
+    if (!response.ok) throw failure('NETWORK', `${file}: HTTP ${response.status} for ${url}`, undefined, response.status);
   }
   const total = Number(response.headers.get('content-length')) || expected || 0;
   const bytes = await readBody(response, file, total, fromCache, progress);
@@ -155,6 +157,6 @@ self.onmessage = async ({ data: { id, method, args } }) => {
     // gave up (its panic names the allocation or capacity).
     const outOfMemory = err instanceof RangeError || /memory allocation|capacity overflow|out of memory/i.test(message);
     const code = err?.code ?? (outOfMemory ? 'OUT_OF_MEMORY' : 'INTERNAL');
-    self.postMessage({ id, error: message, code });
+    self.postMessage({ id, error: message, code, status: err?.status });
   }
 };
