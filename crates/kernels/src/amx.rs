@@ -59,6 +59,9 @@ const EXACT: u32 = 1;
 /// The kernel's name in tract's registry, as it appears in a plan's description.
 pub(crate) const NAME: &str = "wayfinder_amx_f32_64x16";
 
+/// The registrations under which this kernel claims products (`crate::register_*`).
+const RUNS_UNDER: &[u8] = &[crate::AMX];
+
 /// Whether this machine can run the kernel: AVX-512F and AMX-BF16 present, and the AMX state
 /// granted by the OS (requested through tract-linalg, once).
 pub(crate) fn usable() -> bool {
@@ -74,7 +77,7 @@ pub(crate) fn keep() {
 /// Above the AVX-512 kernel once registered ([`crate::register_native`] checks [`usable`]);
 /// never preferred before.
 fn boost() -> isize {
-    if crate::registered(&[crate::AMX]) {
+    if crate::registered(RUNS_UNDER) {
         5
     } else {
         NEVER_PREFERRED
@@ -95,7 +98,7 @@ inventory::submit! { MmmRoutine { make } }
 /// With `n` known, tract asks the tiers first; this one answers for the products
 /// [`fused::claims`], once registered.
 fn preferred(_isa: &IsaSet, dt: DatumType, query: &Query, _suitable: &[Suitable]) -> Option<&'static str> {
-    (fused::claims(dt, query) && crate::registered(&[crate::AMX])).then_some(NAME)
+    (fused::claims(dt, query) && crate::registered(RUNS_UNDER)).then_some(NAME)
 }
 
 inventory::submit! {

@@ -37,11 +37,14 @@ const MV: usize = MR / 16;
 /// The kernel's name in tract's registry, as it appears in a plan's description.
 pub(crate) const NAME: &str = "wayfinder_avx512_f32_32x12";
 
+/// The registrations under which this kernel claims products (`crate::register_*`).
+const RUNS_UNDER: &[u8] = &[crate::AVX512, crate::AMX];
+
 /// Above tract's AVX-512 f32 kernels, which declare no boost over their instruction-set level,
 /// once registered. It stays registered under AMX, as the next choice wherever the AMX kernel
 /// does not fit; before any registration it is never preferred.
 fn boost() -> isize {
-    if crate::registered(&[crate::AVX512, crate::AMX]) {
+    if crate::registered(RUNS_UNDER) {
         5
     } else {
         NEVER_PREFERRED
@@ -61,7 +64,7 @@ inventory::submit! { MmmRoutine { make } }
 /// With `n` known, tract asks the tiers first; this one answers for the products
 /// [`fused::claims`], once registered (see [`boost`]).
 fn preferred(_isa: &IsaSet, dt: DatumType, query: &Query, _suitable: &[Suitable]) -> Option<&'static str> {
-    (fused::claims(dt, query) && crate::registered(&[crate::AVX512, crate::AMX])).then_some(NAME)
+    (fused::claims(dt, query) && crate::registered(RUNS_UNDER)).then_some(NAME)
 }
 
 inventory::submit! {

@@ -51,10 +51,13 @@ const MV: usize = MR / 4;
 /// The kernel's name in tract's registry, as it appears in a plan's description.
 pub(crate) const NAME: &str = "wayfinder_wasm_f32_16x4";
 
+/// The registrations under which this kernel claims products (`crate::register_*`).
+const RUNS_UNDER: &[u8] = &[crate::WASM];
+
 /// Above every built-in wasm kernel (which declare 0, or less to never be preferred), once
 /// registered ([`crate::register_wasm`]); never preferred before.
 fn boost() -> isize {
-    if crate::registered(&[crate::WASM]) {
+    if crate::registered(RUNS_UNDER) {
         5
     } else {
         NEVER_PREFERRED
@@ -73,7 +76,7 @@ inventory::submit! { MmmRoutine { make } }
 /// With `n` known, tract asks the tiers first; this one answers for the products
 /// [`fused::claims`], once registered.
 fn preferred(_isa: &IsaSet, dt: DatumType, query: &Query, _suitable: &[Suitable]) -> Option<&'static str> {
-    (fused::claims(dt, query) && crate::registered(&[crate::WASM])).then_some(NAME)
+    (fused::claims(dt, query) && crate::registered(RUNS_UNDER)).then_some(NAME)
 }
 
 inventory::submit! {
