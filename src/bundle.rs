@@ -43,6 +43,13 @@ pub const CATALOG_GZ: &str = "catalog.json.gz";
 /// A compressed catalog may not inflate past this many bytes (a guard against gzip bombs;
 /// UIUC's 8,589 courses take 3.9 MB).
 const MAX_CATALOG_BYTES: u64 = 512 << 20;
+/// Hard bounds a bundle is held to before anything is allocated for it: fold-in solves a
+/// `factors × factors` system per learner (50,000 factors would ask for 10 GB, which aborts
+/// wasm), and every embedding is `embedding_dim` wide. Far above what Wayfinder writes
+/// (32 to 128 factors, 384 dimensions) and what a browser could hold (courses).
+pub const MAX_FACTORS: usize = 1024;
+pub const MAX_EMBEDDING_DIM: usize = 4096;
+pub const MAX_COURSES: usize = 2_000_000;
 pub const TENSORS: &str = "tensors.safetensors";
 pub const TAXONOMY: &str = "taxonomy.json";
 
@@ -200,8 +207,9 @@ impl Bundle {
     /// Serialises the parts into `(file name, bytes)` pairs, manifest last.
     ///
     /// # Errors
-    /// [`Error::BundleRows`] when the model or embeddings do not have one row per course, and
-    /// [`Error::BundleTensor`] if serialisation fails.
+    /// [`Error::BundleRows`] when the model or embeddings do not have one row per course,
+    /// [`Error::BundleManifest`] past [`MAX_COURSES`], [`MAX_FACTORS`] or [`MAX_EMBEDDING_DIM`],
+    /// and [`Error::BundleTensor`] if serialisation fails.
     pub fn write(parts: BundleParts<'_>) -> Result<Vec<(String, Vec<u8>)>> {
         let n = parts.catalog.len();
         let mut tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = Vec::new();
@@ -302,6 +310,8 @@ impl Bundle {
         if let Some(t) = parts.taxonomy {
             files.push((TAXONOMY.to_string(), serde_json::to_vec(t).expect("a taxonomy serialises")));
         }
+        // What a reader would refuse is not written.
+        check_bounds(&counts)?;
         let manifest = Manifest {
             format: FORMAT.into(),
             version: VERSION,
@@ -358,6 +368,7 @@ impl Bundle {
     /// [`Error::BundleTensor`], [`Error::BundleRows`], [`Error::NonFinite`], and catalog errors.
     pub fn from_files<'a>(manifest: &[u8], file: impl Fn(&str) -> Option<&'a [u8]>) -> Result<Bundle> {
         let manifest = Bundle::manifest(manifest)?;
+        check_bounds(&manifest.counts)?;
         if !manifest.files.contains_key(TENSORS) {
             return Err(Error::BundleManifest(format!("it lists no {TENSORS}")));
         }
@@ -389,13 +400,13 @@ impl Bundle {
         let tensors = SafeTensors::deserialize(bytes[TENSORS])
             .map_err(|e| Error::BundleTensor { name: TENSORS.into(), reason: e.to_string() })?;
         let model = match &manifest.model {
-            Some(info) => Some(load_model(&tensors, info, n)?),
+            Some(info) => Some(load_model(&tensors, info, n, manifest.counts.factors)?),
             None => None,
         };
         let neighbours =
             if tensors.names().contains(&"neighbour_offsets") { Some(load_neighbours(&tensors, n)?) } else { None };
         let embeddings = if tensors.names().contains(&"embeddings") {
-            Some(load_embeddings(&tensors, manifest.embedding_storage, n)?)
+            Some(load_embeddings(&tensors, manifest.embedding_storage, n, manifest.counts.embedding_dim)?)
         } else {
             None
         };
@@ -495,13 +506,41 @@ fn rows(what: &'static str, view: &TensorView<'_>, n: usize) -> Result<()> {
     Ok(())
 }
 
-fn load_model(t: &SafeTensors<'_>, info: &ModelInfo, n: usize) -> Result<MfModel> {
+/// The manifest's counts within [`MAX_COURSES`], [`MAX_FACTORS`] and [`MAX_EMBEDDING_DIM`].
+fn check_bounds(counts: &Counts) -> Result<()> {
+    for (what, got, max) in [
+        ("courses", counts.courses, MAX_COURSES),
+        ("factors", counts.factors, MAX_FACTORS),
+        ("embedding_dim", counts.embedding_dim, MAX_EMBEDDING_DIM),
+    ] {
+        if got > max {
+            return Err(Error::BundleManifest(format!(
+                "counts.{what} is {got}, more than the {max} a bundle may have"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A 2-d tensor's width, checked against the manifest's count (itself within bounds).
+fn width(name: &str, view: &TensorView<'_>, count: &'static str, expected: usize) -> Result<usize> {
+    let got = view.shape()[1];
+    if got != expected {
+        return Err(Error::BundleTensor {
+            name: name.into(),
+            reason: format!("{got} columns, but the manifest's counts.{count} is {expected}"),
+        });
+    }
+    Ok(got)
+}
+
+fn load_model(t: &SafeTensors<'_>, info: &ModelInfo, n: usize, factors_count: usize) -> Result<MfModel> {
     let factors = tensor(t, "item_factors", Dtype::F32, 2)?;
     rows("item factors", &factors, n)?;
+    let k = width("item_factors", &factors, "factors", factors_count)?;
     let bias = tensor(t, "item_bias", Dtype::F32, 1)?;
     rows("item biases", &bias, n)?;
     let mean = tensor(t, "global_mean", Dtype::F32, 1)?;
-    let k = factors.shape()[1];
     let kind = match info.kind.as_str() {
         "explicit" => MfKind::Explicit,
         "implicit" => MfKind::Implicit,
@@ -518,7 +557,8 @@ fn load_model(t: &SafeTensors<'_>, info: &ModelInfo, n: usize) -> Result<MfModel
         .ok_or_else(|| Error::BundleTensor { name: "global_mean".into(), reason: "empty".into() })?;
     MfModel::new(
         kind,
-        Array2::from_shape_vec((n, k), f32s(&factors)).expect("safetensors checked the byte length against the shape"),
+        Array2::from_shape_vec((n, k), f32s(&factors))
+            .map_err(|e| Error::BundleTensor { name: "item_factors".into(), reason: e.to_string() })?,
         Array1::from(f32s(&bias)),
         global_mean,
         info.rating_range,
@@ -542,7 +582,7 @@ fn load_neighbours(t: &SafeTensors<'_>, n: usize) -> Result<Neighbours> {
         .map_err(|e| Error::BundleTensor { name: "neighbour_offsets".into(), reason: e.to_string() })
 }
 
-fn load_embeddings(t: &SafeTensors<'_>, storage: Storage, n: usize) -> Result<Embeddings> {
+fn load_embeddings(t: &SafeTensors<'_>, storage: Storage, n: usize, dim_count: usize) -> Result<Embeddings> {
     let (dtype, name) = match storage {
         Storage::F32 => (Dtype::F32, "embeddings"),
         Storage::F16 => (Dtype::F16, "embeddings"),
@@ -550,7 +590,7 @@ fn load_embeddings(t: &SafeTensors<'_>, storage: Storage, n: usize) -> Result<Em
     };
     let view = tensor(t, name, dtype, 2)?;
     rows("embeddings", &view, n)?;
-    let dim = view.shape()[1];
+    let dim = width(name, &view, "embedding_dim", dim_count)?;
     let values: Vec<f32> = match storage {
         Storage::F32 => f32s(&view),
         Storage::F16 => view.data().chunks_exact(2).map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),

@@ -16,6 +16,10 @@ use crate::error::{Error, Result};
 use crate::graph::{GraphOptions, PrereqGraph};
 use crate::rank::{RankDefaults, Recommender};
 
+/// The longest goal or search text, in UTF-8 bytes: far beyond the 256 word pieces the model
+/// reads (`embed::MAX_TOKENS`), and small enough that tokenizing it allocates little.
+pub const MAX_QUERY_TEXT_BYTES: usize = 16 * 1024;
+
 /// A bundle ready to answer requests. Immutable; it keeps no learner data between calls.
 pub struct Engine {
     recommender: Recommender,
@@ -81,6 +85,26 @@ impl Engine {
         })
     }
 
+    /// Loads the embedder from the model and tokenizer files' bytes and attaches it. With a
+    /// bundle, their hashes are checked against the manifest before either is parsed
+    /// ([`Embedder::from_expected_bytes`]): what the browser fetched is never parsed unless it
+    /// is the model the catalog was embedded with.
+    ///
+    /// # Errors
+    /// [`Error::BundleManifest`] when the bundle records no embedder, [`Error::EmbedderMismatch`],
+    /// and the embedder's loading errors.
+    #[cfg(feature = "embed")]
+    pub fn with_embedder_bytes(self, model: &[u8], tokenizer: &[u8]) -> Result<Engine> {
+        let embedder = match &self.manifest {
+            Some(m) => {
+                let info = m.embedder.as_ref().ok_or_else(|| Error::BundleManifest("it records no embedder".into()))?;
+                Embedder::from_expected_bytes(model, tokenizer, (&info.model_sha256, &info.tokenizer_sha256))?
+            }
+            None => Embedder::from_bytes(model, tokenizer)?,
+        };
+        self.with_embedder(embedder)
+    }
+
     /// Attaches the embedder for goal text and search, after checking that it is the one that
     /// embedded the catalog.
     ///
@@ -143,9 +167,16 @@ impl Engine {
     /// Embeds a text with the attached embedder.
     ///
     /// # Errors
-    /// [`Error::NoEmbedder`] naming `field` when no embedder is attached (or this build has
-    /// none), and embedding errors.
+    /// [`Error::InvalidParameter`] naming `field` for a text longer than [`MAX_QUERY_TEXT_BYTES`]
+    /// (checked before the tokenizer allocates for it), [`Error::NoEmbedder`] naming `field`
+    /// when no embedder is attached (or this build has none), and embedding errors.
     pub fn embed(&self, field: &'static str, text: &str) -> Result<Vec<f32>> {
+        if text.len() > MAX_QUERY_TEXT_BYTES {
+            return Err(Error::param(
+                field,
+                format!("is {} bytes, more than the {MAX_QUERY_TEXT_BYTES} a goal or search text may have", text.len()),
+            ));
+        }
         #[cfg(feature = "embed")]
         if let Some(e) = &self.embedder {
             return Ok(e.embed(text)?.vector);

@@ -80,6 +80,11 @@ pub enum Error {
     InteractionLine { line: usize, reason: String },
     #[error("{field} needs the embedding model, and none was loaded")]
     NoEmbedder { field: &'static str },
+    /// A learning path's cost (courses or credits, counted with every prerequisite each
+    /// alternative needs) does not fit in 64 bits: a prerequisite structure that branches on
+    /// every level for dozens of levels.
+    #[error("course {course:?} needs more prerequisites than a learning path can count (their cost overflows)")]
+    PathCostOverflow { course: String },
 }
 
 /// The stable codes [`Error::code`] gives, in the order the TypeScript `ErrorCode` type
@@ -115,6 +120,7 @@ impl Error {
             | SelfPrerequisite { .. }
             | BadCourseNumber { .. }
             | Cycle(_)
+            | PathCostOverflow { .. }
             | CatalogCsv { .. }
             | CsvField { .. } => "CATALOG_INVALID",
             UnknownCourse(_) => "UNKNOWN_COURSE",

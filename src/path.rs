@@ -115,18 +115,23 @@ pub fn plan(catalog: &Catalog, graph: &PrereqGraph, request: &PathRequest) -> Re
     };
     let mut unreachable = Vec::new();
     while !missing.is_empty() {
-        let costs = planner.costs();
+        let costs = planner.costs()?;
         let best = missing
             .iter()
             .flat_map(|s| graph.teachers(s).iter().copied())
             .collect::<BTreeSet<_>>()
             .into_iter()
-            .filter(|&c| !planner.progress.is_completed(c) && costs[c].is_finite())
+            .filter(|&c| !planner.progress.is_completed(c) && costs[c] != UNREACHABLE)
             .map(|c| {
                 let covered = missing.iter().filter(|s| catalog.course(c).teaches.contains(s)).count();
-                (c, covered as f32 / costs[c])
+                (c, covered as u128)
             })
-            .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| planner.order_key(b.0).cmp(&planner.order_key(a.0))));
+            // The most target skills per unit of cost, compared exactly (a/x > b/y as ay > bx).
+            .max_by(|&(a, ca), &(b, cb)| {
+                (ca * u128::from(costs[b]))
+                    .cmp(&(cb * u128::from(costs[a])))
+                    .then_with(|| planner.order_key(b).cmp(&planner.order_key(a)))
+            });
         let Some((course, _)) = best else {
             unreachable.append(&mut missing);
             break;
@@ -139,6 +144,12 @@ pub fn plan(catalog: &Catalog, graph: &PrereqGraph, request: &PathRequest) -> Re
     }
     planner.finish(already_met, untaught, unreachable, request.max_credits_per_term)
 }
+
+/// A course's cost of taking now, with every prerequisite it still needs, in the units of
+/// [`Planner::weight`].
+type Cost = u64;
+/// The cost of a course no alternative leads to (its prerequisites are on a cycle).
+const UNREACHABLE: Cost = Cost::MAX;
 
 struct Planner<'a> {
     catalog: &'a Catalog,
@@ -155,11 +166,14 @@ struct Planner<'a> {
 }
 
 impl Planner<'_> {
-    fn weight(&self, c: CourseIx) -> f32 {
+    /// A course's own cost: 1, or its credits in hundredths (at least 1, so a path never
+    /// grows for free). Whole numbers, so sums are exact: in f32, past 2^24 adding a course
+    /// changed nothing and a prerequisite no longer cost less than the course needing it.
+    fn weight(&self, c: CourseIx) -> Cost {
         match self.minimize {
-            Minimize::Courses => 1.0,
-            // A zero-credit course still costs something, so a path never grows for free.
-            Minimize::Credits => self.catalog.course(c).credits().max(0.01),
+            Minimize::Courses => 1,
+            // Credits are finite and non-negative (the catalog checks); `as` saturates.
+            Minimize::Credits => ((f64::from(self.catalog.course(c).credits()) * 100.0).round() as Cost).max(1),
         }
     }
 
@@ -170,11 +184,14 @@ impl Planner<'_> {
 
     /// The cost of taking each course now: its weight plus, for each unmet group, the cheapest
     /// member's cost. Computed as a fixed point (Bellman-Ford style), so cycles get cost
-    /// infinity unless some alternative leads out of them.
-    fn costs(&self) -> Vec<f32> {
+    /// [`UNREACHABLE`] unless some alternative leads out of them.
+    ///
+    /// # Errors
+    /// [`Error::PathCostOverflow`] when a cost does not fit in a `u64`.
+    fn costs(&self) -> Result<Vec<Cost>> {
         let n = self.catalog.len();
-        let mut cost: Vec<f32> =
-            (0..n).map(|c| if self.progress.is_completed(c) { 0.0 } else { f32::INFINITY }).collect();
+        let mut cost: Vec<Cost> = (0..n).map(|c| if self.progress.is_completed(c) { 0 } else { UNREACHABLE }).collect();
+        let overflow = |c: CourseIx| Error::PathCostOverflow { course: self.catalog.course(c).id.clone() };
         loop {
             let mut changed = false;
             for c in 0..n {
@@ -182,20 +199,25 @@ impl Planner<'_> {
                     continue;
                 }
                 let mut total = self.weight(c);
+                let mut reachable = true;
                 for g in self.graph.groups(c) {
                     if self.progress.satisfies(g) {
                         continue;
                     }
-                    let cheapest = g.members.iter().map(|&m| cost[m]).fold(f32::INFINITY, f32::min);
-                    total += cheapest;
+                    let cheapest = g.members.iter().map(|&m| cost[m]).min().unwrap_or(UNREACHABLE);
+                    if cheapest == UNREACHABLE {
+                        reachable = false;
+                        break;
+                    }
+                    total = total.checked_add(cheapest).filter(|&t| t < UNREACHABLE).ok_or_else(|| overflow(c))?;
                 }
-                if total < cost[c] - 1e-6 {
+                if reachable && total < cost[c] {
                     cost[c] = total;
                     changed = true;
                 }
             }
             if !changed {
-                return cost;
+                return Ok(cost);
             }
         }
     }
@@ -205,7 +227,7 @@ impl Planner<'_> {
     /// with fewer alternatives are met first for the same reason. Every chosen prerequisite
     /// has a strictly lower cost than the course needing it, so the choices form no cycle,
     /// and sorting the new courses by cost puts prerequisites first.
-    fn add_with_prerequisites(&mut self, c: CourseIx, costs: &[f32]) {
+    fn add_with_prerequisites(&mut self, c: CourseIx, costs: &[Cost]) {
         if self.progress.is_completed(c) {
             return;
         }
@@ -233,7 +255,7 @@ impl Planner<'_> {
                             .copied()
                             .filter(|&m| costs[m] < costs[x])
                             .min_by(|&a, &b| {
-                                costs[a].total_cmp(&costs[b]).then_with(|| self.order_key(a).cmp(&self.order_key(b)))
+                                costs[a].cmp(&costs[b]).then_with(|| self.order_key(a).cmp(&self.order_key(b)))
                             })
                             .expect("a course with finite cost has a cheaper member in every unmet group");
                         needed.push(m);
@@ -247,7 +269,7 @@ impl Planner<'_> {
             chosen.dedup();
             self.chosen.insert(x, chosen);
         }
-        needed.sort_by(|&a, &b| costs[a].total_cmp(&costs[b]));
+        needed.sort_by_key(|&a| costs[a]);
         for x in needed {
             self.progress.mark_completed(x);
             // Its equivalents (cross-listed, or not credited together) are taken with it:

@@ -206,6 +206,42 @@ fn every_corruption_has_its_own_error() {
     ));
 }
 
+/// The manifest with `counts.field` set to `value` (no file changes, so checksums still hold).
+fn with_count(files: &BTreeMap<String, Vec<u8>>, field: &str, value: usize) -> BTreeMap<String, Vec<u8>> {
+    let mut files = files.clone();
+    let mut manifest: serde_json::Value = serde_json::from_slice(&files[MANIFEST]).unwrap();
+    manifest["counts"][field] = value.into();
+    files.insert(MANIFEST.into(), serde_json::to_vec(&manifest).unwrap());
+    files
+}
+
+#[test]
+fn counts_are_bounded_and_must_match_the_tensors_before_anything_is_allocated() {
+    use wayfinder::bundle::{MAX_COURSES, MAX_EMBEDDING_DIM, MAX_FACTORS};
+    for storage in [Storage::F32, Storage::F16, Storage::Int8] {
+        let good = parts_files(storage);
+        let manifest: serde_json::Value = serde_json::from_slice(&good[MANIFEST]).unwrap();
+        assert_eq!(manifest["counts"]["factors"], 4);
+        assert_eq!(manifest["counts"]["embedding_dim"], 8);
+        // Past a hard bound: refused from the manifest alone, naming the count.
+        for (field, max) in [("factors", MAX_FACTORS), ("embedding_dim", MAX_EMBEDDING_DIM), ("courses", MAX_COURSES)] {
+            let err = load(&with_count(&good, field, max + 1)).unwrap_err();
+            assert!(
+                matches!(&err, Error::BundleManifest(m) if m.contains(&format!("counts.{field}"))),
+                "{storage:?} {field}: {err}"
+            );
+        }
+        // Within bounds but not what the tensors hold.
+        let err = load(&with_count(&good, "factors", 5)).unwrap_err();
+        assert!(
+            matches!(&err, Error::BundleTensor { name, reason } if name == "item_factors" && reason.contains("counts.factors")),
+            "{err}"
+        );
+        let err = load(&with_count(&good, "embedding_dim", 16)).unwrap_err();
+        assert!(matches!(&err, Error::BundleTensor { reason, .. } if reason.contains("counts.embedding_dim")), "{err}");
+    }
+}
+
 #[test]
 fn the_manifest_names_the_module_version_and_a_newer_or_foreign_one_is_refused() {
     use wayfinder::bundle::MODULE_VERSION;

@@ -8,7 +8,7 @@ use wayfinder::error::Error;
 use wayfinder::gaps::{analyze, GapParams, Taxonomy};
 use wayfinder::graph::{GraphOptions, PrereqGraph, Progress};
 use wayfinder::path::{plan, Minimize, PathRequest};
-use wayfinder::rank::{Learner, RankOptions, ReasonData, ReasonKind, Recommender, Scratch, Weights};
+use wayfinder::rank::{Learner, RankDefaults, RankOptions, ReasonData, ReasonKind, Recommender, Scratch, Weights};
 use wayfinder::similarity::Embeddings;
 
 fn small() -> (Catalog, PrereqGraph) {
@@ -256,6 +256,50 @@ fn path_splits_into_terms_under_a_credit_limit() {
     ));
 }
 
+/// A ladder of `levels` rungs where each rung needs both courses of the rung below, under a
+/// course teaching "summit" that needs the top rung: the cost of a course counted with its
+/// prerequisites doubles at every rung.
+fn ladder(levels: usize) -> (Catalog, PrereqGraph) {
+    let mut courses = vec![course("A0", &[]), course("B0", &[])];
+    for i in 1..=levels {
+        for side in ["A", "B"] {
+            let (a, b) = (format!("A{}", i - 1), format!("B{}", i - 1));
+            courses.push(course(&format!("{side}{i}"), &[&[a.as_str()], &[b.as_str()]]));
+        }
+    }
+    let top = format!("A{levels}");
+    courses.push(Course { teaches: vec!["summit".into()], ..course("TOP", &[&[top.as_str()]]) });
+    let catalog = Catalog::new(courses, Strictness::Strict).unwrap().0;
+    let graph = PrereqGraph::new(&catalog, GraphOptions::default());
+    (catalog, graph)
+}
+
+#[test]
+fn path_costs_are_exact_past_f32_precision() {
+    // 25 rungs put the top course's cost past 2^26, where in f32 one more course changed
+    // nothing and planning aborted (a prerequisite no longer cost less than its course).
+    let (catalog, graph) = ladder(25);
+    let request = PathRequest { targets: vec!["summit".into()], ..Default::default() };
+    let path = path_ids(&catalog, &graph, &request);
+    assert_eq!(path.len(), 26 + 25 + 1, "every A, the B below each A rung, and the top: {path:?}");
+    assert_eq!(path.last().map(String::as_str), Some("TOP"));
+}
+
+#[test]
+fn a_path_whose_cost_overflows_is_a_typed_error() {
+    let (catalog, graph) = ladder(70);
+    let request = PathRequest { targets: vec!["summit".into()], ..Default::default() };
+    let err = plan(&catalog, &graph, &request).unwrap_err();
+    assert!(
+        matches!(&err, Error::PathCostOverflow { course } if course.starts_with('A') || course.starts_with('B')),
+        "{err}"
+    );
+    // With the lower rungs completed the rest fits, and the path is planned.
+    let completed = (0..=40).flat_map(|i| [format!("A{i}"), format!("B{i}")]).map(|id| ix(&catalog, &id)).collect();
+    let request = PathRequest { completed, ..request };
+    assert_eq!(path_ids(&catalog, &graph, &request).len(), 30 + 29 + 1);
+}
+
 // ---- gap analysis ----
 
 #[test]
@@ -369,6 +413,24 @@ fn a_learner_with_no_history_gets_entry_courses() {
     got.sort();
     assert_eq!(got, ["ART 100", "CS 101", "CS 102", "MATH 101", "MATH 102"]);
     assert!(ranking.recommendations.iter().all(|r| !r.explanation.is_empty()));
+}
+
+#[test]
+fn goal_and_search_texts_have_a_size_cap() {
+    use wayfinder::engine::{Engine, MAX_QUERY_TEXT_BYTES};
+    let (catalog, graph) = small();
+    let engine =
+        Engine::new(Recommender::new(catalog, graph, None, None, None).unwrap(), RankDefaults::fallback()).unwrap();
+    let long = "python ".repeat(MAX_QUERY_TEXT_BYTES / 7 + 1);
+    // Refused by size before anything else (here, before the missing embedder is noticed).
+    let err = wayfinder::api::search(&engine, &long, 5).unwrap_err();
+    assert!(matches!(&err, Error::InvalidParameter { name: "search", .. }), "{err}");
+    assert!(err.to_string().contains(&long.len().to_string()), "{err}");
+    let err = engine.embed("goalText", &long).unwrap_err();
+    assert!(matches!(&err, Error::InvalidParameter { name: "goalText", .. }), "{err}");
+    // At the cap, the text goes on to the embedder (none here).
+    let err = engine.embed("goalText", &long[..MAX_QUERY_TEXT_BYTES]).unwrap_err();
+    assert!(matches!(err, Error::NoEmbedder { field: "goalText" }), "{err}");
 }
 
 #[test]

@@ -98,9 +98,30 @@ impl Embedder {
     /// # Ok(()) }
     /// ```
     pub fn from_bytes(model: &[u8], tokenizer: &[u8]) -> Result<Self> {
-        let tokenizer_sha256 = sha256_hex(tokenizer);
+        Self::parse(model, tokenizer, sha256_hex(model), sha256_hex(tokenizer))
+    }
+
+    /// As [`Embedder::from_bytes`], for files that must be the ones a bundle names: both hashes
+    /// are compared with `expected` (model, tokenizer) before either file is parsed, so a
+    /// model that is not the bundle's never reaches the ONNX parser or the graph rewrite.
+    ///
+    /// # Errors
+    /// [`Error::EmbedderMismatch`] naming the file whose hash differs; then as
+    /// [`Embedder::from_bytes`].
+    pub fn from_expected_bytes(model: &[u8], tokenizer: &[u8], expected: (&str, &str)) -> Result<Self> {
+        let (model_sha256, tokenizer_sha256) = (sha256_hex(model), sha256_hex(tokenizer));
+        for (what, expected, actual) in
+            [("model", expected.0, &model_sha256), ("tokenizer", expected.1, &tokenizer_sha256)]
+        {
+            if !expected.eq_ignore_ascii_case(actual) {
+                return Err(Error::EmbedderMismatch { what, expected: expected.to_string(), actual: actual.clone() });
+            }
+        }
+        Self::parse(model, tokenizer, model_sha256, tokenizer_sha256)
+    }
+
+    fn parse(model: &[u8], tokenizer: &[u8], model_sha256: String, tokenizer_sha256: String) -> Result<Self> {
         let tokenizer = tokenize::WordPiece::from_bytes(tokenizer)?;
-        let model_sha256 = sha256_hex(model);
         let encoder = model::Encoder::from_bytes(model)?;
         if encoder.dim() != DIM {
             return Err(Error::Dimension { what: "embedding model token states", expected: DIM, got: encoder.dim() });

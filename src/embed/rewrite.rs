@@ -63,7 +63,13 @@ fn find(graph: &GraphProto) -> Vec<Match> {
     let sources = Sources::new(graph);
     let mut found = vec![];
     for (ix, gather) in graph.node.iter().enumerate() {
-        if gather.op_type != "Gather" || gather.input.len() != 2 || int_attribute(gather, "axis", 0) != 0 {
+        // The model file is untrusted input: every operand and output count is checked before
+        // it is indexed.
+        if gather.op_type != "Gather"
+            || gather.input.len() != 2
+            || gather.output.len() != 1
+            || int_attribute(gather, "axis", 0) != 0
+        {
             continue;
         }
         let Some(table) = sources.dequantized(&gather.input[0]) else { continue };
@@ -111,7 +117,7 @@ impl<'g> Sources<'g> {
         // Mul is commutative: the cast may be either operand.
         for (cast_out, scale) in [(&mul.input[0], &mul.input[1]), (&mul.input[1], &mul.input[0])] {
             let Some(cast) = self.producer.get(cast_out.as_str()) else { continue };
-            if cast.op_type != "Cast" || int_attribute(cast, "to", 0) != i64::from(FLOAT) {
+            if cast.op_type != "Cast" || cast.input.len() != 1 || int_attribute(cast, "to", 0) != i64::from(FLOAT) {
                 continue;
             }
             let (Some(q), Some(scale)) =
@@ -138,7 +144,7 @@ pub(crate) fn scale_after_matmul(graph: &mut GraphProto) -> usize {
     // (MatMul index, the cast's output, the scale).
     let mut found = vec![];
     for (ix, matmul) in graph.node.iter().enumerate() {
-        if matmul.op_type != "MatMul" || matmul.input.len() != 2 {
+        if matmul.op_type != "MatMul" || matmul.input.len() != 2 || matmul.output.len() != 1 {
             continue;
         }
         let Some(weights) = sources.dequantized(&matmul.input[1]) else { continue };
@@ -362,6 +368,26 @@ mod tests {
             let before = graph.clone();
             assert_eq!(scale_after_matmul(graph), 0);
             assert_eq!(*graph, before);
+        }
+    }
+
+    #[test]
+    fn malformed_nodes_are_left_alone_without_a_panic() {
+        // The file is untrusted: a lookup or product with no output, and a cast with no input,
+        // are not rewritten (tract then reports the graph), and nothing indexes past them.
+        let mut no_output = quantized_lookup(&[10, 1]);
+        no_output.node[2].output.clear();
+        let mut no_cast_input = quantized_lookup(&[10, 1]);
+        no_cast_input.node[0].input.clear();
+        for mut graph in [no_output, no_cast_input] {
+            assert_eq!(gather_before_dequantize(&mut graph), 0);
+        }
+        let mut no_product_output = quantized_linear(&[1, 4]);
+        no_product_output.node[2].output.clear();
+        let mut no_cast_input = quantized_linear(&[1, 4]);
+        no_cast_input.node[0].input.clear();
+        for mut graph in [no_product_output, no_cast_input] {
+            assert_eq!(scale_after_matmul(&mut graph), 0);
         }
     }
 

@@ -41,6 +41,7 @@ enum Command {
 }
 
 fn main() {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Eval(cmd) => eval::run(cmd),
@@ -58,5 +59,16 @@ fn main() {
             eprintln!("  caused by: {cause}");
         }
         std::process::exit(1);
+    }
+}
+
+/// Ends the process quietly when a reader of stdout goes away (`wayfinder graph --json | head`),
+/// as `cat` and `grep` do. Rust ignores SIGPIPE, so every `println!` after the reader left
+/// would fail with EPIPE and panic; with the default action the process ends at the first one.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to its default, before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -485,3 +485,31 @@ fn texts_prints_what_build_embeds_one_json_string_per_course() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no-such-catalog.json"));
 }
+
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    use std::process::Stdio;
+    // `wayfinder texts ... | head -0`: the reader is gone before the first line is written.
+    let catalog = fixture("small_catalog.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wayfinder"))
+        .args(["texts", "--catalog", &catalog])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.is_empty(), "a closed pipe printed {stderr:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert!(out.status.success() || out.status.signal() == Some(libc_sigpipe()), "ended with {:?}", out.status);
+    }
+}
+
+/// SIGPIPE's number on the platforms this runs on (Linux, macOS).
+#[cfg(unix)]
+fn libc_sigpipe() -> i32 {
+    13
+}

@@ -14,7 +14,6 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wayfinder::api::{self, GapsQuery, PathQuery, RecommendQuery};
 use wayfinder::bundle::{Bundle, Manifest};
-use wayfinder::embed::Embedder;
 use wayfinder::rank::Scratch;
 
 thread_local! {
@@ -136,7 +135,8 @@ impl Engine {
             (Some(m), Some(t)) => {
                 // tract runs the browser's own matrix-product kernel for the model's products.
                 wayfinder_kernels::register_wasm();
-                engine.with_embedder(Embedder::from_bytes(&m, &t)?)?
+                // Hashes checked against the manifest before the model is parsed.
+                engine.with_embedder_bytes(&m, &t)?
             }
             (None, None) => engine,
             _ => return Err(Failure::invalid("model and tokenizer: give both or neither".into())),
