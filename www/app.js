@@ -12,7 +12,7 @@ import { mountPath } from './js/path-view.js';
 import { mountProfileEditor } from './js/profile-view.js';
 import { progressView } from './js/progress.js';
 import { startRouter } from './js/router.js';
-import { actions, profile, restore, subscribe } from './js/state.js';
+import { actions, profile, profileSetAside, restore, subscribe } from './js/state.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -85,6 +85,16 @@ async function main() {
     return;
   }
 
+  // A trapped module is replaced by a new worker (wayfinder.js); the learner is told, since
+  // the answer they were waiting for failed.
+  engine.rec.onRestart = ({ message }) => {
+    $('restarted').textContent = `The recommender hit an internal error and was restarted (${message}). Nothing you entered was lost.`;
+    $('restarted').hidden = false;
+  };
+  if (profileSetAside()) {
+    $('profile-notice').textContent = `The profile stored in this browser could not be read (${profileSetAside()}). It was kept aside, unchanged; you start with an empty one.`;
+    $('profile-notice').hidden = false;
+  }
   mountProfileEditor($('profile-editor'), engine);
   await mountNext($('next'), engine);
   const views = {

@@ -10,6 +10,7 @@ window.ready = Recommender.load({
   modelUrl: withModel ? '/model/model.onnx' : undefined,
   tokenizerUrl: withModel ? '/model/tokenizer.json' : undefined,
   useCache: params.get('cache') !== '0',
+  workerUrl: params.get('worker') ?? undefined,
   onProgress: (p) => window.progress.push(p),
 }).then((rec) => {
   window.rec = rec;

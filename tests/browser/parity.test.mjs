@@ -25,6 +25,7 @@ before(async () => {
   symlinkSync(bundle, join(site, 'bundle'));
   copyFileSync(resolve(import.meta.dirname, 'harness.html'), join(site, 'index.html'));
   copyFileSync(resolve(import.meta.dirname, 'harness.js'), join(site, 'harness.js'));
+  copyFileSync(resolve(import.meta.dirname, 'trap-worker.js'), join(site, 'trap-worker.js'));
   server = await startServer(site);
   browser = await launch();
   page = await browser.newPage();
@@ -161,5 +162,30 @@ test('the TypeScript types match what the module takes and returns', async () =>
     assert.equal(tsc.status, 0, `the answers do not match wayfinder.d.ts:\n${tsc.stdout}${tsc.stderr}`);
   } finally {
     rmSync(dir, { recursive: true });
+  }
+});
+
+test('a trapped module is replaced by a new worker, and the calls after it are answered', async () => {
+  const trapping = await browser.newPage();
+  try {
+    await trapping.goto(`${server.url}index.html?bundle=/bundle/&model=0&worker=/trap-worker.js`);
+    await trapping.evaluate(() => window.ready);
+    const query = { completed: ['CS 101'], k: 5 };
+    const got = await trapping.evaluate(async (q) => {
+      const rec = window.rec;
+      const restarts = [];
+      rec.onRestart = (info) => restarts.push(info);
+      const before = await rec.recommend(q);
+      const failure = await rec.recommend({ ...q, k: 777 }).then(() => null, (e) => ({ name: e.name, code: e.code, message: e.message, restarted: e.restarted }));
+      // Made while the new worker loads: it waits for it, and is answered.
+      const after = await rec.recommend(q);
+      return { before, failure, after, restarts, count: rec.restarts };
+    }, query);
+    assert.deepEqual(got.failure, { name: 'WayfinderError', code: 'INTERNAL', message: 'unreachable executed', restarted: true });
+    assert.deepEqual(got.after.recommendations.map((r) => r.id), got.before.recommendations.map((r) => r.id));
+    assert.equal(got.count, 1);
+    assert.deepEqual(got.restarts, [{ code: 'INTERNAL', message: 'unreachable executed' }]);
+  } finally {
+    await trapping.close();
   }
 });

@@ -81,6 +81,13 @@ test('export then import gives the same profile', { timeout: LOAD_TIMEOUT }, asy
   await page.waitForFunction(() => document.querySelector('#data-message').textContent.startsWith('Could not import'));
   assert.match(await page.textContent('#data-message'), /skills\.sql/);
   assert.deepEqual(await storedProfile(page), before);
+
+  // So is a file past the size a profile can have, before it is read.
+  const huge = Buffer.from(JSON.stringify({ format: 'wayfinder-profile', version: 1, profile: { goalText: 'x'.repeat(2 << 20) } }));
+  await page.setInputFiles('#import-file', { name: 'huge.json', mimeType: 'application/json', buffer: huge });
+  await page.waitForFunction(() => document.querySelector('#data-message').textContent.startsWith('Could not import huge.json'));
+  assert.match(await page.textContent('#data-message'), /more than the 1024 KB a profile can be/);
+  assert.deepEqual(await storedProfile(page), before);
   assert.deepEqual(page.errors, []);
   await context.close();
 });

@@ -2,8 +2,8 @@
 // JSON file, import it back (checked before it replaces anything), erase everything.
 
 import { count, el, fill } from './dom.js';
-import { exportFile, importFile } from './profile.js';
-import { erase, lastSaveError, profile, replace, subscribe } from './state.js';
+import { LIMITS, exportFile, importFile } from './profile.js';
+import { erase, lastSaveError, profile, profileSetAside, replace, subscribe } from './state.js';
 
 function download(name, data) {
   // A blob: URL is local to this page; saving it sends nothing anywhere.
@@ -35,7 +35,7 @@ export function mountData(section, { index }) {
       el('button', { type: 'button', id: 'erase-confirm', class: 'danger', text: 'Yes, erase everything', onclick: async () => {
         await erase();
         confirmBox.hidden = true;
-        message.textContent = 'Your data was erased from this browser.';
+        message.textContent = 'Your data was erased from this browser, in every tab, with the files Wayfinder kept for offline use.';
       } }),
       el('button', { type: 'button', text: 'Cancel', onclick: () => { confirmBox.hidden = true; message.textContent = 'Nothing was erased.'; } })));
 
@@ -43,6 +43,8 @@ export function mountData(section, { index }) {
     const file = fileInput.files[0];
     if (!file) return;
     try {
+      // Refused before it is read: a file can be any size.
+      if (file.size > LIMITS.importBytes) throw new Error(`the file is ${Math.ceil(file.size / 1024)} KB, more than the ${LIMITS.importBytes / 1024} KB a profile can be`);
       const imported = importFile(await file.text());
       await replace(imported);
       message.textContent = `Imported ${file.name}: ${summary(imported).join(', ')}.`;
@@ -71,7 +73,10 @@ export function mountData(section, { index }) {
 
   const render = (p) => {
     const err = lastSaveError();
-    fill(list, summary(p).map((s) => el('li', { text: s })), err ? el('li', { class: 'failure', text: `This browser did not save the profile (${err.message}); it lasts until you close the page.` }) : null);
+    const aside = profileSetAside();
+    fill(list, summary(p).map((s) => el('li', { text: s })),
+      err ? el('li', { class: 'failure', text: `This browser did not save the profile (${err.message}); it lasts until you close the page.` }) : null,
+      aside ? el('li', { id: 'profile-aside', class: 'failure', text: `The profile stored here could not be read (${aside}); it was kept aside, unchanged, and you started with an empty one.` }) : null);
   };
   subscribe(render);
   render(profile());

@@ -21,7 +21,7 @@ function targetEditor({ rec, index }) {
   add.addEventListener('submit', (event) => {
     event.preventDefault();
     const skill = input.value.trim().toLowerCase();
-    if (skill && !profile().targetSkills.includes(skill)) actions.setTargets([...profile().targetSkills, skill]);
+    if (skill && !profile().targetSkills.includes(skill)) actions.addTarget(skill);
     input.value = '';
   });
   const area = el('select', { id: 'target-area' }, el('option', { value: '', text: 'Choose an area…' }), Object.keys(index.areas).map((a) => el('option', { value: a, text: a })));
@@ -41,7 +41,7 @@ function targetEditor({ rec, index }) {
     Object.keys(index.areas).length ? el('div', { class: 'stack' }, el('label', { for: 'target-area', text: 'Or adopt a whole skill area' }), area) : null,
     el('div', { class: 'row' }, suggest), note);
   box.render = (p) => fill(chips, p.targetSkills.length
-    ? p.targetSkills.map((s) => el('li', { class: 'chip' }, s, el('button', { type: 'button', class: 'chip-remove', 'aria-label': `Remove target skill ${s}`, text: '×', onclick: () => actions.setTargets(profile().targetSkills.filter((t) => t !== s)) })))
+    ? p.targetSkills.map((s) => el('li', { class: 'chip' }, s, el('button', { type: 'button', class: 'chip-remove', 'aria-label': `Remove target skill ${s}`, text: '×', onclick: () => actions.removeTarget(s) })))
     : [el('li', { class: 'hint', text: 'No target skills yet.' })]);
   return box;
 }

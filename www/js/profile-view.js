@@ -52,7 +52,7 @@ function completedRow(index, id) {
   return el('li', { class: 'item' },
     courseLink(id, course?.title ?? '(not in this catalog)'),
     el('span', { class: 'actions' }, ratingSelect(id),
-      el('button', { type: 'button', class: 'quiet', 'aria-label': `Remove ${id} from completed courses`, text: 'Remove', onclick: () => actions.toggleCompleted(id) })));
+      el('button', { type: 'button', class: 'quiet', 'aria-label': `Remove ${id} from completed courses`, text: 'Remove', onclick: () => actions.removeCompleted(id) })));
 }
 
 function skillRow(skill) {
@@ -91,7 +91,7 @@ export function mountProfileEditor(container, { index }) {
       id: 'add-completed', label: 'Add a completed course (id or title)', button: 'Add course',
       options: index.courses.map((c) => [c.id, c.title]),
       resolve: (t) => byLowerId.get(t.toLowerCase()) ?? byTitle.get(t.toLowerCase()) ?? null,
-      add: (id) => { if (!profile().completed.includes(id)) actions.toggleCompleted(id); },
+      add: (id) => { if (!profile().completed.includes(id)) actions.addCompleted(id); },
       message: (t) => `No course in the catalog is called “${t}”.`,
     }),
     completedEmpty, completedList,

@@ -14,15 +14,28 @@ function fail(field, message) {
   throw new Error(`${field}: ${message}`);
 }
 
+/** Bounds on what a profile may hold: far above a learner's (a degree is 40 courses), small
+ *  enough that a hostile import cannot fill the storage or stall the page. */
+export const LIMITS = { importBytes: 1 << 20, entries: 5000, name: 200 };
+
+function name(value, field) {
+  if (value.length > LIMITS.name) fail(field, `longer than ${LIMITS.name} characters`);
+  return value;
+}
+
 function strings(value, field) {
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) fail(field, 'expected a list of strings');
-  return [...new Set(value.map((v) => v.trim()).filter(Boolean))];
+  if (value.length > LIMITS.entries) fail(field, `more than ${LIMITS.entries} entries`);
+  return [...new Set(value.map((v, i) => name(v.trim(), `${field}[${i}]`)).filter(Boolean))];
 }
 
 function numbers(value, field, min, max) {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(field, 'expected an object of numbers');
+  const entries = Object.entries(value);
+  if (entries.length > LIMITS.entries) fail(field, `more than ${LIMITS.entries} entries`);
   const out = {};
-  for (const [key, n] of Object.entries(value)) {
+  for (const [key, n] of entries) {
+    name(key, `${field} key`);
     if (typeof n !== 'number' || !Number.isFinite(n) || n < min || n > max) fail(`${field}.${key}`, `expected a number from ${min} to ${max}`);
     out[key] = n;
   }
@@ -54,6 +67,7 @@ export function exportFile(profile) {
 
 /** Reads an exported file's text back into a profile, or throws a readable error. */
 export function importFile(text) {
+  if (text.length > LIMITS.importBytes) throw new Error(`the file is larger than ${LIMITS.importBytes / 1024} KB, more than a profile can be`);
   let data;
   try {
     data = JSON.parse(text);

@@ -296,6 +296,9 @@ export declare class WayfinderError extends Error {
   /** For `NETWORK`, the HTTP status when the server answered with an error (404: a file is
    *  missing on the server); absent when the request itself failed (offline). */
   readonly status?: number;
+  /** True when the worker's WebAssembly instance trapped (an internal error, or memory run
+   *  out) on this call: the Recommender is starting a new worker, and later calls wait for it. */
+  readonly restarted?: boolean;
   constructor(code: ErrorCode, message: string, status?: number);
 }
 
@@ -313,6 +316,11 @@ export declare class Recommender {
   /** The loaded bundle's manifest, and the name its files are cached under (the format
    * version and a hash of every file's sha256), set before `load` resolves. */
   readonly manifestInfo: { manifest: Manifest; cacheKey: string };
+  /** How many times a new worker replaced one whose WebAssembly instance trapped. */
+  readonly restarts: number;
+  /** Called once a new worker has replaced one that trapped, with the failure's code and
+   *  message, so the page can say so. Calls made meanwhile waited for it. */
+  onRestart: ((info: { code: ErrorCode; message: string }) => void) | null;
   /** The next courses for a learner, ranked, diversified and explained. `k` 1 to 1000,
    * weights finite and non-negative, `diversity` 0 to 1, skill levels 0 to 1, ratings 1 to
    * 5. Unknown course ids are reported in `unknownCourses`, not thrown. Rejects with

@@ -14,12 +14,32 @@ export class WayfinderError extends Error {
   }
 }
 
+function startWorker(workerUrl) {
+  // The literal form is what bundlers recognise as a worker entry point.
+  return workerUrl
+    ? new Worker(workerUrl, { type: 'module' })
+    : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+}
+
 export class Recommender {
   #worker;
   #next = 0;
   #pending = new Map();
+  /** What `load` was given, to start a new worker with after a trap. */
+  #options;
+  /** While a new worker loads after a trap: the calls made meanwhile wait for it. */
+  #restarting = null;
+  /** How many times the worker was restarted after a trap or running out of memory. */
+  restarts = 0;
+  /** Called with `{code, message}` once a new worker has replaced one that trapped. */
+  onRestart = null;
 
-  constructor(worker) {
+  constructor(worker, options) {
+    this.#options = options;
+    this.#attach(worker);
+  }
+
+  #attach(worker) {
     this.#worker = worker;
     worker.onmessage = ({ data }) => {
       const call = this.#pending.get(data.id);
@@ -29,13 +49,50 @@ export class Recommender {
         return;
       }
       this.#pending.delete(data.id);
-      if ('error' in data) call.reject(new WayfinderError(data.code ?? 'INTERNAL', data.error, data.status));
-      else call.resolve(data.result);
+      if (!('error' in data)) {
+        call.resolve(data.result);
+        return;
+      }
+      const err = new WayfinderError(data.code ?? 'INTERNAL', data.error, data.status);
+      // A trapped WebAssembly instance (a panic, or memory run out) cannot be trusted again:
+      // the worker is replaced by a new one, loaded from the same files (from the cache).
+      if (data.trapped && this.#options) {
+        err.restarted = true;
+        this.#restart(err);
+      }
+      call.reject(err);
     };
     worker.onerror = (event) => {
       for (const call of this.#pending.values()) call.reject(new WayfinderError('INTERNAL', event.message || 'worker failed'));
       this.#pending.clear();
     };
+  }
+
+  #restart(cause) {
+    this.#worker.terminate();
+    for (const call of this.#pending.values()) {
+      call.reject(Object.assign(new WayfinderError(cause.code, cause.message), { restarted: true }));
+    }
+    this.#pending.clear();
+    const { workerUrl, files, useCache } = this.#options;
+    this.#attach(startWorker(workerUrl));
+    const reload = this.#send('load', [{ ...files, useCache }]);
+    this.#restarting = reload.then(
+      (info) => {
+        this.manifestInfo = info;
+        this.restarts += 1;
+        this.#restarting = null;
+        this.onRestart?.({ code: cause.code, message: cause.message });
+      },
+      (err) => {
+        // The files no longer load (the network is gone and nothing is cached): later calls
+        // reject with why.
+        this.#restarting = null;
+        this.terminate();
+        throw err;
+      },
+    );
+    this.#restarting.catch(() => {}); // each waiting call reports it
   }
 
   /**
@@ -46,19 +103,23 @@ export class Recommender {
    */
   static async load({ bundleUrl, modelUrl, tokenizerUrl, onProgress, useCache = true, workerUrl, wasmUrl } = {}) {
     if (!bundleUrl) throw new WayfinderError('INVALID_PARAMETER', 'bundleUrl: required');
-    // The literal form is what bundlers recognise as a worker entry point.
-    const worker = workerUrl
-      ? new Worker(workerUrl, { type: 'module' })
-      : new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    const rec = new Recommender(worker);
     const abs = (u) => (u ? new URL(u, globalThis.location?.href).href : undefined);
     const files = { bundleUrl: abs(bundleUrl), modelUrl: abs(modelUrl), tokenizerUrl: abs(tokenizerUrl), wasmUrl: abs(wasmUrl) };
-    const info = await rec.#call('load', [{ ...files, useCache }], onProgress);
+    const rec = new Recommender(startWorker(workerUrl), { workerUrl, files, useCache });
+    const info = await rec.#send('load', [{ ...files, useCache }], onProgress);
     rec.manifestInfo = info;
     return rec;
   }
 
-  #call(method, args, onProgress) {
+  #call(method, args) {
+    if (this.#restarting) {
+      const after = this.#restarting.then(() => this.#send(method, args));
+      return after.catch((err) => Promise.reject(new WayfinderError(err.code ?? 'INTERNAL', `${method}: the recommender could not be restarted (${err.message})`)));
+    }
+    return this.#send(method, args);
+  }
+
+  #send(method, args, onProgress) {
     if (!this.#worker) return Promise.reject(new WayfinderError('NOT_LOADED', `${method}: the recommender was terminated`));
     const id = this.#next++;
     return new Promise((resolve, reject) => {

@@ -157,6 +157,7 @@ self.onmessage = async ({ data: { id, method, args } }) => {
     // gave up (its panic names the allocation or capacity).
     const outOfMemory = err instanceof RangeError || /memory allocation|capacity overflow|out of memory/i.test(message);
     const code = err?.code ?? (outOfMemory ? 'OUT_OF_MEMORY' : 'INTERNAL');
-    self.postMessage({ id, error: message, code, status: err?.status });
+    // `trapped`: this instance is dead; the page starts a new worker (wayfinder.js).
+    self.postMessage({ id, error: message, code, status: err?.status, trapped: trap || undefined });
   }
 };

@@ -67,30 +67,33 @@ export async function enterProfile(page) {
   for (let i = 0; i < 3; i += 1) await slider.press('ArrowRight');
   await page.waitForFunction(() => document.querySelector('#next-status')?.textContent.includes('your goal'));
   // Saved: the rating, the slider's level and the target skills derived from the goal.
-  await page.waitForFunction(() => new Promise((resolve) => {
-    const open = indexedDB.open('wayfinder', 1);
-    open.onerror = () => resolve(false);
-    open.onsuccess = () => {
-      const get = open.result.transaction('learner').objectStore('learner').get('profile');
-      get.onsuccess = () => {
-        const p = get.result;
-        resolve(Boolean(p && p.skills.python === 0.8 && Object.keys(p.ratings).length === 1 && p.targetSkills.length > 0));
-      };
-    };
-  }));
+  await page.waitForFunction(`(${readStoredProfile})().then((p) => Boolean(p && p.skills.python === 0.8 && Object.keys(p.ratings).length === 1 && p.targetSkills.length > 0))`);
 }
 
-/** The profile as IndexedDB holds it. */
-export function storedProfile(page) {
-  return page.evaluate(() => new Promise((resolve, reject) => {
-    const open = indexedDB.open('wayfinder', 1);
+/**
+ * Reads the stored profile in the page (the planner's schema: `{rev, profile}` under `profile`
+ * in the `learner` store) without creating the database when there is none, and closes its
+ * connection so that an erase is never blocked by it. Passed to the page as source (the
+ * page's CSP allows no eval, and Playwright's own evaluation is not subject to it).
+ */
+export function readStoredProfile() {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open('wayfinder');
+    open.onupgradeneeded = () => open.transaction.abort();
+    open.onerror = () => resolve(null);
     open.onsuccess = () => {
-      const get = open.result.transaction('learner').objectStore('learner').get('profile');
-      get.onsuccess = () => resolve(get.result ?? null);
-      get.onerror = () => reject(get.error);
+      const db = open.result;
+      if (!db.objectStoreNames.contains('learner')) { db.close(); resolve(null); return; }
+      const get = db.transaction('learner').objectStore('learner').get('profile');
+      get.onsuccess = () => { db.close(); resolve(get.result?.profile ?? null); };
+      get.onerror = () => { db.close(); reject(get.error); };
     };
-    open.onerror = () => reject(open.error);
-  }));
+  });
+}
+
+/** The profile as IndexedDB holds it (null when there is none). */
+export function storedProfile(page) {
+  return page.evaluate(readStoredProfile);
 }
 
 /**
