@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serve import CSP  # noqa: E402  (one policy for the test server and deployed sites)
+from serve import CSP, FRAMEABLE  # noqa: E402  (one policy for the test server and deployed sites)
 
 # The browser module's files the site loads (pkg/ holds the package's types and docs too).
 MODULE = ["wayfinder.js", "worker.js", "wasm-file.js", "wayfinder_wasm.js"]
@@ -121,6 +121,10 @@ def write_service_worker(www, out, files):
 def write_headers(out, base):
     """Netlify's and Cloudflare Pages' `_headers`: the policy on every file, the types a
     static host may not know, and revalidation for the files that name the current version."""
+    # A host joins the policies of every rule a path matches, and a browser enforces each:
+    # every file gets the site's policy, and each page but the widget's frame a second one
+    # that forbids framing it (serve.py's `policy`, FRAMEABLE).
+    pages = ("", "index.html", "embed/example.html")
     lines = [
         f"{base}*",
         f"  Content-Security-Policy: {CSP}",
@@ -133,6 +137,10 @@ def write_headers(out, base):
     ]
     for path in ("sw.js", "index.html", "", "bundle/manifest.json"):
         lines += [f"{base}{path}", "  Cache-Control: no-cache"]
+    for path in pages:
+        lines += [f"{base}{path}", "  Content-Security-Policy: frame-ancestors 'none'"]
+    for path in FRAMEABLE:
+        lines += [f"{base}{path}", "  Content-Security-Policy: frame-ancestors *"]
     (out / "_headers").write_text("\n".join(lines) + "\n")
 
 

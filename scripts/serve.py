@@ -23,6 +23,19 @@ CSP = (
     "base-uri 'none'; form-action 'none'"
 )
 
+# Who may frame a page, sent as a header (a <meta> policy cannot carry frame-ancestors):
+# the widget's frame on any host page (it holds nothing a host can read, docs/embed.md),
+# every other page of the site on none.
+FRAMEABLE = ("embed/frame.html",)
+
+
+def policy(path, base="/", csp=CSP):
+    """The site's policy for a request path, with its frame-ancestors directive."""
+    rel = urllib.parse.urlsplit(path).path[len(base) :] if path.startswith(base) else ""
+    ancestors = "*" if rel in FRAMEABLE else "'none'"
+    return f"{csp}; frame-ancestors {ancestors}"
+
+
 TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -48,9 +61,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **TYPES}
 
     csp = CSP
+    # Another site's pages (--csp): their own policy as given, no frame-ancestors added.
+    own_policy = True
 
     def end_headers(self):
-        self.send_header("Content-Security-Policy", self.csp)
+        csp = policy(self.path, self.base, self.csp) if self.own_policy else self.csp
+        self.send_header("Content-Security-Policy", csp)
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
         # Revalidate every time: the service worker, not the HTTP cache, keeps the offline copy.
@@ -93,13 +109,22 @@ def main():
     parser.add_argument("--dir", default=str(Path(__file__).resolve().parent.parent / "www"), help="folder to serve")
     parser.add_argument("--base", default="/", help="URL path to serve the folder under, such as /planner/")
     parser.add_argument("--host-dir", help="folder served at every other path (a host site beside the planner)")
-    parser.add_argument("--csp", default=CSP, help="the Content-Security-Policy header (default: the planner's)")
+    parser.add_argument("--csp", help="the Content-Security-Policy header (default: the planner's)")
     args = parser.parse_args()
     root = Path(args.dir)
     if not (root / "index.html").is_file():
         sys.exit(f"serve: {root}/index.html not found")
     base = "/" + args.base.strip("/") + "/" if args.base.strip("/") else "/"
-    handler = type("SiteHandler", (Handler,), {"base": base, "host_dir": args.host_dir and str(Path(args.host_dir)), "csp": args.csp})
+    handler = type(
+        "SiteHandler",
+        (Handler,),
+        {
+            "base": base,
+            "host_dir": args.host_dir and str(Path(args.host_dir)),
+            "csp": args.csp or CSP,
+            "own_policy": args.csp is None,
+        },
+    )
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), partial(handler, directory=str(root)))
     print(f"serving {root} on http://127.0.0.1:{server.server_address[1]}{base} (Ctrl-C stops)", flush=True)
     try:

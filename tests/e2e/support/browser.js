@@ -9,6 +9,10 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgrou
 /** Loading the model in wasm takes seconds on a busy 2-core machine. */
 export const LOAD_TIMEOUT = 180_000;
 
+// Playwright reports a service worker's own requests only with this set when the browser
+// starts; the privacy audit needs them.
+process.env.PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS = '1';
+
 export function launch() {
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 }
