@@ -189,3 +189,27 @@ test('a trapped module is replaced by a new worker, and the calls after it are a
     await trapping.close();
   }
 });
+
+test('a module that runs out of memory says so, and is replaced like any trapped one', async () => {
+  const trapping = await browser.newPage();
+  try {
+    await trapping.goto(`${server.url}index.html?bundle=/bundle/&model=0&worker=/trap-worker.js`);
+    await trapping.evaluate(() => window.ready);
+    const query = { completed: ['CS 101'], k: 5 };
+    const got = await trapping.evaluate(async (q) => {
+      const rec = window.rec;
+      // Many course ids: reading them needs more memory than the module has free.
+      const completed = Array.from({ length: 200_000 }, (_, i) => `NOPE ${i}`);
+      const failure = await rec.recommend({ ...q, completed, k: 778 }).then(() => null, (e) => ({ code: e.code, message: e.message, restarted: e.restarted }));
+      const after = await rec.recommend(q);
+      return { failure, after: after.recommendations.length, count: rec.restarts };
+    }, query);
+    assert.equal(got.failure.code, 'OUT_OF_MEMORY', JSON.stringify(got.failure));
+    assert.match(got.failure.message, /^out of memory: an allocation of \d+ bytes failed$/);
+    assert.equal(got.failure.restarted, true);
+    assert.equal(got.after, 5);
+    assert.equal(got.count, 1);
+  } finally {
+    await trapping.close();
+  }
+});

@@ -3,7 +3,7 @@
 // (`code` is one of the ErrorCode values in wayfinder.d.ts); progress while loading as
 // {id, progress}. The worker keeps no learner data: each call carries it.
 import './wasm-file.js';
-import init, { Engine, readManifest, lastPanic } from './wayfinder_wasm.js';
+import init, { Engine, readManifest, lastPanic, lastRefusedAllocation } from './wayfinder_wasm.js';
 
 let engine = null;
 
@@ -151,11 +151,16 @@ self.onmessage = async ({ data: { id, method, args } }) => {
     // whose memory can no longer be trusted.
     const trap = err instanceof WebAssembly.RuntimeError;
     const panic = trap ? lastPanic() : null;
+    // An allocation Rust's allocator could not make ends in an abort with no panic; the
+    // module's allocator noted its size (lib.rs, `recording`).
+    const refused = trap ? lastRefusedAllocation() : undefined;
     if (trap) engine = null;
-    const message = panic ? `internal error: ${panic}` : (err && err.message) || String(err);
+    const message = refused
+      ? `out of memory: an allocation of ${refused} bytes failed`
+      : panic ? `internal error: ${panic}` : (err && err.message) || String(err);
     // Memory runs out as a RangeError from the JS side, or as a trap after Rust's allocator
-    // gave up (its panic names the allocation or capacity).
-    const outOfMemory = err instanceof RangeError || /memory allocation|capacity overflow|out of memory/i.test(message);
+    // gave up (noted above, or a panic naming the allocation or capacity).
+    const outOfMemory = err instanceof RangeError || Boolean(refused) || /memory allocation|capacity overflow|out of memory/i.test(message);
     const code = err?.code ?? (outOfMemory ? 'OUT_OF_MEMORY' : 'INTERNAL');
     // `trapped`: this instance is dead; the page starts a new worker (wayfinder.js).
     self.postMessage({ id, error: message, code, status: err?.status, trapped: trap || undefined });

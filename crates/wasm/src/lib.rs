@@ -37,6 +37,56 @@ pub fn last_panic() -> Option<String> {
     LAST_PANIC.with(|p| p.borrow().clone())
 }
 
+/// The allocator the module runs on: the standard one, noting the size of any allocation it
+/// could not make. Rust's answer to a refused allocation is an abort, which neither unwinds nor
+/// reaches the panic hook, so without this note the worker could not tell running out of
+/// memory (`OUT_OF_MEMORY`: close tabs, load again) from a bug (`INTERNAL`).
+mod recording {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// The size of the last allocation refused, 0 when none was.
+    pub static REFUSED: AtomicUsize = AtomicUsize::new(0);
+
+    pub struct Recording;
+
+    fn note(ptr: *mut u8, size: usize) -> *mut u8 {
+        if ptr.is_null() {
+            REFUSED.store(size.max(1), Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    // SAFETY: every call is forwarded unchanged to `System`, which upholds the contract.
+    unsafe impl GlobalAlloc for Recording {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            note(unsafe { System.alloc(layout) }, layout.size())
+        }
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            note(unsafe { System.alloc_zeroed(layout) }, layout.size())
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            note(unsafe { System.realloc(ptr, layout, new_size) }, new_size)
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: recording::Recording = recording::Recording;
+
+/// The size in bytes of the last allocation the module could not make (memory ran out), if
+/// one was refused; the worker reads it after a trap.
+#[wasm_bindgen(js_name = lastRefusedAllocation)]
+pub fn last_refused_allocation() -> Option<f64> {
+    match recording::REFUSED.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => None,
+        n => Some(n as f64),
+    }
+}
+
 /// An error as JavaScript receives it: an `Error` with a stable `code` (one of
 /// `wayfinder::error::ERROR_CODES`, the `ErrorCode` type in `wayfinder.d.ts`) and a message
 /// that names the course, file or field, so a site branches on the code, not the words.
