@@ -165,51 +165,47 @@ test('the TypeScript types match what the module takes and returns', async () =>
   }
 });
 
-test('a trapped module is replaced by a new worker, and the calls after it are answered', async () => {
+/** Runs `session(query)` in a page whose Recommender uses tests/browser/trap-worker.js. */
+async function withTrappingWorker(session) {
   const trapping = await browser.newPage();
   try {
     await trapping.goto(`${server.url}index.html?bundle=/bundle/&model=0&worker=/trap-worker.js`);
     await trapping.evaluate(() => window.ready);
-    const query = { completed: ['CS 101'], k: 5 };
-    const got = await trapping.evaluate(async (q) => {
-      const rec = window.rec;
-      const restarts = [];
-      rec.onRestart = (info) => restarts.push(info);
-      const before = await rec.recommend(q);
-      const failure = await rec.recommend({ ...q, k: 777 }).then(() => null, (e) => ({ name: e.name, code: e.code, message: e.message, restarted: e.restarted }));
-      // Made while the new worker loads: it waits for it, and is answered.
-      const after = await rec.recommend(q);
-      return { before, failure, after, restarts, count: rec.restarts };
-    }, query);
-    assert.deepEqual(got.failure, { name: 'WayfinderError', code: 'INTERNAL', message: 'unreachable executed', restarted: true });
-    assert.deepEqual(got.after.recommendations.map((r) => r.id), got.before.recommendations.map((r) => r.id));
-    assert.equal(got.count, 1);
-    assert.deepEqual(got.restarts, [{ code: 'INTERNAL', message: 'unreachable executed' }]);
+    return await trapping.evaluate(session, { completed: ['CS 101'], k: 5 });
   } finally {
     await trapping.close();
   }
+}
+
+test('a trapped module is replaced by a new worker, and the calls after it are answered', async () => {
+  const got = await withTrappingWorker(async (q) => {
+    const rec = window.rec;
+    const restarts = [];
+    rec.onRestart = (info) => restarts.push(info);
+    const before = await rec.recommend(q);
+    const failure = await rec.recommend({ ...q, k: 777 }).then(() => null, (e) => ({ name: e.name, code: e.code, message: e.message, restarted: e.restarted }));
+    // Made while the new worker loads: it waits for it, and is answered.
+    const after = await rec.recommend(q);
+    return { before, failure, after, restarts, count: rec.restarts };
+  });
+  assert.deepEqual(got.failure, { name: 'WayfinderError', code: 'INTERNAL', message: 'unreachable executed', restarted: true });
+  assert.deepEqual(got.after.recommendations.map((r) => r.id), got.before.recommendations.map((r) => r.id));
+  assert.equal(got.count, 1);
+  assert.deepEqual(got.restarts, [{ code: 'INTERNAL', message: 'unreachable executed' }]);
 });
 
 test('a module that runs out of memory says so, and is replaced like any trapped one', async () => {
-  const trapping = await browser.newPage();
-  try {
-    await trapping.goto(`${server.url}index.html?bundle=/bundle/&model=0&worker=/trap-worker.js`);
-    await trapping.evaluate(() => window.ready);
-    const query = { completed: ['CS 101'], k: 5 };
-    const got = await trapping.evaluate(async (q) => {
-      const rec = window.rec;
-      // Many course ids: reading them needs more memory than the module has free.
-      const completed = Array.from({ length: 200_000 }, (_, i) => `NOPE ${i}`);
-      const failure = await rec.recommend({ ...q, completed, k: 778 }).then(() => null, (e) => ({ code: e.code, message: e.message, restarted: e.restarted }));
-      const after = await rec.recommend(q);
-      return { failure, after: after.recommendations.length, count: rec.restarts };
-    }, query);
-    assert.equal(got.failure.code, 'OUT_OF_MEMORY', JSON.stringify(got.failure));
-    assert.match(got.failure.message, /^out of memory: an allocation of \d+ bytes failed$/);
-    assert.equal(got.failure.restarted, true);
-    assert.equal(got.after, 5);
-    assert.equal(got.count, 1);
-  } finally {
-    await trapping.close();
-  }
+  const got = await withTrappingWorker(async (q) => {
+    const rec = window.rec;
+    // Many course ids: reading them needs more memory than the module has free.
+    const completed = Array.from({ length: 200_000 }, (_, i) => `NOPE ${i}`);
+    const failure = await rec.recommend({ ...q, completed, k: 778 }).then(() => null, (e) => ({ code: e.code, message: e.message, restarted: e.restarted }));
+    const after = await rec.recommend(q);
+    return { failure, after: after.recommendations.length, count: rec.restarts };
+  });
+  assert.equal(got.failure.code, 'OUT_OF_MEMORY', JSON.stringify(got.failure));
+  assert.match(got.failure.message, /^out of memory: an allocation of \d+ bytes failed$/);
+  assert.equal(got.failure.restarted, true);
+  assert.equal(got.after, 5);
+  assert.equal(got.count, 1);
 });
