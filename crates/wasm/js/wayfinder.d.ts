@@ -271,8 +271,9 @@ export interface RankDefaults {
  * - `BUNDLE_VERSION`: the bundle was written for another version of Wayfinder.
  * - `NOT_LOADED`: a call before the bundle finished loading, or after a crash.
  * - `NETWORK`: a file could not be fetched (offline, or an HTTP error).
- * - `OUT_OF_MEMORY`: the device ran out of memory; the recommender must be loaded again.
- * - `INTERNAL`: a bug in Wayfinder; the recommender must be loaded again. */
+ * - `OUT_OF_MEMORY`: the device ran out of memory. After a call (not `load`), the
+ *   Recommender replaces its worker by itself (`restarted` on the error, then `onRestart`).
+ * - `INTERNAL`: a bug in Wayfinder; after a trap the worker is replaced the same way. */
 export type ErrorCode =
   | 'CATALOG_INVALID'
   | 'UNKNOWN_COURSE'
