@@ -420,10 +420,28 @@ impl Bundle {
     /// [`Error::EmbedderMismatch`] naming the model or tokenizer whose hash differs, and
     /// [`Error::BundleManifest`] when the bundle records no embedder.
     pub fn check_embedder(&self, model_sha256: &str, tokenizer_sha256: &str) -> Result<()> {
-        let info =
-            self.manifest.embedder.as_ref().ok_or_else(|| Error::BundleManifest("it records no embedder".into()))?;
+        self.manifest.embedder_info()?.check(model_sha256, tokenizer_sha256)
+    }
+}
+
+impl Manifest {
+    /// The embedder that embedded the catalog.
+    ///
+    /// # Errors
+    /// [`Error::BundleManifest`] when the bundle records none.
+    pub fn embedder_info(&self) -> Result<&EmbedderInfo> {
+        self.embedder.as_ref().ok_or_else(|| Error::BundleManifest("it records no embedder".into()))
+    }
+}
+
+impl EmbedderInfo {
+    /// Checks that files with these hashes are the model and tokenizer this records.
+    ///
+    /// # Errors
+    /// [`Error::EmbedderMismatch`] naming the model or tokenizer whose hash differs.
+    pub fn check(&self, model_sha256: &str, tokenizer_sha256: &str) -> Result<()> {
         for (what, expected, actual) in
-            [("model", &info.model_sha256, model_sha256), ("tokenizer", &info.tokenizer_sha256, tokenizer_sha256)]
+            [("model", &self.model_sha256, model_sha256), ("tokenizer", &self.tokenizer_sha256, tokenizer_sha256)]
         {
             if !expected.eq_ignore_ascii_case(actual) {
                 return Err(Error::EmbedderMismatch { what, expected: expected.clone(), actual: actual.to_string() });

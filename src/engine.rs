@@ -96,10 +96,7 @@ impl Engine {
     #[cfg(feature = "embed")]
     pub fn with_embedder_bytes(self, model: &[u8], tokenizer: &[u8]) -> Result<Engine> {
         let embedder = match &self.manifest {
-            Some(m) => {
-                let info = m.embedder.as_ref().ok_or_else(|| Error::BundleManifest("it records no embedder".into()))?;
-                Embedder::from_expected_bytes(model, tokenizer, (&info.model_sha256, &info.tokenizer_sha256))?
-            }
+            Some(m) => Embedder::from_expected_bytes(model, tokenizer, m.embedder_info()?)?,
             None => Embedder::from_bytes(model, tokenizer)?,
         };
         self.with_embedder(embedder)
@@ -113,19 +110,7 @@ impl Engine {
     #[cfg(feature = "embed")]
     pub fn with_embedder(mut self, embedder: Embedder) -> Result<Engine> {
         if let Some(m) = &self.manifest {
-            let info = m.embedder.as_ref().ok_or_else(|| Error::BundleManifest("it records no embedder".into()))?;
-            for (what, expected, actual) in [
-                ("model", &info.model_sha256, embedder.model_sha256()),
-                ("tokenizer", &info.tokenizer_sha256, embedder.tokenizer_sha256()),
-            ] {
-                if !expected.eq_ignore_ascii_case(actual) {
-                    return Err(Error::EmbedderMismatch {
-                        what,
-                        expected: expected.clone(),
-                        actual: actual.to_string(),
-                    });
-                }
-            }
+            m.embedder_info()?.check(embedder.model_sha256(), embedder.tokenizer_sha256())?;
         }
         self.embedder = Some(embedder);
         Ok(self)

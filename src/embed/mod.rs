@@ -31,7 +31,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use tokenize::{Tokens, MAX_TOKENS};
 
-use crate::bundle::sha256_hex;
+use crate::bundle::{sha256_hex, EmbedderInfo};
 
 use crate::{Error, Result};
 
@@ -102,21 +102,15 @@ impl Embedder {
     }
 
     /// As [`Embedder::from_bytes`], for files that must be the ones a bundle names: both hashes
-    /// are compared with `expected` (model, tokenizer) before either file is parsed, so a
-    /// model that is not the bundle's never reaches the ONNX parser or the graph rewrite.
+    /// are checked against `expected` before either file is parsed, so a model that is not the
+    /// bundle's never reaches the ONNX parser or the graph rewrite.
     ///
     /// # Errors
     /// [`Error::EmbedderMismatch`] naming the file whose hash differs; then as
     /// [`Embedder::from_bytes`].
-    pub fn from_expected_bytes(model: &[u8], tokenizer: &[u8], expected: (&str, &str)) -> Result<Self> {
+    pub fn from_expected_bytes(model: &[u8], tokenizer: &[u8], expected: &EmbedderInfo) -> Result<Self> {
         let (model_sha256, tokenizer_sha256) = (sha256_hex(model), sha256_hex(tokenizer));
-        for (what, expected, actual) in
-            [("model", expected.0, &model_sha256), ("tokenizer", expected.1, &tokenizer_sha256)]
-        {
-            if !expected.eq_ignore_ascii_case(actual) {
-                return Err(Error::EmbedderMismatch { what, expected: expected.to_string(), actual: actual.clone() });
-            }
-        }
+        expected.check(&model_sha256, &tokenizer_sha256)?;
         Self::parse(model, tokenizer, model_sha256, tokenizer_sha256)
     }
 

@@ -49,11 +49,16 @@ function checked(record, putAside) {
   }
 }
 
+/** The stored record's profile, checked (throws on one that fails its checks). */
+function fromRecord(record) {
+  return record === undefined ? emptyProfile() : checkProfile(record.profile);
+}
+
 export async function restore() {
   try {
     const record = await readRecord();
     try {
-      current = record === undefined ? emptyProfile() : checkProfile(record.profile);
+      current = fromRecord(record);
     } catch {
       // Put it aside now, in a transaction of its own, so the next edit starts clean.
       await updateStored((stored, putAside) => {
@@ -118,8 +123,7 @@ onProfileChange(async ({ type }) => {
     return;
   }
   try {
-    const record = await readRecord();
-    current = record === undefined ? emptyProfile() : checkProfile(record.profile);
+    current = fromRecord(await readRecord());
     publish();
   } catch {
     // Another page stored what this one cannot read; it kept it aside itself.
