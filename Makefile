@@ -7,7 +7,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 SHARED_DATA ?= $(abspath ../shared/data)
 export WAYFINDER_DATA ?= $(SHARED_DATA)
 
-.PHONY: help demo site test check-disk fmt-check lint test-native test-wasm test-browser test-e2e test-advisor cli cli-bin wasm model bench bench-native bench-pipeline bench-mf bench-eval bench-browser setup-rust fuzz bundle test-bundle site-bundle test-wasm-browser
+.PHONY: help demo site test check-disk fmt-check lint test-native test-wasm test-browser test-e2e test-engines test-advisor cli cli-bin wasm model bench bench-native bench-pipeline bench-mf bench-eval bench-browser setup-rust fuzz bundle test-bundle site-bundle test-wasm-browser
 
 help:
 	@echo "make demo   build everything, fetch the model, serve the site on 127.0.0.1"
@@ -39,7 +39,7 @@ cli: cli-bin
 # in test-wasm), and the demo bundle and the advisor's slice build in seconds (the `dev`
 # profile's unoptimised core took 97 s and 245 s for them).
 test: setup-rust model check-disk fmt-check test-native lint
-	$(MAKE) test-wasm test-browser test-e2e test-advisor CLI_PROFILE=test
+	$(MAKE) test-wasm test-browser test-e2e test-engines test-advisor CLI_PROFILE=test
 
 # A full disk shows up much later as a linker's "Bus error"; say so at the start instead.
 # A fresh `make test` left 3.2 GB of build output here; DISK_NEEDED_GB leaves room beyond it
@@ -142,6 +142,17 @@ test-e2e: site
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 	WAYFINDER_SITE=$(SITE_DIR) node --test --test-concurrency=1 tests/e2e/
 
+# The planner's main flows in the two other engines (tests/engines/), over WebDriver: Firefox
+# ESR through geckodriver (built from crates.io) and WebKitGTK through WebKitWebDriver, which
+# needs a display (xvfb-run). Debian's packages are installed when missing; no tool downloads
+# a browser or driver of its own.
+test-engines: site
+	@command -v firefox-esr >/dev/null && [ -x /usr/bin/WebKitWebDriver ] && command -v xvfb-run >/dev/null || \
+	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y firefox-esr webkit2gtk-driver xvfb)
+	@command -v geckodriver >/dev/null || $(CARGO) install --locked -j$(JOBS) geckodriver
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	GECKODRIVER=$$(command -v geckodriver) WAYFINDER_SITE=$(SITE_DIR) xvfb-run -a node --test --test-concurrency=1 tests/engines/
+
 # The demo bundle: the shipped demo catalog and its simulated enrolments, built by the CLI.
 # CLI_PROFILE: release (make cli, make demo), test (make test) or dev; cargo writes the test
 # and dev profiles' binaries to target/debug/. The test profile's binary is the one
@@ -189,13 +200,21 @@ test-wasm-browser: setup-rust test-bundle
 	$(chromium)
 	@CARGO="$(CARGO)" JOBS=$(JOBS) WASM_TEST_PACKAGES="-p wayfinder-wasm" bash scripts/test-wasm.sh
 
-# Fuzzes the bundle loader for FUZZ_SECONDS (not part of `make test`). cargo-fuzz needs
-# nightly-only flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them.
+# Fuzzes each target for FUZZ_SECONDS under libFuzzer (not part of `make test`, which runs a
+# bounded slice of each: tests/fuzz.rs, tests/browser/profile-fuzz.test.mjs). The targets'
+# bodies and seeds are fuzz/src/lib.rs; the seeds are written into fuzz/corpus/<target>/
+# first. cargo-fuzz needs nightly-only flags; RUSTC_BOOTSTRAP lets the stable toolchain accept
+# them. Its builds (sanitizer flags) get a target directory of their own.
 FUZZ_SECONDS ?= 300
-fuzz:
-	@command -v cargo-fuzz >/dev/null || cargo install -j$(JOBS) cargo-fuzz
-	mkdir -p fuzz/corpus/bundle_loader
-	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run bundle_loader corpus/bundle_loader -- -max_total_time=$(FUZZ_SECONDS)
+FUZZ_TARGETS ?= bundle_loader taxonomy catalog_importers query onnx_rewrite
+fuzz: model
+	@command -v cargo-fuzz >/dev/null || cargo install --locked -j$(JOBS) cargo-fuzz
+	WAYFINDER_FUZZ_CORPUS=$(abspath fuzz/corpus) $(CARGO) test -j$(JOBS) --workspace --test fuzz write_seed_corpora
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  CARGO_TARGET_DIR=$(abspath $(TARGET_DIR))/fuzz RUSTC_BOOTSTRAP=1 cargo fuzz run -j$(JOBS) --features embed $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 || exit 1; \
+	done
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	WAYFINDER_FUZZ_SECONDS=$(FUZZ_SECONDS) node --test tests/browser/profile-fuzz.test.mjs
 
 # Browser benchmarks in Debian's Chromium (bench/browser/bench.mjs): cold and warm start,
 # query embedding with tract and with onnxruntime-web, recommend() on the demo bundle and on

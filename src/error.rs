@@ -89,7 +89,8 @@ pub enum Error {
 
 /// The stable codes [`Error::code`] gives, in the order the TypeScript `ErrorCode` type
 /// lists them (a test checks that the two lists agree). The browser module adds
-/// `NOT_LOADED`, `NETWORK` and `OUT_OF_MEMORY`, which only its edge can meet.
+/// `NOT_LOADED`, `NETWORK`, `OUT_OF_MEMORY` and `UNSUPPORTED_BROWSER`, which only its edge
+/// can meet.
 pub const ERROR_CODES: [&str; 11] = [
     "CATALOG_INVALID",
     "UNKNOWN_COURSE",
@@ -153,7 +154,7 @@ mod tests {
     use super::*;
 
     /// The browser module's own codes, which no core error has.
-    const EDGE_CODES: [&str; 3] = ["NOT_LOADED", "NETWORK", "OUT_OF_MEMORY"];
+    const EDGE_CODES: [&str; 4] = ["NOT_LOADED", "NETWORK", "OUT_OF_MEMORY", "UNSUPPORTED_BROWSER"];
 
     fn quoted_codes(text: &str) -> Vec<String> {
         text.split('\'')

@@ -482,3 +482,19 @@ fn bad_rank_options_are_named() {
         Error::InvalidParameter { name: "weights", .. }
     ));
 }
+
+/// Found by the fuzz slice (`tests/fuzz.rs`): a genre index past the item file's columns
+/// indexed out of bounds. The indices must number the columns, each once.
+#[test]
+fn movielens_genre_indices_that_do_not_number_the_columns_are_an_error_naming_the_line() {
+    let items = b"1|Toy Story (1995)|01-Jan-1995||http://x|0|1\n";
+    for (genres, line) in [(&b"unknown|0\nAction|65541\n"[..], 2), (b"unknown|0\nAction|0\n", 1), (b"Action|1\n", 1)] {
+        let err = wayfinder::import::movielens(items, genres, b"").expect_err("an error");
+        assert!(
+            matches!(&err, Error::CatalogCsv { file: "u.genre", line: l, reason } if *l == line && reason.contains("indices must be")),
+            "{err}"
+        );
+    }
+    let ok = wayfinder::import::movielens(items, b"unknown|0\nAction|1\n", b"1\t1\t5\t0\n").unwrap();
+    assert_eq!(ok.catalog.courses()[0].teaches, vec!["action".to_string()]);
+}

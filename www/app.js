@@ -29,6 +29,8 @@ function hintFor(err) {
       return err.status === 404
         ? 'A file is missing on the server. `make demo` builds and serves everything the site needs.'
         : 'Check the connection and try again. Nothing you entered was lost.';
+    case 'UNSUPPORTED_BROWSER':
+      return 'Open the planner in a current version of Firefox, Chrome, Edge or Safari.';
     case 'OUT_OF_MEMORY':
       return 'This device ran out of memory. Close other tabs and try again. Nothing you entered was lost.';
     default:

@@ -84,6 +84,15 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
+// A request or script this worker's policy refused: the planner's pages are told, and log it
+// (offline.js), so that a violation here is as visible as one on a page.
+self.addEventListener('securitypolicyviolation', (e) => {
+  const violation = { where: 'service worker', directive: e.effectiveDirective || e.violatedDirective, blocked: e.blockedURI };
+  self.clients.matchAll({ includeUncontrolled: true }).then((clients) => {
+    for (const client of clients) client.postMessage({ type: 'wayfinder-violation', violation });
+  });
+});
+
 // The planner asks for the waiting version when the learner accepts the update.
 self.addEventListener('message', (event) => {
   if (event.data?.type === 'wayfinder-activate') self.skipWaiting();

@@ -35,6 +35,16 @@ use crate::bundle::{sha256_hex, EmbedderInfo};
 
 use crate::{Error, Result};
 
+/// The graph rewrites alone on a model file's bytes, for the fuzz target (`fuzz/`); not part
+/// of the API. Returns how many lookups and products each of two passes rewrote.
+///
+/// # Errors
+/// [`Error::EmbedModel`] when the bytes are not an ONNX model with a graph.
+#[doc(hidden)]
+pub fn rewrite_for_fuzzing(model: &[u8]) -> Result<[usize; 4]> {
+    rewrite::rewrite_bytes(model)
+}
+
 /// Length of every embedding (MiniLM-L6's hidden size).
 pub const DIM: usize = 384;
 

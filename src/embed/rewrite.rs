@@ -172,6 +172,18 @@ pub(crate) fn scale_after_matmul(graph: &mut GraphProto) -> usize {
     found.len()
 }
 
+/// Both rewrites on a model file's bytes, twice, as the fuzzer runs them (`fuzz/`): the
+/// model is untrusted input, so whatever the bytes, this returns the counts or a typed error.
+pub(crate) fn rewrite_bytes(model: &[u8]) -> crate::Result<[usize; 4]> {
+    use tract_onnx::prelude::Framework;
+    let mut proto = tract_onnx::onnx()
+        .proto_model_for_read(&mut &model[..])
+        .map_err(|e| crate::Error::EmbedModel(format!("not an ONNX model: {e:#}")))?;
+    let graph = proto.graph.as_mut().ok_or_else(|| crate::Error::EmbedModel("the ONNX model has no graph".into()))?;
+    let first = [gather_before_dequantize(graph), scale_after_matmul(graph)];
+    Ok([first[0], first[1], gather_before_dequantize(graph), scale_after_matmul(graph)])
+}
+
 fn replacement(m: &Match) -> Vec<NodeProto> {
     let name = |suffix: &str| format!("{}__{suffix}", m.output);
     let mut nodes = vec![

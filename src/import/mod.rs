@@ -273,14 +273,25 @@ pub fn movielens(items: &[u8], genres: &[u8], data: &[u8]) -> Result<Dataset> {
     // The files are Latin-1; each byte is one character.
     let latin1 = |b: &[u8]| -> String { b.iter().map(|&c| c as char).collect() };
     let bad = |file: &'static str, line: usize, reason: String| Error::CatalogCsv { file, line: line as u64, reason };
-    let mut genre_names: Vec<(usize, String)> = Vec::new();
+    // (column index, name, line)
+    let mut genre_names: Vec<(usize, String, usize)> = Vec::new();
     for (i, line) in latin1(genres).lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let (name, ix) = line.rsplit_once('|').ok_or_else(|| bad("u.genre", i + 1, "expected name|index".into()))?;
         let ix: usize =
             ix.trim().parse().map_err(|_| bad("u.genre", i + 1, format!("index {ix:?} is not a number")))?;
-        genre_names.push((ix, name.trim().to_lowercase()));
+        genre_names.push((ix, name.trim().to_lowercase(), i + 1));
     }
     genre_names.sort();
+    // The indices number the genre columns: each of 0..n exactly once.
+    if let Some(at) = genre_names.iter().enumerate().position(|(i, (ix, _, _))| *ix != i) {
+        let (ix, name, line) = &genre_names[at];
+        let last = genre_names.len() - 1;
+        return Err(bad(
+            "u.genre",
+            *line,
+            format!("genre {name:?} has index {ix}; the indices must be 0 to {last} once each"),
+        ));
+    }
     let mut courses = Vec::new();
     for (i, line) in latin1(items).lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let fields: Vec<&str> = line.split('|').collect();
@@ -289,8 +300,8 @@ pub fn movielens(items: &[u8], genres: &[u8], data: &[u8]) -> Result<Dataset> {
         }
         let genres: Vec<String> = genre_names
             .iter()
-            .filter(|(ix, name)| fields[5 + ix] == "1" && name != "unknown")
-            .map(|(_, n)| n.clone())
+            .filter(|(ix, name, _)| fields[5 + ix] == "1" && name != "unknown")
+            .map(|(_, n, _)| n.clone())
             .collect();
         courses.push(Course {
             id: fields[0].trim().to_string(),

@@ -4,8 +4,10 @@
 // the service worker, whose own requests Playwright reports when told to) goes to the site's
 // own origin, is a GET of a static file, and carries none of the learner's values in any
 // form (plain, URL-encoded, base64) in its URL, headers or body. The server's own log must
-// agree, and the pages log no CSP violation. The policy itself is checked from the served
-// headers of each kind of response, directive by directive.
+// agree, and no CSP violation is logged: the pages' own, and the module worker's and the
+// service worker's, which they report to the page (checked by provoking one in each). The
+// policy itself is checked from the served headers of each kind of response, directive by
+// directive.
 
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
@@ -145,6 +147,23 @@ test('a whole session sends nothing but GETs of static files to the own origin',
     assert.deepEqual([...page.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e)), ...embed.errors], []);
     // The service worker's and the worker's requests were part of the audit.
     assert.ok(requests.some((r) => r.url().endsWith('/model/model.onnx')), 'the model download was not seen');
+
+    // Violations in the workers reach the page's console, where the check above looks: a
+    // request to another origin from the module worker (refused by its guard, worker.js) and
+    // from the service worker (refused by its policy, reported by sw.js).
+    const elsewhere = 'http://127.0.0.1:9/probe';
+    const before = page.errors.length;
+    const worker = page.workers()[0];
+    assert.ok(worker, 'the page has no worker');
+    assert.equal(await worker.evaluate((u) => fetch(u, { mode: 'no-cors' }).then(() => 'sent', () => 'refused'), elsewhere), 'refused');
+    const serviceWorker = context.serviceWorkers()[0];
+    assert.ok(serviceWorker, 'no service worker runs');
+    assert.equal(await serviceWorker.evaluate((u) => fetch(u, { mode: 'no-cors' }).then(() => 'sent', () => 'refused'), elsewhere), 'refused');
+    await page.waitForTimeout(500);
+    const reported = page.errors.slice(before).join('\n');
+    assert.match(reported, /Wayfinder worker: refused connect-src to http:\/\/127\.0\.0\.1:9/, `page console: ${reported}`);
+    assert.match(reported, /Wayfinder service worker: refused connect-src to http:\/\/127\.0\.0\.1:9/, `page console: ${reported}`);
+    assert.ok(!requests.some((r) => r.url().startsWith(elsewhere)), 'a refused request went out');
 
   } finally {
     await context.close();

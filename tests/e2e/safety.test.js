@@ -104,3 +104,20 @@ test('a missing bundle file shows an error naming it', { timeout: LOAD_TIMEOUT }
   assert.match(await page.textContent('#failure-hint'), /missing on the server/);
   await context.close();
 });
+
+test('a browser without WebAssembly SIMD is told what it lacks', { timeout: LOAD_TIMEOUT }, async () => {
+  const context = await site.browser.newContext({ serviceWorkers: 'block' });
+  // As in a browser whose WebAssembly has no SIMD: the SIMD probe does not validate.
+  await context.addInitScript(() => {
+    const validate = WebAssembly.validate;
+    WebAssembly.validate = (bytes) => (new Uint8Array(bytes).includes(253) ? false : validate(bytes));
+  });
+  try {
+    const page = await openApp(context, site.url);
+    assert.equal(await page.getAttribute('body', 'data-state'), 'failed');
+    assert.match(await page.textContent('#failure-message'), /no WebAssembly SIMD/);
+    assert.match(await page.textContent('#failure-hint'), /current version of Firefox, Chrome, Edge or Safari/);
+  } finally {
+    await context.close();
+  }
+});

@@ -17,6 +17,10 @@ const timeout = (ms) => new Promise((resolve) => setTimeout(() => resolve(null),
  */
 export async function startServiceWorker() {
   if (!('serviceWorker' in navigator)) return false;
+  // A policy violation in the service worker, which it reports here (sw.js).
+  navigator.serviceWorker.addEventListener('message', ({ data }) => {
+    if (data?.type === 'wayfinder-violation') console.error(`Wayfinder service worker: refused ${data.violation.directive} to ${data.violation.blocked}`);
+  });
   const registration = await Promise.race([navigator.serviceWorker.register(new URL('../sw.js', import.meta.url)), timeout(5000)]).catch(() => null);
   if (!registration) return false;
   swRegistration = registration;

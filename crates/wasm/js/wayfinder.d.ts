@@ -288,7 +288,9 @@ export type ErrorCode =
   | 'MODEL_REQUIRED'
   | 'NOT_LOADED'
   | 'NETWORK'
-  | 'OUT_OF_MEMORY';
+  | 'OUT_OF_MEMORY'
+  /** `load` in a browser without WebAssembly SIMD, which the module needs (the message names it). */
+  | 'UNSUPPORTED_BROWSER';
 
 /** Every promise of a Recommender rejects with this: branch on `code`, show `message`. */
 export declare class WayfinderError extends Error {
@@ -322,6 +324,12 @@ export declare class Recommender {
   /** Called once a new worker has replaced one that trapped, with the failure's code and
    *  message, so the page can say so. Calls made meanwhile waited for it. */
   onRestart: ((info: { code: ErrorCode; message: string }) => void) | null;
+  /**
+   * Called when the worker refused a request to an origin `load` did not name, or broke its
+   * Content-Security-Policy: `directive` is the rule (`connect-src`), `blocked` the origin or
+   * URL. Unset, each is a `console.error`.
+   */
+  onViolation: ((violation: { where: 'worker'; directive: string; blocked: string }) => void) | null;
   /** The next courses for a learner, ranked, diversified and explained. `k` 1 to 1000,
    * weights finite and non-negative, `diversity` 0 to 1, skill levels 0 to 1, ratings 1 to
    * 5. Unknown course ids are reported in `unknownCourses`, not thrown. Rejects with

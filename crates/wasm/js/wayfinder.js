@@ -14,6 +14,18 @@ export class WayfinderError extends Error {
   }
 }
 
+// WebAssembly fixed-width SIMD, which both builds of the module need: a module of one SIMD
+// instruction (i8x16.popcnt), the probe wasm-feature-detect uses.
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+/** Why this browser cannot run the module, or null when it can. */
+export function unsupportedReason() {
+  if (typeof WebAssembly !== 'object') return 'this browser has no WebAssembly';
+  if (typeof Worker !== 'function') return 'this browser has no Web Workers';
+  if (!WebAssembly.validate(SIMD_PROBE)) return 'this browser has no WebAssembly SIMD (Chrome 91, Firefox 89, Safari 16.4 and later have it)';
+  return null;
+}
+
 function startWorker(workerUrl) {
   // The literal form is what bundlers recognise as a worker entry point.
   return workerUrl
@@ -33,6 +45,9 @@ export class Recommender {
   restarts = 0;
   /** Called with `{code, message}` once a new worker has replaced one that trapped. */
   onRestart = null;
+  /** Called with `{where, directive, blocked}` when the worker refused a request (to an origin
+   *  `load` did not name) or broke its Content-Security-Policy; unset, it is a console error. */
+  onViolation = null;
 
   constructor(worker, options) {
     this.#options = options;
@@ -42,6 +57,11 @@ export class Recommender {
   #attach(worker) {
     this.#worker = worker;
     worker.onmessage = ({ data }) => {
+      if (data.violation) {
+        if (this.onViolation) this.onViolation(data.violation);
+        else console.error(`Wayfinder worker: refused ${data.violation.directive} to ${data.violation.blocked}`);
+        return;
+      }
       const call = this.#pending.get(data.id);
       if (!call) return;
       if (data.progress) {
@@ -103,6 +123,8 @@ export class Recommender {
    */
   static async load({ bundleUrl, modelUrl, tokenizerUrl, onProgress, useCache = true, workerUrl, wasmUrl } = {}) {
     if (!bundleUrl) throw new WayfinderError('INVALID_PARAMETER', 'bundleUrl: required');
+    const unsupported = unsupportedReason();
+    if (unsupported) throw new WayfinderError('UNSUPPORTED_BROWSER', `Wayfinder cannot run here: ${unsupported}`);
     const abs = (u) => (u ? new URL(u, globalThis.location?.href).href : undefined);
     const files = { bundleUrl: abs(bundleUrl), modelUrl: abs(modelUrl), tokenizerUrl: abs(tokenizerUrl), wasmUrl: abs(wasmUrl) };
     const rec = new Recommender(startWorker(workerUrl), { workerUrl, files, useCache });

@@ -7,6 +7,44 @@ import init, { Engine, readManifest, lastPanic, lastRefusedAllocation } from './
 
 let engine = null;
 
+// The worker's network: its own origin and the origins of the files `load` is given, nothing
+// else. Where the browser applies the worker script's Content-Security-Policy (connect-src),
+// that policy says the same; Chromium 156 applied none to this module worker (a fetch to
+// another origin went out: tests/e2e/privacy.test.js), so the worker keeps the rule itself.
+// Each refused request, and each policy violation the browser reports here, goes to the page
+// (`Recommender.onViolation`). `import()` is outside this guard; the policy covers it where
+// the browser applies one.
+const allowedOrigins = new Set([self.location.origin]);
+function reportViolation(directive, blocked) {
+  self.postMessage({ violation: { where: 'worker', directive, blocked } });
+}
+self.addEventListener('securitypolicyviolation', (e) => reportViolation(e.effectiveDirective || e.violatedDirective, e.blockedURI));
+{
+  const nativeFetch = self.fetch.bind(self);
+  const fetch = (input, init) => {
+    let url;
+    try {
+      url = new URL(input instanceof Request ? input.url : String(input), self.location.href);
+    } catch {
+      return nativeFetch(input, init);
+    }
+    if (!allowedOrigins.has(url.origin)) {
+      reportViolation('connect-src', url.origin);
+      return Promise.reject(new TypeError(`the Wayfinder worker does not connect to ${url.origin}`));
+    }
+    return nativeFetch(input, init);
+  };
+  // The other ways to send a request, none of which the worker uses.
+  const closed = ['XMLHttpRequest', 'WebSocket', 'EventSource', 'WebTransport', 'Worker', 'SharedWorker'];
+  for (const holder of [self, ...['DedicatedWorkerGlobalScope', 'WorkerGlobalScope'].map((n) => self[n]?.prototype)]) {
+    if (!holder) continue;
+    if (Object.hasOwn(holder, 'fetch')) Object.defineProperty(holder, 'fetch', { value: fetch, writable: false, configurable: false });
+    for (const name of closed) {
+      if (Object.hasOwn(holder, name)) Object.defineProperty(holder, name, { value: undefined, writable: false, configurable: false });
+    }
+  }
+}
+
 // An Error carrying one of the stable codes the page branches on, and for a file the server
 // answered with an HTTP error, its status.
 function failure(code, message, cause, status) {
@@ -84,6 +122,10 @@ const WASM = {
 };
 
 async function load({ bundleUrl, modelUrl, tokenizerUrl, wasmUrl, useCache = true }, progress) {
+  // The files' origins are the site's choice (a CDN, say): the only others the worker may reach.
+  for (const url of [bundleUrl, modelUrl, tokenizerUrl, wasmUrl]) {
+    if (url) allowedOrigins.add(new URL(String(url), self.location.href).origin);
+  }
   await (ready ??= init({ module_or_path: wasmUrl ?? WASM[self.WAYFINDER_WASM] }));
   const base = bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`;
   // The manifest itself comes from the network when it can (it names the current version),

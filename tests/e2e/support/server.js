@@ -31,9 +31,10 @@ export function requireBuiltSite() {
  * Serves `dir` (the site by default; tests/browser serves a harness folder), under the URL
  * path `base`, with `hostDir` served at every other path of the origin when given, and `csp`
  * as the Content-Security-Policy header instead of the planner's.
+ * `port` 0 picks a free port; a given one serves the same origin again after a stop.
  */
-export async function startServer(dir = WWW, { base = '/', hostDir = null, csp = null } = {}) {
-  const args = [path.join(ROOT, 'scripts/serve.py'), '--port', '0', '--dir', dir, '--base', base];
+export async function startServer(dir = WWW, { base = '/', hostDir = null, csp = null, port = 0 } = {}) {
+  const args = [path.join(ROOT, 'scripts/serve.py'), '--port', String(port), '--dir', dir, '--base', base];
   if (hostDir) args.push('--host-dir', hostDir);
   if (csp) args.push('--csp', csp);
   const child = spawn('python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -60,7 +61,8 @@ export async function startServer(dir = WWW, { base = '/', hostDir = null, csp =
     origin: new URL(url).origin,
     log,
     stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      // Already ended (by an exit, or by a signal: then exitCode stays null).
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', resolve);
       child.kill('SIGTERM');
     }),
