@@ -80,13 +80,7 @@ fn onnx_rewrite() {
 fn the_seeds_are_valid_inputs() {
     for (n, seed) in targets::bundle_seeds().iter().enumerate() {
         let files = targets::parts(seed, 4);
-        let file = |name: &str| match name {
-            "catalog.json" | "catalog.json.gz" => Some(files[1]),
-            "tensors.safetensors" => Some(files[2]),
-            "taxonomy.json" => files.get(3).copied(),
-            _ => None,
-        };
-        let bundle = wayfinder::bundle::Bundle::from_files(files[0], file)
+        let bundle = wayfinder::bundle::Bundle::from_files(files[0], |name| targets::bundle_file(&files, name))
             .unwrap_or_else(|e| panic!("bundle seed {n} does not load: {e}"));
         assert!(bundle.model.is_some() && bundle.embeddings.is_some() && bundle.neighbours.is_some());
     }

@@ -52,6 +52,21 @@ pub fn join(files: &[&[u8]]) -> Vec<u8> {
 /// The file names of a bundle input, in the order its parts hold them.
 const BUNDLE_FILES: [&str; 4] = [MANIFEST, "catalog", "tensors.safetensors", "taxonomy.json"];
 
+/// Which part of a bundle input holds the bundle file `name`.
+fn part_of(name: &str) -> Option<usize> {
+    match name {
+        "catalog.json" | "catalog.json.gz" => Some(1),
+        "tensors.safetensors" => Some(2),
+        "taxonomy.json" => Some(3),
+        _ => None,
+    }
+}
+
+/// A bundle input's files by name, as `Bundle::from_files` asks for them.
+pub fn bundle_file<'a>(files: &[&'a [u8]], name: &str) -> Option<&'a [u8]> {
+    part_of(name).and_then(|ix| files.get(ix).copied())
+}
+
 /// Input: `manifest PART catalog PART tensors [PART taxonomy]`. Where the manifest is JSON
 /// with a `files` object, each listed file's hash and size are set to the input's, so the
 /// fuzzer gets past the checksums into the catalog, gzip, safetensors and taxonomy readers.
@@ -60,16 +75,7 @@ const BUNDLE_FILES: [&str; 4] = [MANIFEST, "catalog", "tensors.safetensors", "ta
 pub fn bundle(data: &[u8]) {
     let files = parts(data, BUNDLE_FILES.len());
     let manifest = fix_hashes(&files);
-    let file = |name: &str| -> Option<&[u8]> {
-        let ix = match name {
-            "catalog.json" | "catalog.json.gz" => 1,
-            "tensors.safetensors" => 2,
-            "taxonomy.json" => 3,
-            _ => return None,
-        };
-        files.get(ix).copied()
-    };
-    let Ok(engine) = Engine::from_files(&manifest, file) else { return };
+    let Ok(engine) = Engine::from_files(&manifest, |name| bundle_file(&files, name)) else { return };
     exercise(&engine);
 }
 
@@ -79,12 +85,7 @@ fn fix_hashes(files: &[&[u8]]) -> Vec<u8> {
     };
     if let Some(listed) = manifest.get_mut("files").and_then(|f| f.as_object_mut()) {
         for (name, entry) in listed.iter_mut() {
-            let ix = match name.as_str() {
-                "catalog.json" | "catalog.json.gz" => 1,
-                "tensors.safetensors" => 2,
-                "taxonomy.json" => 3,
-                _ => continue,
-            };
+            let Some(ix) = part_of(name) else { continue };
             if let (Some(bytes), Some(entry)) = (files.get(ix), entry.as_object_mut()) {
                 entry.insert("sha256".into(), sha256_hex(bytes).into());
                 entry.insert("bytes".into(), bytes.len().into());
@@ -222,13 +223,7 @@ pub fn taxonomy(data: &[u8]) {
     files.truncate(3);
     files.push(data);
     let manifest = fix_hashes(&files);
-    let file = |name: &str| match name {
-        "catalog.json" | "catalog.json.gz" => Some(files[1]),
-        "tensors.safetensors" => Some(files[2]),
-        "taxonomy.json" => Some(files[3]),
-        _ => None,
-    };
-    let Ok(engine) = Engine::from_files(&manifest, file) else { return };
+    let Ok(engine) = Engine::from_files(&manifest, |name| bundle_file(&files, name)) else { return };
     let _ = api::gaps(&engine, &GapsQuery { goal_profile: goal.clone(), ..GapsQuery::default() });
     let targets = goal.into_keys().collect();
     let _ = api::learning_path(&engine, &PathQuery { target_skills: targets, ..PathQuery::default() });
@@ -372,13 +367,7 @@ pub fn query(engine: &Engine, data: &[u8]) {
 /// The engine [`query`] runs against: the second bundle seed (implicit, f16), with a taxonomy.
 pub fn query_engine() -> Engine {
     let files = parts(&seeds()[1], BUNDLE_FILES.len());
-    let file = |name: &str| match name {
-        "catalog.json" | "catalog.json.gz" => Some(files[1]),
-        "tensors.safetensors" => Some(files[2]),
-        "taxonomy.json" => files.get(3).copied(),
-        _ => None,
-    };
-    Engine::from_files(files[0], file).expect("the seed bundle loads")
+    Engine::from_files(files[0], |name| bundle_file(&files, name)).expect("the seed bundle loads")
 }
 
 /// Queries a planner sends: completions, ratings, skills, goal skills, weights, paths, gaps.
