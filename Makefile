@@ -211,7 +211,7 @@ fuzz: model
 	@command -v cargo-fuzz >/dev/null || cargo install --locked -j$(JOBS) cargo-fuzz
 	WAYFINDER_FUZZ_CORPUS=$(abspath fuzz/corpus) $(CARGO) test -j$(JOBS) --workspace --test fuzz write_seed_corpora
 	cd fuzz && for t in $(FUZZ_TARGETS); do \
-	  CARGO_TARGET_DIR=$(abspath $(TARGET_DIR))/fuzz RUSTC_BOOTSTRAP=1 cargo fuzz run -j$(JOBS) --features embed $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 || exit 1; \
+	  CARGO_BUILD_JOBS=$(JOBS) CARGO_TARGET_DIR=$(abspath $(TARGET_DIR))/fuzz RUSTC_BOOTSTRAP=1 cargo fuzz run --features embed $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 || exit 1; \
 	done
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 	WAYFINDER_FUZZ_SECONDS=$(FUZZ_SECONDS) node --test tests/browser/profile-fuzz.test.mjs
