@@ -7,12 +7,12 @@ import { mountCourse } from './js/course-view.js';
 import { mountData } from './js/data-view.js';
 import { FILES, loadEngine, skillsForGoal } from './js/engine.js';
 import { mountNext } from './js/next-view.js';
-import { startServiceWorker, watchForUpdate, watchNetwork, watchOfflineReady } from './js/offline.js';
+import { offlineCopyErased, startServiceWorker, watchForUpdate, watchNetwork, watchOfflineReady } from './js/offline.js';
 import { mountPath } from './js/path-view.js';
 import { mountProfileEditor } from './js/profile-view.js';
 import { progressView } from './js/progress.js';
 import { startRouter } from './js/router.js';
-import { actions, profile, profileSetAside, restore, subscribe } from './js/state.js';
+import { actions, onErased, profile, profileSetAside, restore, subscribe } from './js/state.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -111,6 +111,7 @@ async function main() {
   await startRouter(views)();
   document.body.dataset.state = 'ready';
   watchOfflineReady(dataFiles(engine.index.manifest), $('offline-ready'));
+  onErased(offlineCopyErased);
   watchForUpdate((accept) => {
     const button = Object.assign(document.createElement('button'), { type: 'button', id: 'update-accept', textContent: 'Use it now' });
     button.addEventListener('click', accept, { once: true });

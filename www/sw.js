@@ -56,18 +56,23 @@ async function download(url, sha256) {
   return new Response(bytes, { headers });
 }
 
+/** Puts every file of this version not yet in its cache there; `withData` false leaves out the bundle and the model. */
+async function saveFiles(withData) {
+  const cache = await caches.open(CACHE);
+  for (const [url, sha256] of FILES) {
+    if ((!withData && isData(url)) || (await cache.match(url))) continue;
+    await cache.put(url, (await storedCopy(url, sha256)) ?? (await download(url, sha256)));
+  }
+}
+
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     if (!BUILD) throw new Error('sw.js was not built: serve the output of `make site`');
-    const cache = await caches.open(CACHE);
     // The first install takes the shell and the module only, so the page can start at once:
     // the bundle and the model are kept as the recommender downloads them, with the page's
     // progress display. An update takes the whole set before it may replace the old one.
     const first = !self.registration.active;
-    for (const [url, sha256] of FILES) {
-      if ((first && isData(url)) || (await cache.match(url))) continue;
-      await cache.put(url, (await storedCopy(url, sha256)) ?? (await download(url, sha256)));
-    }
+    await saveFiles(!first);
     // The first install has no old pages to protect: take over at once, so the first visit's
     // downloads are kept. An update waits (see the message handler).
     if (first) await self.skipWaiting();
@@ -93,9 +98,16 @@ self.addEventListener('securitypolicyviolation', (e) => {
   });
 });
 
-// The planner asks for the waiting version when the learner accepts the update.
+// The planner asks for the waiting version when the learner accepts the update, and for the
+// whole set again after an erase deleted it (store.js), so the planner still opens offline;
+// the pages are told once it is saved, or why not.
 self.addEventListener('message', (event) => {
   if (event.data?.type === 'wayfinder-activate') self.skipWaiting();
+  if (event.data?.type === 'wayfinder-save' && BUILD) {
+    event.waitUntil(saveFiles(true).then(() => null, (err) => String(err?.message ?? err)).then(async (error) => {
+      for (const client of await self.clients.matchAll()) client.postMessage({ type: 'wayfinder-saved', error });
+    }));
+  }
 });
 
 self.addEventListener('fetch', (event) => {

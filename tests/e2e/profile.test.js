@@ -1,7 +1,8 @@
 // The learner's profile survives: two tabs editing at once keep both edits, an erase in one
 // tab empties the others and is not undone by their next edit, a stored profile that fails
 // its checks is kept aside and reported, a database of the previous schema is migrated, and
-// erase removes the database and Wayfinder's caches.
+// erase removes the database and Wayfinder's caches (the planner's own files are then saved
+// again, so it still opens offline).
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -86,24 +87,43 @@ test('two tabs editing at once keep both edits, and an erase in one empties the 
   await context.close();
 });
 
-test('erase removes the database and every Wayfinder cache', { timeout: LOAD_TIMEOUT }, async () => {
+test('erase removes the database and every Wayfinder cache, then the planner is saved again and opens offline', { timeout: LOAD_TIMEOUT * 2 }, async () => {
   const context = await site.browser.newContext();
   const page = await openApp(context, site.url);
   await addSkill(page, 'sql');
   await page.waitForFunction(`(${readStoredProfile})().then((p) => p && 'sql' in p.skills)`);
-  // The service worker keeps the app and the data under wayfinder-site-*.
-  await page.waitForFunction(async () => (await caches.keys()).some((n) => n.startsWith('wayfinder')), null, { timeout: 60_000 });
+  // The service worker keeps the app and the data under wayfinder-site-*, the module's worker
+  // the bundle under wayfinder-v*. A mark in each: the erase must take every cache with it.
+  await page.waitForSelector('#offline-ready[data-ready="true"]', { timeout: 120_000 });
+  const marked = await page.evaluate(async () => {
+    const names = (await caches.keys()).filter((n) => n.startsWith('wayfinder'));
+    for (const name of names) await (await caches.open(name)).put('/erase-mark', new Response('mark'));
+    return names;
+  });
+  assert.ok(marked.some((n) => n.startsWith('wayfinder-site-')), `caches: ${marked}`);
   await page.goto(new URL('#/data', site.url).href);
   await page.click('#erase');
   await page.click('#erase-confirm');
   await page.waitForFunction(() => document.querySelector('#data-message').textContent.includes('erased'));
-  const left = await page.evaluate(async () => ({
-    databases: (await indexedDB.databases()).map((d) => d.name),
-    caches: (await caches.keys()).filter((n) => n.startsWith('wayfinder')),
-  }));
+  const left = await page.evaluate(async () => {
+    const names = (await caches.keys()).filter((n) => n.startsWith('wayfinder'));
+    const marks = await Promise.all(names.map(async (n) => (await (await caches.open(n)).match('/erase-mark')) !== undefined));
+    return {
+      databases: (await indexedDB.databases()).map((d) => d.name),
+      marked: names.filter((_, i) => marks[i]),
+      ready: document.querySelector('#offline-ready').dataset.ready,
+    };
+  });
   assert.deepEqual(left.databases.filter((n) => n === 'wayfinder'), []);
-  assert.deepEqual(left.caches, []);
+  assert.deepEqual(left.marked, []);
+  assert.equal(left.ready, 'false', 'the page still says it is saved for offline use');
   assert.equal(await storedProfile(page), null);
+  // The service worker saves the planner's files again: with the network gone, it opens.
+  await page.waitForSelector('#offline-ready[data-ready="true"]', { timeout: 120_000 });
+  await context.setOffline(true);
+  await page.goto('about:blank');
+  await page.goto(site.url);
+  await page.waitForSelector('body[data-state="ready"]', { timeout: LOAD_TIMEOUT });
   await context.close();
 });
 

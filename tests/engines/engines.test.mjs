@@ -2,7 +2,8 @@
 // geckodriver) and WebKitGTK (WebKit, the engine of Safari, through WebKitWebDriver under a
 // virtual display), driven over WebDriver by selenium-webdriver. Each engine: the first
 // visit, recommendations, a goal in the learner's words, export then erase then import, and
-// a reload with the server stopped. The drivers are started here on loopback ports, never by
+// then (the erase having taken the offline copy, which is saved again) a reload with the
+// server stopped. The drivers are started here on loopback ports, never by
 // Selenium Manager, which would download its own. `make test-engines` (part of `make test`)
 // installs the browsers and drivers; WAYFINDER_ENGINES narrows the run (`firefox`, `webkit`).
 
@@ -183,18 +184,6 @@ for (const name of Object.keys(ENGINES)) {
       assert.equal(stored.goalText, LEARNER.goal);
     });
 
-    test('with the server stopped, a reload still loads and recommends', { timeout: LOAD_TIMEOUT * 2 }, async () => {
-      await driver.get(server.url);
-      await waitReady(driver);
-      await waitInPage(driver, () => document.querySelector('#offline-ready')?.dataset.ready === 'true', null, 120_000, 'the site was not kept for offline use');
-      await server.stop();
-      // Opened again as a learner opens it (WebDriver's refresh is a forced reload in
-      // Firefox, which by design bypasses the service worker).
-      await driver.get('about:blank');
-      await driver.get(server.url);
-      await waitReady(driver);
-      assert.match(await driver.executeScript(`return (${nextStatus})()`), /^Based on 1 completed course/);
-    });
     test('export, erase and import give back the same profile', { timeout: LOAD_TIMEOUT }, async () => {
       const saved = await storedProfile(driver);
       await driver.get(new URL('#/data', server.url).href);
@@ -214,6 +203,22 @@ for (const name of Object.keys(ENGINES)) {
       await driver.findElement(By.css('#import-file')).sendKeys(file);
       await waitInPage(driver, () => document.querySelector('#data-message').textContent.startsWith('Imported'), null, 30_000, 'not imported');
       assert.deepEqual(await storedProfile(driver), saved);
+      // The erase took the offline copy with it; the service worker saves it again (the next
+      // test opens the planner with the server stopped).
+      await waitInPage(driver, () => document.querySelector('#offline-ready')?.dataset.ready === 'true', null, 120_000, 'the site was not saved again for offline use');
+    });
+
+    test('with the server stopped, a reload still loads and recommends', { timeout: LOAD_TIMEOUT * 2 }, async () => {
+      await driver.get(server.url);
+      await waitReady(driver);
+      await waitInPage(driver, () => document.querySelector('#offline-ready')?.dataset.ready === 'true', null, 120_000, 'the site was not kept for offline use');
+      await server.stop();
+      // Opened again as a learner opens it (WebDriver's refresh is a forced reload in
+      // Firefox, which by design bypasses the service worker).
+      await driver.get('about:blank');
+      await driver.get(server.url);
+      await waitReady(driver);
+      assert.match(await driver.executeScript(`return (${nextStatus})()`), /^Based on 1 completed course/);
     });
 
   });

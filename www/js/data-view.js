@@ -35,7 +35,7 @@ export function mountData(section, { index }) {
       el('button', { type: 'button', id: 'erase-confirm', class: 'danger', text: 'Yes, erase everything', onclick: async () => {
         await erase();
         confirmBox.hidden = true;
-        message.textContent = 'Your data was erased from this browser, in every tab, with the files Wayfinder kept for offline use (it keeps them again the next time it opens online).';
+        message.textContent = 'Your data was erased from this browser, in every tab, with the files Wayfinder kept for offline use; it is saving those again so the planner still opens offline.';
       } }),
       el('button', { type: 'button', text: 'Cancel', onclick: () => { confirmBox.hidden = true; message.textContent = 'Nothing was erased.'; } })));
 

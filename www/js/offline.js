@@ -20,6 +20,7 @@ export async function startServiceWorker() {
   // A policy violation in the service worker, which it reports here (sw.js).
   navigator.serviceWorker.addEventListener('message', ({ data }) => {
     if (data?.type === 'wayfinder-violation') console.error(`Wayfinder service worker: refused ${data.violation.directive} to ${data.violation.blocked}`);
+    if (data?.type === 'wayfinder-saved' && data.error && watched) watched.target.textContent = `Not saved for offline use: ${data.error}`;
   });
   const registration = await Promise.race([navigator.serviceWorker.register(new URL('../sw.js', import.meta.url)), timeout(5000)]).catch(() => null);
   if (!registration) return false;
@@ -45,10 +46,18 @@ async function allCached(urls) {
   return false;
 }
 
-/** Shows "saved for offline use" once every file in `urls` is in the service worker's cache. */
+let watched = null;
+
+/**
+ * Shows "saved for offline use" once every file in `urls` and the planner's page are in the
+ * service worker's cache; `offlineCopyErased` starts over after an erase deleted them.
+ */
 export async function watchOfflineReady(urls, target) {
-  for (let tries = 0; tries < 120; tries += 1) {
-    if (await allCached(urls)) {
+  const round = { urls: [...urls, new URL('../index.html', import.meta.url).href], target };
+  watched = round;
+  for (let tries = 0; tries < 120 && watched === round; tries += 1) {
+    if (await allCached(round.urls)) {
+      if (watched !== round) return false;
       target.textContent = 'Saved on this device: works offline.';
       target.dataset.ready = 'true';
       return true;
@@ -56,6 +65,15 @@ export async function watchOfflineReady(urls, target) {
     await new Promise((r) => setTimeout(r, 1000));
   }
   return false;
+}
+
+/** After an erase: the offline copy is gone until the service worker has saved it again. */
+export function offlineCopyErased() {
+  if (!watched) return;
+  const { urls, target } = watched;
+  target.textContent = 'Saving the planner on this device again for offline use…';
+  target.dataset.ready = 'false';
+  watchOfflineReady(urls.slice(0, -1), target);
 }
 
 export function watchNetwork(target) {

@@ -30,6 +30,13 @@ export function subscribe(listener) {
   return () => listeners.delete(listener);
 }
 
+const erasedListeners = new Set();
+
+/** Calls `listener()` after an erase, in this tab or another. */
+export function onErased(listener) {
+  erasedListeners.add(listener);
+}
+
 function publish() {
   for (const listener of listeners) listener(current);
 }
@@ -113,6 +120,7 @@ export async function erase() {
   setAside = null;
   publish();
   await eraseAll();
+  for (const listener of erasedListeners) listener();
 }
 
 onProfileChange(async ({ type }) => {
@@ -120,6 +128,7 @@ onProfileChange(async ({ type }) => {
     current = emptyProfile();
     setAside = null;
     publish();
+    for (const listener of erasedListeners) listener();
     return;
   }
   try {

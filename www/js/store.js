@@ -151,6 +151,9 @@ export async function eraseAll() {
     }
   }
   channel?.postMessage({ type: 'erased' });
+  // The planner's files are public, not the learner's, but they went with the caches: the
+  // service worker saves them again so the planner still opens offline (sw.js).
+  globalThis.navigator?.serviceWorker?.controller?.postMessage({ type: 'wayfinder-save' });
 }
 
 /** Calls `listener({type: 'changed' | 'erased'})` when another page changes or erases the profile. */
