@@ -94,12 +94,24 @@ impl Engine {
     /// [`Error::BundleManifest`] when the bundle records no embedder, [`Error::EmbedderMismatch`],
     /// and the embedder's loading errors.
     #[cfg(feature = "embed")]
-    pub fn with_embedder_bytes(self, model: &[u8], tokenizer: &[u8]) -> Result<Engine> {
+    pub fn with_embedder_bytes(mut self, model: &[u8], tokenizer: &[u8]) -> Result<Engine> {
+        self.attach_embedder_bytes(model, tokenizer)?;
+        Ok(self)
+    }
+
+    /// [`Engine::with_embedder_bytes`] on an engine already answering: the browser loads the
+    /// model after the bundle, so the first answers need no model. On error the engine is
+    /// unchanged.
+    ///
+    /// # Errors
+    /// As [`Engine::with_embedder_bytes`].
+    #[cfg(feature = "embed")]
+    pub fn attach_embedder_bytes(&mut self, model: &[u8], tokenizer: &[u8]) -> Result<()> {
         let embedder = match &self.manifest {
             Some(m) => Embedder::from_expected_bytes(model, tokenizer, m.embedder_info()?)?,
             None => Embedder::from_bytes(model, tokenizer)?,
         };
-        self.with_embedder(embedder)
+        self.set_embedder(embedder)
     }
 
     /// Attaches the embedder for goal text and search, after checking that it is the one that
@@ -109,11 +121,17 @@ impl Engine {
     /// [`Error::EmbedderMismatch`] naming the model or tokenizer whose hash differs.
     #[cfg(feature = "embed")]
     pub fn with_embedder(mut self, embedder: Embedder) -> Result<Engine> {
+        self.set_embedder(embedder)?;
+        Ok(self)
+    }
+
+    #[cfg(feature = "embed")]
+    fn set_embedder(&mut self, embedder: Embedder) -> Result<()> {
         if let Some(m) = &self.manifest {
             m.embedder_info()?.check(embedder.model_sha256(), embedder.tokenizer_sha256())?;
         }
         self.embedder = Some(embedder);
-        Ok(self)
+        Ok(())
     }
 
     /// Replaces the ranking defaults (the pipeline tries several on one engine).

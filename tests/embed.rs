@@ -192,3 +192,25 @@ fn bad_inputs_are_typed_errors() {
     assert!(matches!(Embedder::from_bytes(b"not onnx", &tokenizer), Err(Error::EmbedModel(_))));
     assert!(matches!(s.embedder.embed_batch(&["a"], 0), Err(Error::InvalidParameter { name: "batch_size", .. })));
 }
+
+/// The browser answers from the bundle first and attaches the model afterwards: an engine
+/// built without one takes it later, and a model that does not load leaves it as it was.
+#[test]
+fn an_engine_answering_without_a_model_takes_one_later_and_a_bad_one_changes_nothing() {
+    use wayfinder::catalog::{Catalog, Strictness};
+    use wayfinder::engine::Engine;
+    use wayfinder::graph::{GraphOptions, PrereqGraph};
+    use wayfinder::rank::{RankDefaults, Recommender};
+    let Some(s) = setup("an_engine_answering_without_a_model_takes_one_later") else { return };
+    let tokenizer = std::fs::read(model_dir().join("tokenizer.json")).unwrap();
+    let catalog = Catalog::from_json(include_bytes!("fixtures/small_catalog.json"), Strictness::Strict).unwrap().0;
+    let graph = PrereqGraph::new(&catalog, GraphOptions::default());
+    let recommender = Recommender::new(catalog, graph, None, None, None).unwrap();
+    let mut engine = Engine::new(recommender, RankDefaults::fallback()).unwrap();
+    let text = &s.reference.sentences[0];
+    assert!(matches!(engine.embed("goalText", text), Err(Error::NoEmbedder { field: "goalText" })));
+    assert!(matches!(engine.attach_embedder_bytes(b"not onnx", &tokenizer), Err(Error::EmbedModel(_))));
+    assert!(matches!(engine.embed("goalText", text), Err(Error::NoEmbedder { .. })));
+    engine.attach_embedder_bytes(&s.model_bytes, &tokenizer).unwrap();
+    assert_eq!(engine.embed("goalText", text).unwrap(), s.embedder.embed(text).unwrap().vector);
+}

@@ -5,6 +5,7 @@
 import { mountCatalog } from './js/catalog-view.js';
 import { mountCourse } from './js/course-view.js';
 import { mountData } from './js/data-view.js';
+import { formatBytes } from './js/dom.js';
 import { FILES, loadEngine, skillsForGoal } from './js/engine.js';
 import { mountNext } from './js/next-view.js';
 import { offlineCopyErased, startServiceWorker, watchForUpdate, watchNetwork, watchOfflineReady } from './js/offline.js';
@@ -63,6 +64,26 @@ function followGoal({ rec, index }) {
   });
 }
 
+// The language model (goals in words, search) loads after the bundle; the footer says how far
+// it has come, and why not if it could not load. Everything else already works meanwhile.
+function watchModel({ model }, target) {
+  const show = ({ state, progress, message }) => {
+    if (state === 'loading' && progress) {
+      target.textContent = `Loading the language model for goals and search: ${formatBytes(progress.loaded)} of ${formatBytes(Math.max(progress.total, progress.loaded))}.`;
+    } else if (state === 'loading') {
+      target.textContent = 'Loading the language model for goals and search…';
+    } else if (state === 'preparing') {
+      target.textContent = 'Preparing the language model for goals and search…';
+    } else if (state === 'failed') {
+      target.textContent = `Goals in your words and search are unavailable: ${message}`;
+    } else {
+      target.textContent = '';
+    }
+    target.dataset.state = state;
+  };
+  model.subscribe(show);
+}
+
 function dataFiles(manifest) {
   const names = ['manifest.json', ...Object.keys(manifest.files)];
   return [...names.map((n) => new URL(n, FILES.bundle).href), FILES.model, FILES.tokenizer];
@@ -78,10 +99,7 @@ async function main() {
   $('loading-status').textContent = 'Starting the recommender…';
   let engine;
   try {
-    engine = await loadEngine((p) => {
-      progress.update(p);
-      if (p.file === 'tokenizer.json' && p.loaded >= p.total) progress.preparing();
-    });
+    engine = await loadEngine((p) => progress.update(p));
   } catch (err) {
     showFailure(err);
     return;
@@ -97,6 +115,7 @@ async function main() {
     $('profile-notice').textContent = `The profile stored in this browser could not be read (${profileSetAside()}). It was kept aside, unchanged; you start with an empty one.`;
     $('profile-notice').hidden = false;
   }
+  watchModel(engine, $('model-status'));
   mountProfileEditor($('profile-editor'), engine);
   await mountNext($('next'), engine);
   const views = {

@@ -6,9 +6,11 @@
 // What it measures:
 // - Cold start: a new browser context (empty HTTP cache and Cache API) loads bench.html, which
 //   calls Recommender.load on the demo bundle, model and tokenizer and asks for one
-//   recommendation. Split: page scripts, worker + wasm (download, compile, instantiate), files
-//   (network and Cache API writes), Engine construction (bundle check, model parse and
-//   optimise), first answer. The split comes from probes wrapped around the worker's globals
+//   recommendation without the goal text (which needs no model: `total` is navigation to that
+//   answer), then the same with the goal text, which waits for the model loading in the
+//   background (`goal answer`, since navigation). Split: page scripts, worker + wasm
+//   (download, compile, instantiate), bundle files (network and Cache API writes), Engine
+//   construction (bundle check), first answer. The split comes from probes wrapped around the worker's globals
 //   (probe.js); the library is unchanged.
 // - Warm start: the same, in a second page of that context (files come from the Cache API).
 // - Query embedding on the page's main thread: tract (Engine.embedText: tokenize, model, pool)

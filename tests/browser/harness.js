@@ -5,13 +5,16 @@ import { Recommender } from '/pkg/wayfinder.js';
 const params = new URLSearchParams(location.search);
 const withModel = params.get('model') !== '0';
 window.progress = [];
+window.modelStates = [];
 window.ready = Recommender.load({
   bundleUrl: params.get('bundle'),
   modelUrl: withModel ? '/model/model.onnx' : undefined,
   tokenizerUrl: withModel ? '/model/tokenizer.json' : undefined,
   useCache: params.get('cache') !== '0',
   workerUrl: params.get('worker') ?? undefined,
+  loadModel: params.get('loadModel') ?? undefined,
   onProgress: (p) => window.progress.push(p),
+  onModelState: (s) => window.modelStates.push(s.state),
 }).then((rec) => {
   window.rec = rec;
   document.getElementById('status').textContent = 'ready';

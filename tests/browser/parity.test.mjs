@@ -101,6 +101,51 @@ test('paths, gaps, search, similar and course pages answer', async () => {
   assert.ok(course.unlocks.length > 0);
 });
 
+// The model loads after the bundle: the bundle answers first, goal text waits for the model,
+// and with 'on-demand' nothing is fetched until a call needs it.
+test('the bundle answers before the model; goal text waits for it and then ranks as with it loaded at once', async () => {
+  const context = await browser.newContext();
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let asked = 0;
+  await context.route('**/model/model.onnx', async (route) => { asked += 1; await held; await route.continue(); });
+  const p = await context.newPage();
+  await p.goto(`${server.url}index.html?bundle=/bundle/&loadModel=on-demand&cache=0`);
+  await p.evaluate(() => window.ready);
+  const q = { completed: ['CS 101'], k: 5 };
+  const first = await p.evaluate((query) => window.rec.recommend(query), q);
+  assert.equal(first.recommendations.length, 5);
+  assert.equal(await p.evaluate(() => window.rec.modelState), 'waiting');
+  assert.equal(asked, 0, 'the model was fetched before any call needed it');
+  // Goal text asks for the model and waits; other calls are answered meanwhile.
+  const withGoal = { ...q, goalText: 'machine learning' };
+  const waiting = p.evaluate((query) => window.rec.recommend(query), withGoal);
+  await p.waitForFunction(() => window.rec.modelState === 'loading');
+  const path = await p.evaluate(() => window.rec.learningPath({ targetSkills: ['machine learning'] }));
+  assert.ok(path.steps.length > 0);
+  release();
+  const answer = await waiting;
+  assert.equal(asked, 1);
+  assert.deepEqual(await p.evaluate(() => window.modelStates.filter((s, i, all) => s !== all[i - 1])), ['loading', 'preparing', 'ready']);
+  const loadedAtOnce = await page.evaluate((query) => window.rec.recommend(query), withGoal);
+  assert.deepEqual(answer.recommendations.map((r) => r.id), loadedAtOnce.recommendations.map((r) => r.id));
+  await context.close();
+});
+
+test('a model that is not the one that embedded the catalog fails goal text and search with why, not the bundle', async () => {
+  const context = await browser.newContext();
+  await context.route('**/model/model.onnx', (route) => route.fulfill({ status: 200, body: 'not a model' }));
+  const p = await context.newPage();
+  await p.goto(`${server.url}index.html?bundle=/bundle/&cache=0`);
+  await p.evaluate(() => window.ready);
+  assert.equal((await p.evaluate(() => window.rec.recommend({ completed: ['CS 101'], k: 3 }))).recommendations.length, 3);
+  const failed = await p.evaluate(() => window.rec.search('machine learning', 3).then(() => null, (e) => ({ code: e.code, message: e.message })));
+  assert.equal(failed.code, 'MODEL_MISMATCH');
+  assert.match(failed.message, /^search: the language model could not be loaded \(.*model/);
+  assert.equal(await p.evaluate(() => window.rec.modelState), 'failed');
+  await context.close();
+});
+
 // The TypeScript types (crates/wasm/js/wayfinder.d.ts) against what the module really takes
 // and returns. A query holding every field the types declare must be accepted (the module
 // refuses unknown fields), and every answer, written out as an object literal of its declared

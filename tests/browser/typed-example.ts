@@ -1,6 +1,6 @@
 // A small typed use of the browser API; `tsc --noEmit` checks it against pkg/wayfinder.d.ts
 // (copied there from crates/wasm/js by `make wasm`).
-import { Recommender, WayfinderError, type ErrorCode, type RecommendQuery, type RecommendAnswer, type PathAnswer, type FileProgress } from '../../crates/wasm/js/wayfinder.js';
+import { Recommender, WayfinderError, type ErrorCode, type RecommendQuery, type RecommendAnswer, type PathAnswer, type FileProgress, type ModelState } from '../../crates/wasm/js/wayfinder.js';
 
 export async function example(): Promise<string[]> {
   const rec: Recommender = await Recommender.load({
@@ -8,7 +8,10 @@ export async function example(): Promise<string[]> {
     modelUrl: 'model/model.onnx',
     tokenizerUrl: 'model/tokenizer.json',
     onProgress: (p: FileProgress) => console.log(p.file, p.loaded, p.total, p.fromCache),
+    loadModel: 'on-demand',
+    onModelState: (m: ModelState) => console.log(m.state, m.progress?.loaded, m.code, m.message),
   });
+  if (rec.modelState === 'waiting') await rec.loadModel();
   const query: RecommendQuery = {
     completed: ['CS 101'],
     ratings: { 'CS 101': 5 },

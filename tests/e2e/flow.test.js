@@ -14,14 +14,55 @@ test('first visit shows download progress, then explained recommendations', { ti
   const context = await site.browser.newContext();
   const page = await openApp(context, site.url);
   assert.equal(await page.getAttribute('body', 'data-state'), 'ready', await page.textContent('#failure-message'));
-  // The worker reported progress for every file it downloaded.
+  // The worker reported progress for every bundle file it downloaded.
   const files = await page.$$eval('#loading-files .file', (nodes) => nodes.map((n) => n.textContent));
-  for (const file of ['manifest.json', 'catalog.json', 'tensors.safetensors', 'model.onnx', 'tokenizer.json']) assert.ok(files.includes(file), `no progress for ${file}: ${files}`);
+  for (const file of ['manifest.json', 'catalog.json', 'tensors.safetensors']) assert.ok(files.includes(file), `no progress for ${file}: ${files}`);
   await waitForRecommendations(page);
   const cards = await page.$$eval('#next-list > li', (items) => items.map((li) => ({ link: li.querySelector('a').textContent, reasons: li.querySelectorAll('.reasons li').length })));
   assert.ok(cards.length >= 3, `only ${cards.length} recommendations`);
   for (const card of cards) assert.ok(card.reasons > 0, `${card.link} has no explanation`);
+  // The language model loads after the bundle, in the background.
+  await page.waitForSelector('#model-status[data-state="ready"]', { state: 'attached', timeout: LOAD_TIMEOUT });
   assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('the first answers need no model: it loads after them, and a goal in words counts once it has', { timeout: LOAD_TIMEOUT }, async () => {
+  // No service worker here, so that the route below sees the worker's own requests.
+  const context = await site.browser.newContext({ serviceWorkers: 'block' });
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let asked = false;
+  await context.route('**/model/model.onnx', async (route) => { asked = true; await held; await route.continue(); });
+  const page = await openApp(context, site.url);
+  assert.equal(await page.getAttribute('body', 'data-state'), 'ready', await page.textContent('#failure-message'));
+  await waitForRecommendations(page);
+  // Recommendations, a course page and a learning path, all while the model is held back.
+  await page.goto(new URL(`#/course/${encodeURIComponent('DS 210')}`, site.url).href);
+  await page.waitForSelector('#view-course .groups');
+  assert.ok(asked, 'the model was never asked for');
+  assert.equal(await page.getAttribute('#model-status', 'data-state'), 'loading');
+  assert.match(await page.textContent('#model-status'), /Loading the language model/);
+  // A goal typed now: the list ranks without it and says so, then with it once the model is in.
+  await page.goto(new URL('#/plan', site.url).href);
+  await page.fill('#goal', LEARNER.goal);
+  await page.press('#goal', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#next-status')?.textContent.includes('counts once the language model has loaded'));
+  release();
+  await page.waitForSelector('#model-status[data-state="ready"]', { state: 'attached', timeout: LOAD_TIMEOUT });
+  await page.waitForFunction(() => document.querySelector('#next-status')?.textContent.includes('your goal'), null, { timeout: 60_000 });
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('a model that cannot be fetched leaves everything else working, and says why goals in words are unavailable', { timeout: LOAD_TIMEOUT }, async () => {
+  const context = await site.browser.newContext({ serviceWorkers: 'block' });
+  await context.route('**/model/model.onnx', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  const page = await openApp(context, site.url);
+  assert.equal(await page.getAttribute('body', 'data-state'), 'ready', await page.textContent('#failure-message'));
+  await waitForRecommendations(page);
+  await page.waitForSelector('#model-status[data-state="failed"]', { timeout: LOAD_TIMEOUT });
+  assert.match(await page.textContent('#model-status'), /unavailable: .*model\.onnx.*404/);
   await context.close();
 });
 

@@ -31,10 +31,10 @@ test('the loading view shows per-file progress', { timeout: LOAD_TIMEOUT }, asyn
   const context = await site.browser.newContext({ viewport: VIEWPORT, serviceWorkers: 'block' });
   let release;
   const held = new Promise((resolve) => { release = resolve; });
-  await context.route('**/model/model.onnx', async (route) => { await held; await route.continue(); });
+  await context.route('**/bundle/tensors.safetensors', async (route) => { await held; await route.continue(); });
   const page = await newPage(context);
   await page.goto(site.url);
-  await page.waitForFunction(() => [...document.querySelectorAll('#loading-files .file')].some((n) => n.textContent === 'tensors.safetensors'));
+  await page.waitForFunction(() => [...document.querySelectorAll('#loading-files .file')].some((n) => n.textContent === 'catalog.json'));
   await shoot(page, 'loading');
   release();
   await page.waitForSelector('body[data-state="ready"]', { timeout: LOAD_TIMEOUT });

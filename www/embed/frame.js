@@ -52,23 +52,20 @@ const query = new URLSearchParams(location.search);
 let context = checkContext({ k: query.get('k'), course: query.get('course'), courseHref: query.get('href'), heading: query.get('heading'), goalText: query.get('goal-text') });
 let hostOrigin = null;
 let loading = null;
-let loadedWithModel = false;
 let generation = 0;
 
 function post(message) {
   if (hostOrigin) window.parent.postMessage({ ...message, version: PROTOCOL }, hostOrigin);
 }
 
-// The model (23 MB) is fetched only when the host asks for goal text.
+// The model (23 MB) is fetched only when the host asks for goal text: the worker loads it at
+// the first call that needs it.
 function recommender() {
-  if (loading && (loadedWithModel || !context.goalText)) return loading;
-  // The host asked for goal text after a load without the model: the old worker goes.
-  loading?.then((rec) => rec.terminate()).catch(() => {});
-  loadedWithModel = context.goalText;
-  const model = loadedWithModel ? { modelUrl: new URL('model/model.onnx', SITE).href, tokenizerUrl: new URL('model/tokenizer.json', SITE).href } : {};
-  loading = import(new URL('pkg/wayfinder.js', SITE).href).then(({ Recommender }) => Recommender.load({
+  loading ??= import(new URL('pkg/wayfinder.js', SITE).href).then(({ Recommender }) => Recommender.load({
     bundleUrl: new URL('bundle/', SITE).href,
-    ...model,
+    modelUrl: new URL('model/model.onnx', SITE).href,
+    tokenizerUrl: new URL('model/tokenizer.json', SITE).href,
+    loadModel: 'on-demand',
     // Under the planner's service worker the files are already kept offline.
     useCache: !navigator.serviceWorker?.controller,
   }));

@@ -9,7 +9,11 @@ export const FILES = {
   tokenizer: new URL('model/tokenizer.json', SITE).href,
 };
 
-/** Loads everything; `onProgress` gets the worker's {file, loaded, total, fromCache}. */
+/**
+ * Loads the bundle; `onProgress` gets the worker's {file, loaded, total, fromCache}. The
+ * language model (goal text, search) loads after it, in the background: `model.subscribe`
+ * follows it ({state, progress, message}), `model.ready()` says whether goal text counts yet.
+ */
 export async function loadEngine(onProgress) {
   let Recommender;
   try {
@@ -20,15 +24,29 @@ export async function loadEngine(onProgress) {
     });
   }
   // The service worker keeps the files offline, so the worker's own cache would be a second copy.
+  const listeners = new Set();
+  let last = null;
   const rec = await Recommender.load({
     bundleUrl: FILES.bundle,
     modelUrl: FILES.model,
     tokenizerUrl: FILES.tokenizer,
     useCache: false,
     onProgress,
+    onModelState: (state) => {
+      last = state;
+      for (const listener of listeners) listener(state);
+    },
   });
   const index = await buildIndex(rec);
-  return { rec, index };
+  const model = {
+    ready: () => rec.modelState === 'ready',
+    /** The latest state ({state, progress, message}), then each change. */
+    subscribe: (listener) => {
+      listeners.add(listener);
+      listener(last ?? { state: rec.modelState });
+    },
+  };
+  return { rec, index, model };
 }
 
 async function buildIndex(rec) {

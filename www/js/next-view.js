@@ -16,17 +16,18 @@ function card(rec, rank) {
     el('button', { type: 'button', class: 'quiet', text: 'I have completed this', 'aria-label': `Mark ${rec.id} completed`, onclick: () => actions.toggleCompleted(rec.id) }));
 }
 
-function summary(p, answer) {
+function summary(p, answer, withText) {
   const parts = [];
   if (p.completed.length) parts.push(`${p.completed.length} completed course${p.completed.length === 1 ? '' : 's'}`);
   const skills = Object.keys(p.skills).length;
   if (skills) parts.push(`${skills} skill${skills === 1 ? '' : 's'}`);
-  if (p.goalText.trim()) parts.push('your goal');
+  if (p.goalText.trim() && withText) parts.push('your goal');
   const basis = parts.length ? `Based on ${parts.join(', ')}` : 'Popular first courses; add what you have done for a personal list';
-  return `${basis}. ${answer.recommendations.length} shown of ${count(answer.candidates, 'course')} you are ready to take.`;
+  const waiting = p.goalText.trim() && !withText ? ' The goal in your words counts once the language model has loaded.' : '';
+  return `${basis}. ${answer.recommendations.length} shown of ${count(answer.candidates, 'course')} you are ready to take.${waiting}`;
 }
 
-export function mountNext(container, { rec, index }) {
+export function mountNext(container, { rec, index, model }) {
   const status = el('p', { id: 'next-status', class: 'status', role: 'status', 'aria-live': 'polite', text: 'Ranking courses…' });
   const list = el('ol', { id: 'next-list', class: 'cards', 'aria-labelledby': 'next-title', 'aria-busy': 'true' });
   container.append(el('h2', { id: 'next-title', text: 'What to take next', tabindex: -1 }), status, list);
@@ -36,9 +37,12 @@ export function mountNext(container, { rec, index }) {
     const ticket = ++latest;
     const p = profile();
     try {
-      const answer = await rec.recommend(recommendQuery(p, { k: 8, withText: index.hasModel }));
+      // The goal in words needs the language model, which loads after the bundle: until it
+      // is ready the list ranks without it, then again with it.
+      const withText = index.hasModel && model.ready();
+      const answer = await rec.recommend(recommendQuery(p, { k: 8, withText }));
       if (ticket !== latest) return;
-      status.textContent = summary(p, answer);
+      status.textContent = summary(p, answer, withText);
       fill(list, answer.recommendations.map((r, i) => card(r, i + 1)));
     } catch (err) {
       if (ticket !== latest) return;
@@ -53,6 +57,11 @@ export function mountNext(container, { rec, index }) {
   subscribe(() => {
     list.setAttribute('aria-busy', 'true');
     later();
+  });
+  let wasReady = model.ready();
+  model.subscribe(({ state }) => {
+    if (state === 'ready' && !wasReady && profile().goalText.trim()) refresh();
+    wasReady = state === 'ready';
   });
   return refresh();
 }

@@ -1,5 +1,5 @@
-// The first-visit progress display: one bar per file the worker loads (the bundle's files,
-// the model, the tokenizer) and a status line that a screen reader announces now and then.
+// The first-visit progress display: one bar per bundle file the worker loads (the model and
+// the tokenizer load afterwards, app.js watchModel) and a status line that a screen reader announces now and then.
 
 import { el, formatBytes } from './dom.js';
 
@@ -31,9 +31,6 @@ export function progressView() {
         announced = now;
         status.textContent = `${fromCache ? 'Reading' : 'Downloading'} ${file}: ${formatBytes(loaded)} of ${formatBytes(Math.max(total, loaded))}`;
       }
-    },
-    preparing() {
-      status.textContent = 'Preparing the catalog and the language model…';
     },
   };
 }

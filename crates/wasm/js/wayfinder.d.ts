@@ -11,10 +11,17 @@ export interface FileProgress {
 export interface LoadOptions {
   /** The bundle directory (holding manifest.json). */
   bundleUrl: string;
-  /** model.onnx; without it (and tokenizerUrl) goal text and search are unavailable. */
+  /** model.onnx; without it (and tokenizerUrl) goal text and search are unavailable. It
+   *  loads after the bundle: `load` resolves without waiting for it. */
   modelUrl?: string;
   tokenizerUrl?: string;
+  /** The bundle's files as they download (the model's go to `onModelState`). */
   onProgress?: (progress: FileProgress) => void;
+  /** When the model loads: at once in the background after the bundle (default), or at the
+   *  first call that needs it (goal text, search). Calls that need it wait for it. */
+  loadModel?: 'background' | 'on-demand';
+  /** Follows the model's loading (see `Recommender.modelState`). */
+  onModelState?: (state: ModelState) => void;
   /** Keep the files in the Cache API (default true; a page whose service worker caches them can say false). */
   useCache?: boolean;
   /** Where worker.js is, when it is not beside wayfinder.js (bundlers find it without this). */
@@ -25,6 +32,16 @@ export interface LoadOptions {
    * the plain SIMD build.
    */
   wasmUrl?: string | URL;
+}
+
+/** The language model's loading, after the bundle's. */
+export interface ModelState {
+  state: 'loading' | 'preparing' | 'ready' | 'failed';
+  /** While `loading`: the download of model.onnx or tokenizer.json. */
+  progress?: FileProgress;
+  /** When `failed`: why (`NETWORK`, `MODEL_MISMATCH`, `MODEL_INVALID`, ...). */
+  code?: ErrorCode;
+  message?: string;
 }
 
 /** Weights of the score parts, each finite and non-negative; any left out come from the
@@ -311,11 +328,20 @@ export declare class WayfinderError extends Error {
 export declare class Recommender {
   /** Use `Recommender.load`. */
   private constructor(worker: Worker);
-  /** Starts the worker, fetches the bundle (and the model and tokenizer when given), checks
-   * every file against the manifest's sha256 and the model against the one that embedded the
-   * catalog. Rejects with `NETWORK`, `BUNDLE_CORRUPT`, `BUNDLE_VERSION`, `CATALOG_INVALID`,
-   * `MODEL_INVALID` or `MODEL_MISMATCH`. */
+  /** Starts the worker, fetches the bundle and checks every file against the manifest's
+   * sha256, and resolves as soon as the bundle answers. Rejects with `NETWORK`,
+   * `BUNDLE_CORRUPT`, `BUNDLE_VERSION` or `CATALOG_INVALID`. The model and tokenizer, when
+   * given, load after it (`loadModel`); a model that is not the one that embedded the catalog
+   * fails them (`MODEL_MISMATCH`, `MODEL_INVALID`), not the bundle. */
   static load(options: LoadOptions): Promise<Recommender>;
+  /** The model: 'none' (not given, or a bundle without embeddings), 'waiting' (on-demand and
+   *  not asked for yet), then as `ModelState.state`. */
+  readonly modelState: 'none' | 'waiting' | ModelState['state'];
+  /** Called as the model loads. */
+  onModelState: ((state: ModelState) => void) | null;
+  /** Loads the model now (with `loadModel: 'on-demand'`); resolves once goal text and search
+   *  can be answered. Rejects with why it could not load, or `MODEL_REQUIRED` without one. */
+  loadModel(): Promise<void>;
   /** The loaded bundle's manifest, and the name its files are cached under (the format
    * version and a hash of every file's sha256), set before `load` resolves. */
   readonly manifestInfo: { manifest: Manifest; cacheKey: string };
@@ -332,8 +358,9 @@ export declare class Recommender {
   onViolation: ((violation: { where: 'worker'; directive: string; blocked: string }) => void) | null;
   /** The next courses for a learner, ranked, diversified and explained. `k` 1 to 1000,
    * weights finite and non-negative, `diversity` 0 to 1, skill levels 0 to 1, ratings 1 to
-   * 5. Unknown course ids are reported in `unknownCourses`, not thrown. Rejects with
-   * `INVALID_PARAMETER`, or `MODEL_REQUIRED` for goal text without the model. */
+   * 5. Unknown course ids are reported in `unknownCourses`, not thrown. Goal text waits for
+   * the model while it loads. Rejects with `INVALID_PARAMETER`, `MODEL_REQUIRED` for goal text
+   * without a model, or why the model could not load. */
   recommend(query?: RecommendQuery): Promise<RecommendAnswer>;
   /** The courses, in order (and in terms with `maxCreditsPerTerm` > 0), that teach the target
    * skills from what the learner has. Rejects with `INVALID_PARAMETER` (no targets, a

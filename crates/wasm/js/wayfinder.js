@@ -48,6 +48,13 @@ export class Recommender {
   /** Called with `{where, directive, blocked}` when the worker refused a request (to an origin
    *  `load` did not name) or broke its Content-Security-Policy; unset, it is a console error. */
   onViolation = null;
+  /** The language model (goal text and search), which loads after the bundle: 'none' (no
+   *  model was given, or the bundle has no embeddings), 'waiting' (loadModel 'on-demand', not
+   *  asked for yet), 'loading', 'preparing', 'ready' or 'failed'. */
+  modelState = 'none';
+  /** Called with `{state, progress, code, message}` as the model loads: `progress` is a
+   *  FileProgress while downloading, `code` and `message` say why it failed. */
+  onModelState = null;
 
   constructor(worker, options) {
     this.#options = options;
@@ -60,6 +67,11 @@ export class Recommender {
       if (data.violation) {
         if (this.onViolation) this.onViolation(data.violation);
         else console.error(`Wayfinder worker: refused ${data.violation.directive} to ${data.violation.blocked}`);
+        return;
+      }
+      if (data.model) {
+        this.modelState = data.model.state;
+        this.onModelState?.(data.model);
         return;
       }
       const call = this.#pending.get(data.id);
@@ -94,12 +106,12 @@ export class Recommender {
       call.reject(Object.assign(new WayfinderError(cause.code, cause.message), { restarted: true }));
     }
     this.#pending.clear();
-    const { workerUrl, files, useCache } = this.#options;
+    const { workerUrl, files, useCache, loadModel } = this.#options;
     this.#attach(startWorker(workerUrl));
-    const reload = this.#send('load', [{ ...files, useCache }]);
+    const reload = this.#send('load', [{ ...files, useCache, loadModel }]);
     this.#restarting = reload.then(
       (info) => {
-        this.manifestInfo = info;
+        this.#loaded(info);
         this.restarts += 1;
         this.#restarting = null;
         this.onRestart?.({ code: cause.code, message: cause.message });
@@ -116,22 +128,39 @@ export class Recommender {
   }
 
   /**
-   * Starts the worker and loads the bundle, model and tokenizer (from the Cache API when
-   * present). URLs are resolved against the page. `wasmUrl` and `workerUrl` override where
-   * the module and the worker are; bundlers (Vite, webpack) find both without them, since
-   * each is named by a literal `new URL('./file', import.meta.url)`.
+   * Starts the worker and loads the bundle (from the Cache API when present), and resolves
+   * as soon as the bundle answers: recommendations, paths, gaps, courses and the graph need
+   * no model. The model and tokenizer (goal text and search) load after it: at once in the
+   * background (`loadModel: 'background'`, the default) or at the first call that needs them
+   * (`'on-demand'`); such a call waits for them. `onModelState` follows their loading. URLs
+   * are resolved against the page. `wasmUrl` and `workerUrl` override where the module and
+   * the worker are; bundlers (Vite, webpack) find both without them, since each is named by
+   * a literal `new URL('./file', import.meta.url)`.
    */
-  static async load({ bundleUrl, modelUrl, tokenizerUrl, onProgress, useCache = true, workerUrl, wasmUrl } = {}) {
+  static async load({ bundleUrl, modelUrl, tokenizerUrl, onProgress, onModelState, loadModel = 'background', useCache = true, workerUrl, wasmUrl } = {}) {
     if (!bundleUrl) throw new WayfinderError('INVALID_PARAMETER', 'bundleUrl: required');
     const unsupported = unsupportedReason();
     if (unsupported) throw new WayfinderError('UNSUPPORTED_BROWSER', `Wayfinder cannot run here: ${unsupported}`);
     const abs = (u) => (u ? new URL(u, globalThis.location?.href).href : undefined);
     const files = { bundleUrl: abs(bundleUrl), modelUrl: abs(modelUrl), tokenizerUrl: abs(tokenizerUrl), wasmUrl: abs(wasmUrl) };
-    const rec = new Recommender(startWorker(workerUrl), { workerUrl, files, useCache });
-    const info = await rec.#send('load', [{ ...files, useCache }], onProgress);
-    rec.manifestInfo = info;
+    const rec = new Recommender(startWorker(workerUrl), { workerUrl, files, useCache, loadModel });
+    rec.onModelState = onModelState ?? null;
+    try {
+      rec.#loaded(await rec.#send('load', [{ ...files, useCache, loadModel }], onProgress));
+    } catch (err) {
+      rec.terminate();
+      throw err;
+    }
     return rec;
   }
+
+  #loaded({ model, ...info }) {
+    this.manifestInfo = info;
+    this.modelState = { none: 'none', 'on-demand': 'waiting', background: 'loading' }[model];
+  }
+
+  /** Loads the model now (with 'on-demand'); resolves once goal text and search can be answered. */
+  loadModel() { return this.#call('loadModel', []); }
 
   #call(method, args) {
     if (this.#restarting) {

@@ -1,7 +1,8 @@
 // Wayfinder's Web Worker: runs the wasm module (and so the embedding model) off the page's
 // main thread. Messages: {id, method, args} in; {id, result} or {id, error, code} out
 // (`code` is one of the ErrorCode values in wayfinder.d.ts); progress while loading as
-// {id, progress}. The worker keeps no learner data: each call carries it.
+// {id, progress}; the model's loading, after the bundle's, as {model: {state, progress}}.
+// The worker keeps no learner data: each call carries it.
 import './wasm-file.js';
 import init, { Engine, readManifest, lastPanic, lastRefusedAllocation } from './wayfinder_wasm.js';
 
@@ -121,7 +122,47 @@ const WASM = {
   'wayfinder_wasm_relaxed_bg.wasm': new URL('./wayfinder_wasm_relaxed_bg.wasm', import.meta.url),
 };
 
-async function load({ bundleUrl, modelUrl, tokenizerUrl, wasmUrl, useCache = true }, progress) {
+// The model and tokenizer: fetched and attached after the bundle, so that everything but goal
+// text and search answers without them. `model` is null until they are asked for; then the
+// promise of their loading, which the page hears of as {model: {state, ...}} messages.
+let modelSource = null;
+let model = null;
+// Parsing the model holds the worker for about a second. Loaded in the background, it waits
+// until the page's calls have paused (the first answers come first), unless a call needs it.
+let lastCall = 0;
+let modelWanted = false;
+const IDLE_MS = 150;
+
+async function pageIsIdle() {
+  while (!modelWanted && performance.now() - lastCall < IDLE_MS) await new Promise((r) => setTimeout(r, IDLE_MS));
+}
+
+function loadModel() {
+  if (model) return model;
+  const { modelUrl, tokenizerUrl, cache } = modelSource;
+  const tell = (state) => self.postMessage({ model: state });
+  const progress = (p) => tell({ state: 'loading', progress: p });
+  tell({ state: 'loading' });
+  model = (async () => {
+    const bytes = await fetchFile(modelUrl, 'model.onnx', 0, cache, progress);
+    const tokenizer = await fetchFile(tokenizerUrl, 'tokenizer.json', 0, cache, progress);
+    await pageIsIdle();
+    tell({ state: 'preparing' });
+    engine.attachEmbedder(bytes, tokenizer);
+  })().then(
+    () => tell({ state: 'ready' }),
+    (err) => {
+      tell({ state: 'failed', code: err?.code ?? 'INTERNAL', message: err?.message ?? String(err) });
+      throw err;
+    },
+  );
+  model.catch(() => {}); // each call that needs the model reports the failure
+  return model;
+}
+
+async function load({ bundleUrl, modelUrl, tokenizerUrl, wasmUrl, useCache = true, loadModel: when = 'background' }, progress) {
+  if (!['background', 'on-demand'].includes(when)) throw failure('INVALID_PARAMETER', `loadModel: expected 'background' or 'on-demand', got ${JSON.stringify(when)}`);
+  if (Boolean(modelUrl) !== Boolean(tokenizerUrl)) throw failure('INVALID_PARAMETER', 'modelUrl and tokenizerUrl: give both or neither');
   // The files' origins are the site's choice (a CDN, say): the only others the worker may reach.
   for (const url of [bundleUrl, modelUrl, tokenizerUrl, wasmUrl]) {
     if (url) allowedOrigins.add(new URL(String(url), self.location.href).origin);
@@ -150,16 +191,36 @@ async function load({ bundleUrl, modelUrl, tokenizerUrl, wasmUrl, useCache = tru
   for (const [name, entry] of Object.entries(manifest.files)) {
     files[name] = await fetchFile(`${base}${name}`, name, entry.bytes, cache, progress);
   }
-  const model = modelUrl ? await fetchFile(modelUrl, 'model.onnx', 0, cache, progress) : undefined;
-  const tokenizer = tokenizerUrl ? await fetchFile(tokenizerUrl, 'tokenizer.json', 0, cache, progress) : undefined;
   try {
-    engine = new Engine(manifestBytes, files, model, tokenizer);
+    engine = new Engine(manifestBytes, files);
   } catch (err) {
     // A corrupt or mismatched file must not be served from the cache next time.
     if (cache) await caches.delete(cacheKey);
     throw err;
   }
-  return { manifest, cacheKey };
+  // A bundle without embeddings has no use for the model.
+  modelSource = modelUrl && manifest.embedder ? { modelUrl, tokenizerUrl, cache } : null;
+  model = null;
+  modelWanted = false;
+  if (modelSource && when === 'background') setTimeout(loadModel, 0);
+  return { manifest, cacheKey, model: modelSource ? when : 'none' };
+}
+
+// A call that needs the model (goal text, search) while it is not attached yet waits for it,
+// then runs again; which calls need it is the engine's rule (MODEL_REQUIRED), not this file's.
+async function run(method, args) {
+  try {
+    return await methods[method](...args);
+  } catch (err) {
+    if (err?.code !== 'MODEL_REQUIRED' || !modelSource || method === 'loadModel') throw err;
+    modelWanted = true;
+    try {
+      await loadModel();
+    } catch (cause) {
+      throw failure(cause?.code ?? 'INTERNAL', `${method}: the language model could not be loaded (${cause?.message ?? cause})`, cause, cause?.status);
+    }
+    return methods[method](...args);
+  }
 }
 
 const methods = {
@@ -173,9 +234,15 @@ const methods = {
   graph: () => engine.graph(),
   manifest: () => engine.manifest(),
   embedText: (text) => Array.from(engine.embedText(text)),
+  loadModel: async () => {
+    if (!modelSource) throw failure('MODEL_REQUIRED', 'loadModel: this recommender was loaded without a model, or its bundle has no embeddings');
+    modelWanted = true;
+    await loadModel();
+  },
 };
 
 self.onmessage = async ({ data: { id, method, args } }) => {
+  lastCall = performance.now();
   try {
     let result;
     if (method === 'load') {
@@ -185,7 +252,7 @@ self.onmessage = async ({ data: { id, method, args } }) => {
     } else if (!(method in methods)) {
       throw failure('INVALID_PARAMETER', `unknown method ${method}`);
     } else {
-      result = methods[method](...args);
+      result = await run(method, args);
     }
     self.postMessage({ id, result });
   } catch (err) {

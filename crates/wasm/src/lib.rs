@@ -194,6 +194,15 @@ impl Engine {
         Ok(Engine { engine, scratch: RefCell::new(Scratch::default()) })
     }
 
+    /// Adds the model and tokenizer to an engine that is already answering (the worker loads
+    /// them after the bundle, so the first answers need no model); their hashes are checked
+    /// against the manifest before either is parsed. On error the engine is unchanged.
+    #[wasm_bindgen(js_name = attachEmbedder)]
+    pub fn attach_embedder(&mut self, model: Vec<u8>, tokenizer: Vec<u8>) -> Result<(), Failure> {
+        wayfinder_kernels::register_wasm();
+        Ok(self.engine.attach_embedder_bytes(&model, &tokenizer)?)
+    }
+
     /// Ranked, diversified, explained recommendations for the learner in `query`.
     pub fn recommend(&self, query: JsValue) -> Result<JsValue, Failure> {
         let query: RecommendQuery = from_js("recommend", query)?;
