@@ -83,6 +83,17 @@ test('the profile importer returns a clean profile or a plain Error, and what it
   console.log(`profile importer: ${runs} inputs (seed ${seed}), ${imported} imported`);
 });
 
+// Found by this fuzz (seed 42, run 15,522): a version that is an object whose toString is not
+// a function made the error message itself throw a TypeError.
+test('a version of any JSON type is refused with a plain Error naming it', () => {
+  for (const version of [{ toString: {} }, [1], null, '1', 2]) {
+    const text = JSON.stringify({ format: 'wayfinder-profile', version, profile: {} });
+    const { error } = importOrError(text);
+    assert.equal(error?.constructor, Error, `${JSON.stringify(version)}: ${error}`);
+    assert.match(error.message, /^profile version .* is not supported/);
+  }
+});
+
 test('a file past the size limit is refused before it is parsed', () => {
   const big = JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, profile: { goalText: 'x'.repeat(LIMITS.importBytes) } });
   assert.throws(() => importFile(big), /larger than/);

@@ -75,7 +75,7 @@ export function importFile(text) {
     throw new Error('the file is not JSON');
   }
   if (data?.format !== EXPORT_FORMAT) throw new Error(`the file is not a Wayfinder profile (format ${JSON.stringify(data?.format)})`);
-  if (data.version !== EXPORT_VERSION) throw new Error(`profile version ${data.version} is not supported (this page reads version ${EXPORT_VERSION})`);
+  if (data.version !== EXPORT_VERSION) throw new Error(`profile version ${JSON.stringify(data.version)} is not supported (this page reads version ${EXPORT_VERSION})`);
   return checkProfile(data.profile);
 }
 
