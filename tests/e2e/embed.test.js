@@ -3,7 +3,9 @@
 // shows the learner's personal list, while a script on the host that tries to read the
 // learner's data (storage, the widget's DOM, the messages it posts) gets nothing; the host's
 // context (the course being viewed, k, a link template) is honoured, `javascript:` links are
-// refused, a chosen course reaches the host as an event, and no model is downloaded. On a host
+// refused, a chosen course reaches the host as an event, no model is downloaded, and every
+// request the browser makes meanwhile is a GET to the host or the planner that carries no
+// learner value in any form (support/leaks.js, shared with the privacy audit). On a host
 // of another site the browser partitions the frame's storage, and the widget shows the
 // popular list instead.
 
@@ -13,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { LEARNER, LOAD_TIMEOUT, enterProfile, launch, newPage, openApp, widgetFrame } from './support/browser.js';
+import { learnerValuesIn } from './support/leaks.js';
 import { WWW, requireBuiltSite, startServer } from './support/server.js';
 
 let browser;
@@ -76,6 +79,9 @@ test('a host on another origin shows the personal list and can read none of it',
   const learner = await openApp(context, planner.url);
   await enterProfile(learner);
   const seen = planner.log.length;
+  // Every request from here on (the host page, the widget's frame and its worker).
+  const requests = [];
+  context.on('request', (request) => requests.push(request));
 
   await context.addInitScript((hostOrigin) => {
     if (location.origin !== hostOrigin) return;
@@ -122,6 +128,18 @@ test('a host on another origin shows the personal list and can read none of it',
   await page.evaluate(() => document.querySelector('wayfinder-next').setAttribute('course-href', 'javascript:alert(1)//{id}'));
   await widget.waitForFunction(() => document.querySelector('#list a')?.href.startsWith(location.origin));
   for (const href of await widget.$$eval('#list a', (links) => links.map((a) => a.href))) assert.match(href, /^http:\/\/127\.0\.0\.1:\d+\/index\.html#\/course\//);
+
+  // What the browser sent while the widget ran on the host: GETs to the host or the planner,
+  // none carrying a learner value in any form (plain, URL-encoded, base64) in its URL,
+  // headers or body.
+  assert.ok(requests.some((r) => r.url().endsWith('/embed/frame.html')), `the frame's request was not seen: ${requests.map((r) => r.url())}`);
+  for (const request of requests) {
+    const label = `${request.method()} ${request.url()}`;
+    assert.equal(request.method(), 'GET', label);
+    assert.ok([host.origin, new URL(planner.url).origin].includes(new URL(request.url()).origin), `to another origin: ${label}`);
+    const sent = [request.url(), JSON.stringify(await request.allHeaders().catch(() => ({}))), request.postData() ?? ''];
+    assert.deepEqual(sent.flatMap((text) => learnerValuesIn(text)), [], `learner data in ${label}`);
+  }
 
   // The widget ran on the bundle alone: no model was downloaded for it.
   const fetched = planner.log.slice(seen).map((e) => e.target ?? '');

@@ -16,6 +16,7 @@ import { test } from 'node:test';
 import { LEARNER, LOAD_TIMEOUT, enterProfile, launch, newPage, openApp, storedProfile, waitForRecommendations, widgetFrame } from './support/browser.js';
 import { WWW, startServer } from './support/server.js';
 import { useSite } from './support/site.js';
+import { learnerValuesIn } from './support/leaks.js';
 
 const SEARCH = 'learn to build websites';
 
@@ -41,41 +42,7 @@ function frameOf(request) {
   }
 }
 
-/** `text` base64-encoded at each of the three alignments it can have inside a longer
- *  encoded string, without the characters its neighbours would change. */
-function base64Forms(text) {
-  const forms = [];
-  for (let shift = 0; shift < 3; shift += 1) {
-    const encoded = Buffer.from('\0'.repeat(shift) + text).toString('base64');
-    const start = Math.ceil((shift * 4) / 3);
-    const end = Math.floor(((shift + Buffer.byteLength(text)) * 4) / 3);
-    if (end - start >= 4) forms.push(encoded.slice(start, end));
-  }
-  return forms;
-}
-
-// Every learner value, and every way it could appear in a URL, a header or a body: course
-// ids, a rating with its course, skill names with their levels, the goal and its words.
-function secrets() {
-  const words = [
-    LEARNER.goal, ...LEARNER.goal.split(' ').filter((w) => w.length > 4), SEARCH, 'data engineer',
-    ...LEARNER.completed, ...LEARNER.skills,
-    `"${LEARNER.rating[0]}":${LEARNER.rating[1]}`, `${LEARNER.rating[0]}=${LEARNER.rating[1]}`,
-    `"${LEARNER.skills[0]}":0.8`, `${LEARNER.skills[0]}=0.8`,
-  ];
-  const forms = new Set();
-  for (const w of words) {
-    for (const v of [w, encodeURIComponent(w), w.replaceAll(' ', '+'), w.replaceAll(' ', '')]) forms.add(v.toLowerCase());
-    for (const v of base64Forms(w)) forms.add(v); // base64 is case-sensitive
-  }
-  return [...forms];
-}
-
-function leaks(text) {
-  const raw = String(text ?? '');
-  const lower = raw.toLowerCase();
-  return secrets().filter((s) => raw.includes(s) || lower.includes(s));
-}
+const leaks = (text) => learnerValuesIn(text, [SEARCH]);
 
 test('a whole session sends nothing but GETs of static files to the own origin', { timeout: LOAD_TIMEOUT * 3 }, async () => {
   const server = await startServer(WWW);
