@@ -53,10 +53,11 @@ let watched = null;
  * service worker's cache; `offlineCopyErased` starts over after an erase deleted them.
  */
 export async function watchOfflineReady(urls, target) {
-  const round = { urls: [...urls, new URL('../index.html', import.meta.url).href], target };
+  const round = { urls, target };
   watched = round;
+  const all = [...urls, new URL('../index.html', import.meta.url).href];
   for (let tries = 0; tries < 120 && watched === round; tries += 1) {
-    if (await allCached(round.urls)) {
+    if (await allCached(all)) {
       if (watched !== round) return false;
       target.textContent = 'Saved on this device: works offline.';
       target.dataset.ready = 'true';
@@ -73,7 +74,7 @@ export function offlineCopyErased() {
   const { urls, target } = watched;
   target.textContent = 'Saving the planner on this device again for offline use…';
   target.dataset.ready = 'false';
-  watchOfflineReady(urls.slice(0, -1), target);
+  watchOfflineReady(urls, target);
 }
 
 export function watchNetwork(target) {
