@@ -15,7 +15,7 @@ use ndarray::{Array1, Array2};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 use wayfinder::eval::{self, Popularity};
-use wayfinder::mf::{als, sgd, Confidence, FoldInParams, MfKind, MfModel};
+use wayfinder::mf::{als, sgd, Confidence, FoldInParams, FoldInRule, MfKind, MfModel};
 
 const ITEMS: usize = 3366;
 const FACTORS: usize = 64;
@@ -24,7 +24,13 @@ fn synthetic_model(kind: MfKind, seed: u64) -> MfModel {
     let mut rng = Pcg64::seed_from_u64(seed);
     let factors = Array2::from_shape_simple_fn((ITEMS, FACTORS), || rng.gen_range(-0.2f32..0.2));
     let bias = Array1::from_shape_simple_fn(ITEMS, || rng.gen_range(-0.5f32..0.5));
-    let params = FoldInParams { reg: 0.1, bias_reg: 0.02, alpha: 20.0, confidence: Confidence::Linear };
+    let params = FoldInParams {
+        reg: 0.1,
+        bias_reg: 0.02,
+        alpha: 20.0,
+        confidence: Confidence::Linear,
+        rule: FoldInRule::Wayfinder,
+    };
     MfModel::new(kind, factors, bias, 3.5, Some((1.0, 5.0)), params).expect("synthetic factors are finite")
 }
 

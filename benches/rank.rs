@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 use wayfinder::catalog::{Catalog, Course, GroupSpec, Strictness};
 use wayfinder::graph::{GraphOptions, PrereqGraph};
-use wayfinder::mf::{Confidence, FoldInParams, MfKind, MfModel};
+use wayfinder::mf::{Confidence, FoldInParams, FoldInRule, MfKind, MfModel};
 use wayfinder::rank::{Learner, RankOptions, Recommender, Scratch};
 use wayfinder::similarity::Embeddings;
 
@@ -54,7 +54,13 @@ fn engine(n: usize) -> (Recommender, Learner) {
     let embeddings = Embeddings::from_vec(n, DIM, unit_rows(&mut rng, n, DIM)).unwrap();
     let factors =
         Array2::from_shape_vec((n, FACTORS), (0..n * FACTORS).map(|_| rng.gen_range(-0.3f32..0.3)).collect()).unwrap();
-    let fold_in = FoldInParams { reg: 0.1, bias_reg: 0.0, alpha: 20.0, confidence: Confidence::Linear };
+    let fold_in = FoldInParams {
+        reg: 0.1,
+        bias_reg: 0.0,
+        alpha: 20.0,
+        confidence: Confidence::Linear,
+        rule: FoldInRule::Wayfinder,
+    };
     let mf = MfModel::new(MfKind::Implicit, factors, Array1::zeros(n), 0.0, None, fold_in).unwrap();
     let learner = Learner {
         completed: (0..20).map(|_| rng.gen_range(0..n / 10)).collect(),

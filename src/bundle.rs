@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 use crate::catalog::{Catalog, Strictness};
 use crate::error::{Error, Result};
 use crate::gaps::Taxonomy;
-use crate::mf::{Confidence, FoldInParams, MfKind, MfModel};
+use crate::mf::{Confidence, FoldInParams, FoldInRule, MfKind, MfModel};
 use crate::neighbours::Neighbours;
 use crate::rank::RankDefaults;
 use crate::similarity::Embeddings;
@@ -101,9 +101,23 @@ pub struct ModelInfo {
     /// `None` for linear confidence, `Some(eps)` for logarithmic.
     pub log_confidence_eps: Option<f32>,
     pub rating_range: Option<(f32, f32)>,
+    /// Whose user solve fold-in reproduces (`wayfinder` or `spark_als`); absent in bundles
+    /// written before it was recorded, which are Wayfinder's own.
+    #[serde(default, skip_serializing_if = "is_wayfinder_rule")]
+    pub fold_in_rule: FoldInRule,
     pub seed: u64,
     /// Training parameters as the trainer reported them.
     pub params: serde_json::Value,
+}
+
+/// The minimum cohort the pipeline applied (`docs/privacy.md`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Privacy {
+    /// A course that fewer learners than this took has no collaborative data in the bundle:
+    /// a zero factor row and bias, and no neighbour weight to or from it.
+    pub min_cohort: usize,
+    /// Those courses' ids.
+    pub below_min_cohort: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,6 +141,14 @@ pub struct Manifest {
     /// ([`check_module_version`]); absent in bundles written before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub module_version: Option<String>,
+    /// The minimum cohort applied to the collaborative models; absent when the bundle has
+    /// none (no interactions) or was written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy: Option<Privacy>,
+}
+
+fn is_wayfinder_rule(rule: &FoldInRule) -> bool {
+    *rule == FoldInRule::Wayfinder
 }
 
 /// Whether this build ([`MODULE_VERSION`]) may read a bundle that `written_by` wrote: the same
@@ -201,6 +223,8 @@ pub struct BundleParts<'a> {
     /// Write the catalog as `catalog.json.gz` instead of `catalog.json`: descriptions are
     /// most of a real catalog's bytes and compress about 3x.
     pub compress_catalog: bool,
+    /// The minimum cohort the collaborative models were cut to, recorded in the manifest.
+    pub privacy: Option<Privacy>,
 }
 
 impl Bundle {
@@ -327,6 +351,7 @@ impl Bundle {
             evaluation: parts.evaluation,
             ranking: parts.ranking,
             module_version: Some(MODULE_VERSION.into()),
+            privacy: parts.privacy,
         };
         files.push((MANIFEST.to_string(), serde_json::to_vec_pretty(&manifest).expect("a manifest serialises")));
         Ok(files)
@@ -569,6 +594,7 @@ fn load_model(t: &SafeTensors<'_>, info: &ModelInfo, n: usize, factors_count: us
         bias_reg: info.fold_in_bias_reg,
         alpha: info.alpha,
         confidence: info.log_confidence_eps.map_or(Confidence::Linear, |eps| Confidence::Log { eps }),
+        rule: info.fold_in_rule,
     };
     let global_mean = *f32s(&mean)
         .first()

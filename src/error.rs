@@ -78,6 +78,10 @@ pub enum Error {
     CsvField { row: u64, column: String, reason: String },
     #[error("interactions line {line}: {reason}")]
     InteractionLine { line: usize, reason: String },
+    /// A file of item factors trained elsewhere (the `wayfinder-item-factors` exchange
+    /// format that `pipeline/spark/` writes).
+    #[error("item factors {file}: {reason}")]
+    ItemFactors { file: String, reason: String },
     #[error("{field} needs the embedding model, and none was loaded")]
     NoEmbedder { field: &'static str },
     /// A learning path's cost (courses or credits, counted with every prerequisite each
@@ -127,7 +131,7 @@ impl Error {
             UnknownCourse(_) => "UNKNOWN_COURSE",
             NoEmbedder { .. } => "MODEL_REQUIRED",
             InvalidParameter { .. } | NonFinite { .. } | CourseExceedsTermLimit { .. } => "INVALID_PARAMETER",
-            RatingLine { .. } | InteractionLine { .. } => "DATA_INVALID",
+            RatingLine { .. } | InteractionLine { .. } | ItemFactors { .. } => "DATA_INVALID",
             NoData(_) => "NO_DATA",
             EmbedModel(_) | Tokenizer(_) => "MODEL_INVALID",
             EmbedderMismatch { .. } => "MODEL_MISMATCH",

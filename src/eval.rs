@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 pub use crate::interactions::{kgat_lines, KgatLine};
-use crate::mf::{Fitted, Rating, Ratings};
+use crate::mf::{Fitted, MfModel, Rating, Ratings};
 
 // ---------------------------------------------------------------------------------------
 // Parsing
@@ -395,6 +395,30 @@ pub fn top_k_into(scores: &[f32], k: usize, out: &mut Vec<usize>) {
 
 // ---------------------------------------------------------------------------------------
 // Full-ranking evaluation
+
+/// Every user of `train` folded into `model` from their training items (value 1 each for an
+/// implicit model, their ratings for an explicit one), as the browser would fold them in:
+/// the way to evaluate item factors trained elsewhere, whose user factors never ship.
+///
+/// # Errors
+/// [`Error::Dimension`] when `train` has more items than the model, and fold-in's errors.
+pub fn folded_in(model: MfModel, train: &Ratings) -> Result<Fitted> {
+    if train.n_items() > model.n_items() {
+        return Err(Error::Dimension { what: "training items", expected: model.n_items(), got: train.n_items() });
+    }
+    let by_user = train.by_user();
+    let k = model.n_factors();
+    let mut user_factors = Array2::zeros((train.n_users(), k));
+    let mut user_bias = Array1::zeros(train.n_users());
+    for u in 0..train.n_users() {
+        let observations: Vec<(usize, f32)> =
+            by_user.cols(u).iter().copied().zip(by_user.values(u).iter().copied()).collect();
+        let user = model.fold_in(&observations)?;
+        user_factors.row_mut(u).assign(&Array1::from(user.factors));
+        user_bias[u] = user.bias;
+    }
+    Ok(Fitted { model, user_factors, user_bias })
+}
 
 /// Anything that scores every item for a block of users at once.
 pub trait BlockScorer {

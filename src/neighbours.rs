@@ -128,6 +128,30 @@ impl Neighbours {
         Neighbours { n, offsets, index, weight }
     }
 
+    /// This model without any weight from or to a course marked in `excluded` (one flag per
+    /// course): the minimum cohort's rule (`pipeline::privacy`).
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] when `excluded` is not one flag per course.
+    pub fn without(&self, excluded: &[bool]) -> Result<Neighbours> {
+        if excluded.len() != self.n {
+            return Err(Error::Dimension { what: "excluded courses", expected: self.n, got: excluded.len() });
+        }
+        let mut offsets = Vec::with_capacity(self.n + 1);
+        let (mut index, mut weight) = (Vec::new(), Vec::new());
+        offsets.push(0);
+        for i in 0..self.n {
+            if !excluded[i] {
+                for (j, w) in self.row(i).filter(|&(j, _)| !excluded[j]) {
+                    index.push(j as u32);
+                    weight.push(w);
+                }
+            }
+            offsets.push(index.len() as u32);
+        }
+        Ok(Neighbours { n: self.n, offsets, index, weight })
+    }
+
     pub fn n_courses(&self) -> usize {
         self.n
     }

@@ -8,7 +8,7 @@ use wayfinder::bundle::{
 };
 use wayfinder::catalog::{Catalog, Strictness};
 use wayfinder::error::Error;
-use wayfinder::mf::{Confidence, FoldInParams, MfKind, MfModel};
+use wayfinder::mf::{Confidence, FoldInParams, FoldInRule, MfKind, MfModel};
 use wayfinder::neighbours::Neighbours;
 use wayfinder::rank::RankDefaults;
 use wayfinder::similarity::Embeddings;
@@ -26,7 +26,13 @@ fn files_with(storage: Storage, compress_catalog: bool) -> BTreeMap<String, Vec<
     let n = catalog.len();
     let (k, dim) = (4, 8);
     let factors = Array2::from_shape_fn((n, k), |(i, j)| ((i * 7 + j * 3) % 11) as f32 / 11.0 - 0.5);
-    let fold_in = FoldInParams { reg: 0.1, bias_reg: 0.0, alpha: 10.0, confidence: Confidence::Linear };
+    let fold_in = FoldInParams {
+        reg: 0.1,
+        bias_reg: 0.0,
+        alpha: 10.0,
+        confidence: Confidence::Linear,
+        rule: FoldInRule::Wayfinder,
+    };
     let model = MfModel::new(MfKind::Implicit, factors, Array1::zeros(n), 0.0, None, fold_in).unwrap();
     let mut data: Vec<f32> = (0..n * dim).map(|x| ((x * 13) % 17) as f32 - 8.0).collect();
     for row in data.chunks_mut(dim) {
@@ -41,6 +47,7 @@ fn files_with(storage: Storage, compress_catalog: bool) -> BTreeMap<String, Vec<
         alpha: 10.0,
         log_confidence_eps: None,
         rating_range: None,
+        fold_in_rule: FoldInRule::Wayfinder,
         seed: 7,
         params: serde_json::json!({"factors": k}),
     };
@@ -63,6 +70,7 @@ fn files_with(storage: Storage, compress_catalog: bool) -> BTreeMap<String, Vec<
         counts: Counts::default(),
         evaluation: serde_json::json!({"hr": 0.5}),
         compress_catalog,
+        privacy: None,
     };
     Bundle::write(parts).unwrap().into_iter().collect()
 }

@@ -14,7 +14,7 @@ use wayfinder::error::Error;
 use wayfinder::eval::{self, Popularity};
 use wayfinder::mf::als::{self, AlsParams, AlsSolver};
 use wayfinder::mf::sgd::{self, SgdParams};
-use wayfinder::mf::{Confidence, FoldInParams, MfKind, MfModel, Rating, Ratings, UserVector};
+use wayfinder::mf::{Confidence, FoldInParams, FoldInRule, MfKind, MfModel, Rating, Ratings, UserVector};
 
 // ---------------------------------------------------------------------------------------
 // Metrics: one table of hand-computed cases.
@@ -167,7 +167,13 @@ fn implicit_fold_in_reproduces_the_trained_user() {
 
 #[test]
 fn empty_history_scores_by_bias_alone() {
-    let params = FoldInParams { reg: 0.1, bias_reg: 0.1, alpha: 0.0, confidence: Confidence::Linear };
+    let params = FoldInParams {
+        reg: 0.1,
+        bias_reg: 0.1,
+        alpha: 0.0,
+        confidence: Confidence::Linear,
+        rule: FoldInRule::Wayfinder,
+    };
     let factors = ndarray::array![[0.3, -0.2], [0.1, 0.4]];
     let model =
         MfModel::new(MfKind::Explicit, factors, Array1::from(vec![0.5, -0.5]), 3.0, Some((1.0, 5.0)), params).unwrap();
@@ -180,7 +186,13 @@ fn empty_history_scores_by_bias_alone() {
 
 #[test]
 fn bad_inputs_are_typed_errors() {
-    let params = FoldInParams { reg: 0.1, bias_reg: 0.1, alpha: 10.0, confidence: Confidence::Linear };
+    let params = FoldInParams {
+        reg: 0.1,
+        bias_reg: 0.1,
+        alpha: 10.0,
+        confidence: Confidence::Linear,
+        rule: FoldInRule::Wayfinder,
+    };
     let factors = ndarray::array![[0.3, -0.2], [0.1, 0.4]];
     let model = MfModel::new(MfKind::Implicit, factors, Array1::zeros(2), 0.0, None, params).unwrap();
     assert!(matches!(model.fold_in(&[(0, f32::NAN)]), Err(Error::NonFinite { .. })));

@@ -16,7 +16,7 @@ use wayfinder::catalog::{Catalog, Strictness};
 use wayfinder::engine::Engine;
 use wayfinder::gaps::Taxonomy;
 use wayfinder::import::csv::{self, Columns};
-use wayfinder::mf::{Confidence, FoldInParams, MfKind, MfModel};
+use wayfinder::mf::{Confidence, FoldInParams, FoldInRule, MfKind, MfModel};
 use wayfinder::neighbours::Neighbours;
 use wayfinder::rank::{RankDefaults, Scratch};
 use wayfinder::similarity::Embeddings;
@@ -151,6 +151,7 @@ pub fn bundle_seeds() -> Vec<Vec<u8>> {
             bias_reg: if explicit { 0.1 } else { 0.0 },
             alpha: 10.0,
             confidence: Confidence::Linear,
+            rule: FoldInRule::Wayfinder,
         };
         let bias = Array1::from_shape_fn(n, |i| if explicit { (i % 3) as f32 * 0.1 } else { 0.0 });
         let range = explicit.then_some((1.0, 5.0));
@@ -163,6 +164,7 @@ pub fn bundle_seeds() -> Vec<Vec<u8>> {
             alpha: 10.0,
             log_confidence_eps: None,
             rating_range: range,
+            fold_in_rule: FoldInRule::Wayfinder,
             seed: 7,
             params: serde_json::json!({ "factors": k }),
         };
@@ -191,6 +193,7 @@ pub fn bundle_seeds() -> Vec<Vec<u8>> {
             counts: Counts::default(),
             evaluation: serde_json::Value::Null,
             compress_catalog: compress,
+            privacy: None,
         })
         .expect("the seed bundle writes")
         .into_iter()

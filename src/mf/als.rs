@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::mf::foldin::{conjugate_gradient_implicit, solve_implicit, FoldInScratch};
-use crate::mf::{positive, Confidence, Csr, Fitted, FoldInParams, MfKind, MfModel, Ratings};
+use crate::mf::{positive, Confidence, Csr, Fitted, FoldInParams, FoldInRule, MfKind, MfModel, Ratings};
 
 /// Training settings. On the MOOCCubeX enrolments the defaults give leave-one-out HR@10
 /// 0.280 (the `implicit` library's ALS with the same settings: 0.282). On a random held-out
@@ -92,7 +92,13 @@ impl AlsParams {
 
     /// The fold-in parameters that reproduce this training's user solve.
     pub fn fold_in(&self) -> FoldInParams {
-        FoldInParams { reg: self.reg, bias_reg: 0.0, alpha: self.alpha, confidence: self.confidence }
+        FoldInParams {
+            reg: self.reg,
+            bias_reg: 0.0,
+            alpha: self.alpha,
+            confidence: self.confidence,
+            rule: FoldInRule::Wayfinder,
+        }
     }
 }
 

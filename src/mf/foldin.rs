@@ -7,7 +7,7 @@
 #![allow(unsafe_code)]
 
 use crate::error::{Error, Result};
-use crate::mf::MfModel;
+use crate::mf::{FoldInRule, MfModel};
 
 /// The system was not positive definite (only possible through overflow, since every
 /// system here carries a positive ridge term).
@@ -180,40 +180,50 @@ fn conjugate_gradient_portable(
     }
 }
 
-/// Solves for an explicit learner's bias and factors on the residuals `r − μ − bᵢ`:
-/// minimise `Σ (r − μ − bᵢ − b − p·qᵢ)² + n·(bias_reg·b² + reg·‖p‖²)`, where `n` is the number
-/// of ratings, so the penalty matches the per-rating penalty SGD training applies.
+/// Solves for an explicit learner's vector on the residuals `r − μ − bᵢ`. With a learner
+/// bias ([`FoldInRule::Wayfinder`]): minimise `Σ (r − μ − bᵢ − b − p·qᵢ)² + n·(bias_reg·b² +
+/// reg·‖p‖²)`, where `n` is the number of ratings, so the penalty matches the per-rating
+/// penalty SGD training applies. Without one ([`FoldInRule::SparkAls`]): minimise
+/// `Σ (r − μ − bᵢ − p·qᵢ)² + n·reg·‖p‖²`, Spark MLlib's explicit ALS row (whose exported
+/// models carry no mean or biases, so the residual is the rating itself).
 pub(crate) fn solve_explicit(
     model: &MfModel,
     observations: &[(usize, f32)],
     scratch: &mut FoldInScratch,
 ) -> Result<(f32, Vec<f32>)> {
     let k = model.n_factors();
-    let n = k + 1;
+    let p = model.fold_in;
+    // The unknowns are [b, p] with a bias, [p] without one.
+    let with_bias = p.rule == FoldInRule::Wayfinder;
+    let first = usize::from(with_bias);
+    let n = k + first;
     let items = model.item_factors.as_slice().expect("MfModel keeps its factors contiguous");
     let (a, z) = (&mut scratch.a[..n * n], &mut scratch.b[..n]);
     a.fill(0.0);
     z.fill(0.0);
-    // Unknowns are [b, p]; each rating contributes the row [1, qᵢ], four ratings per pass.
+    // Each rating contributes the row [1, qᵢ] (or [qᵢ]), four ratings per pass.
     let mut rows = vec![0.0; 4 * n];
     for group in observations.chunks(4) {
         let mut w = [0.0; 4];
         for ((&(item, r), row), w) in group.iter().zip(rows.chunks_exact_mut(n)).zip(&mut w) {
-            row[0] = 1.0;
-            row[1..].copy_from_slice(&items[item * k..(item + 1) * k]);
+            if with_bias {
+                row[0] = 1.0;
+            }
+            row[first..].copy_from_slice(&items[item * k..(item + 1) * k]);
             axpy(r - model.global_mean - model.item_bias[item], row, z);
             *w = 1.0;
         }
         add_outer4_upper(a, n, w, std::array::from_fn(|t| &rows[t * n..(t + 1) * n]));
     }
     let count = observations.len() as f32;
-    let p = model.fold_in;
-    a[0] += count * p.bias_reg;
-    for d in 1..n {
+    if with_bias {
+        a[0] += count * p.bias_reg;
+    }
+    for d in first..n {
         a[d * n + d] += count * p.reg;
     }
     cholesky_solve(a, n, z).map_err(|_| Error::NotPositiveDefinite("fold-in"))?;
-    Ok((z[0], z[1..].to_vec()))
+    Ok(if with_bias { (z[0], z[1..].to_vec()) } else { (0.0, z.to_vec()) })
 }
 
 /// `A += Σₜ wₜ · yₜ yₜᵀ` on the upper triangle of the `n × n` row-major `a` (and on a few

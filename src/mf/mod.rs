@@ -51,6 +51,21 @@ impl Confidence {
     }
 }
 
+/// Which trainer's user solve fold-in reproduces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FoldInRule {
+    /// Wayfinder's own trainers: implicit models add `reg` once; explicit models solve for a
+    /// learner bias beside the factors and add `reg` (and `bias_reg`) once per rating.
+    #[default]
+    Wayfinder,
+    /// Apache Spark MLlib's ALS (the ALS-WR rule): no learner bias, and the ridge is `reg`
+    /// times the learner's number of observations (those with a positive count for implicit
+    /// models, every rating for explicit ones), so a learner's vector is exactly the one Spark's
+    /// last half-sweep solves for them.
+    SparkAls,
+}
+
 /// The regularization fold-in uses; training sets it to match its own objective.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FoldInParams {
@@ -63,6 +78,8 @@ pub struct FoldInParams {
     pub alpha: f32,
     /// Confidence curve for implicit counts (implicit models only).
     pub confidence: Confidence,
+    /// Whose objective the solve follows.
+    pub rule: FoldInRule,
 }
 
 impl FoldInParams {
@@ -76,6 +93,9 @@ impl FoldInParams {
         non_negative("alpha", self.alpha)?;
         if let Confidence::Log { eps } = self.confidence {
             positive("eps", eps)?;
+            if self.rule == FoldInRule::SparkAls {
+                return Err(Error::param("confidence", "Spark's ALS weighs counts linearly (1 + alpha * r)"));
+            }
         }
         Ok(())
     }
@@ -104,8 +124,9 @@ pub struct MfModel {
     global_mean: f32,
     rating_range: Option<(f32, f32)>,
     fold_in: FoldInParams,
-    /// `YᵀY + reg·I` (implicit models): the part of every fold-in system that does not
-    /// depend on the learner, computed once here rather than on every call.
+    /// `YᵀY + reg·I` (implicit models; `YᵀY` alone under [`FoldInRule::SparkAls`], whose ridge
+    /// depends on the learner): the part of every fold-in system that does not depend on the
+    /// learner, computed once here rather than on every call.
     gram: Option<Array2<f32>>,
 }
 
@@ -155,9 +176,12 @@ impl MfModel {
         }
         fold_in.validate()?;
         let item_factors = item_factors.as_standard_layout().into_owned();
+        // Spark's rule scales the ridge by each learner's count, so its gram is added per learner.
         let gram = (kind == MfKind::Implicit).then(|| {
             let mut g = item_factors.t().dot(&item_factors);
-            g.diag_mut().iter_mut().for_each(|d| *d += fold_in.reg);
+            if fold_in.rule == FoldInRule::Wayfinder {
+                g.diag_mut().iter_mut().for_each(|d| *d += fold_in.reg);
+            }
             g
         });
         Ok(MfModel { kind, item_factors, item_bias, global_mean, rating_range, fold_in, gram })
@@ -190,6 +214,24 @@ impl MfModel {
         self.fold_in
     }
 
+    /// This model with the factor rows and biases of `rows` set to zero (the minimum cohort's
+    /// rule, `pipeline::privacy`): those items then score by the global mean alone.
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] for a row outside the model.
+    pub fn with_rows_cleared(&self, rows: &[usize]) -> Result<MfModel> {
+        let mut factors = self.item_factors.clone();
+        let mut bias = self.item_bias.clone();
+        for &r in rows {
+            if r >= self.n_items() {
+                return Err(Error::Dimension { what: "item row to clear", expected: self.n_items(), got: r });
+            }
+            factors.row_mut(r).fill(0.0);
+            bias[r] = 0.0;
+        }
+        MfModel::new(self.kind, factors, bias, self.global_mean, self.rating_range, self.fold_in)
+    }
+
     /// Computes a learner's vector from their history, in closed form against the fixed
     /// item factors (nothing is retrained). `observations` are `(item row, value)`: a rating
     /// for explicit models, a count (1 for a plain completion) for implicit ones. Explicit
@@ -205,7 +247,7 @@ impl MfModel {
     /// ```
     /// use ndarray::{array, Array1};
     /// use wayfinder::mf::{Confidence, FoldInParams, MfKind, MfModel};
-    /// let params = FoldInParams { reg: 0.1, bias_reg: 0.1, alpha: 10.0, confidence: Confidence::Linear };
+    /// let params = FoldInParams { reg: 0.1, bias_reg: 0.1, alpha: 10.0, confidence: Confidence::Linear, rule: FoldInRule::Wayfinder };
     /// let items = array![[1.0, 0.0], [0.0, 1.0], [0.7, 0.7]];
     /// let model = MfModel::new(MfKind::Implicit, items, Array1::zeros(3), 0.0, None, params).unwrap();
     /// let learner = model.fold_in(&[(0, 1.0)]).unwrap();
@@ -249,8 +291,22 @@ impl MfModel {
                     .filter(|&(_, r)| r > 0.0)
                     .map(|(i, r)| (i, p.confidence.weight(p.alpha, r)))
                     .collect();
+                if weighted.is_empty() {
+                    return Ok(UserVector::zeros(k));
+                }
                 let mut factors = vec![0.0; k];
                 let gram = self.gram.as_ref().expect("implicit models keep their gram matrix");
+                let scaled;
+                let gram = match p.rule {
+                    FoldInRule::Wayfinder => gram,
+                    FoldInRule::SparkAls => {
+                        let mut g = gram.clone();
+                        let ridge = p.reg * weighted.len() as f32;
+                        g.diag_mut().iter_mut().for_each(|d| *d += ridge);
+                        scaled = g;
+                        &scaled
+                    }
+                };
                 let gram = gram.as_slice().expect("a new Array2 is contiguous");
                 let items = self.item_factors.as_slice().expect("MfModel keeps its factors contiguous");
                 solve_implicit(gram, items, &weighted, &mut scratch, &mut factors)
@@ -556,7 +612,13 @@ mod tests {
     use ndarray::array;
 
     fn params() -> FoldInParams {
-        FoldInParams { reg: 0.1, bias_reg: 0.1, alpha: 10.0, confidence: Confidence::Linear }
+        FoldInParams {
+            reg: 0.1,
+            bias_reg: 0.1,
+            alpha: 10.0,
+            confidence: Confidence::Linear,
+            rule: FoldInRule::Wayfinder,
+        }
     }
 
     #[test]

@@ -12,7 +12,9 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::mf::foldin::dot;
-use crate::mf::{non_negative, normal_matrix, positive, Confidence, Fitted, FoldInParams, MfKind, MfModel, Ratings};
+use crate::mf::{
+    non_negative, normal_matrix, positive, Confidence, Fitted, FoldInParams, FoldInRule, MfKind, MfModel, Ratings,
+};
 
 /// Training settings. The defaults are tuned on MovieLens 100k (5-fold RMSE about 0.91).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -125,8 +127,13 @@ pub fn train(data: &Ratings, params: &SgdParams) -> Result<Fitted> {
         .entries()
         .iter()
         .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), r| (lo.min(r.value), hi.max(r.value)));
-    let fold_in =
-        FoldInParams { reg: params.reg, bias_reg: params.bias_reg, alpha: 0.0, confidence: Confidence::Linear };
+    let fold_in = FoldInParams {
+        reg: params.reg,
+        bias_reg: params.bias_reg,
+        alpha: 0.0,
+        confidence: Confidence::Linear,
+        rule: FoldInRule::Wayfinder,
+    };
     let model = MfModel::new(MfKind::Explicit, items, item_bias, mu, Some((lo, hi)), fold_in)?;
     Ok(Fitted { model, user_factors: users, user_bias })
 }

@@ -7,7 +7,9 @@
 //! on a validation split carved from what remains, exactly as `wayfinder build` tunes on a
 //! validation split of everything it is given.
 
+pub mod factors;
 mod model;
+pub mod privacy;
 mod site;
 
 pub use model::{model_info, ratings, train, ModelKind, ModelParams, TrainedModel};
@@ -77,6 +79,17 @@ impl Histories {
     }
 
     /// Learners with at least two courses: only they can have one held out.
+    /// Each course's distinct learners.
+    pub fn learners_per_course(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.n_courses];
+        for history in &self.users {
+            for &c in history {
+                counts[c] += 1;
+            }
+        }
+        counts
+    }
+
     pub fn eligible(&self) -> usize {
         self.users.iter().filter(|h| h.len() >= 2).count()
     }

@@ -143,6 +143,7 @@ pub fn model_info(model: &MfModel, seed: u64, params: Value) -> ModelInfo {
             Confidence::Log { eps } => Some(eps),
         },
         rating_range: model.rating_range(),
+        fold_in_rule: f.rule,
         seed,
         params,
     }

@@ -45,8 +45,16 @@ pub struct BuildArgs {
     #[arg(long)]
     catalog: PathBuf,
     /// Enrolments or ratings: CSV `user,course[,rating][,timestamp]`, or kgat with --format kgat.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "item_factors")]
     interactions: Option<PathBuf>,
+    /// Item factors trained elsewhere (pipeline/spark/train_als.py's output directory: als.json,
+    /// courses.csv, item_factors.safetensors): the bundle ships them as its MF model, and the
+    /// browser folds learners in by the trainer's own rule; nothing is trained here.
+    #[arg(long, conflicts_with_all = ["kind", "factors"])]
+    item_factors: Option<PathBuf>,
+    /// A course that fewer learners took ships no collaborative data (docs/privacy.md).
+    #[arg(long, default_value_t = pipeline::privacy::DEFAULT_MIN_COHORT)]
+    min_cohort: usize,
     #[arg(long, value_enum, default_value = "csv")]
     format: Format,
     /// Skill taxonomy JSON: infers skills for courses that list none.
@@ -255,6 +263,19 @@ pub fn run(args: BuildArgs) -> Result<()> {
         }
         None => None,
     };
+    let imported = args.item_factors.as_ref().map(|dir| files::item_factors(dir, catalog, args.lenient)).transpose()?;
+    if let (Some(f), false) = (&imported, args.quiet) {
+        eprintln!(
+            "item factors: {} courses of the catalog covered, {} not (zero rows){}",
+            catalog.len() - f.uncovered.len(),
+            f.uncovered.len(),
+            if f.unknown.is_empty() {
+                String::new()
+            } else {
+                format!("; skipped {} naming courses not in the catalog: {}", f.unknown.len(), f.unknown.join(", "))
+            }
+        );
+    }
     let train_seconds = train_started.elapsed().as_secs_f64();
 
     // Ranking defaults chosen on a validation split of the site's own interactions, and the
@@ -275,13 +296,50 @@ pub fn run(args: BuildArgs) -> Result<()> {
         print_tuning(t);
     }
 
-    let counts = pipeline::counts(&graph, interactions.as_ref());
-    let evaluation = trained.as_ref().map_or(Value::Null, |t| t.evaluation.clone());
+    // The minimum cohort, on the counts of the interactions or those the trainer reported.
+    let learners = match (&interactions, &imported) {
+        (Some(i), _) => Some(Histories::from_interactions(i, catalog.len()).learners_per_course()),
+        (None, Some(f)) => Some(f.learners.clone()),
+        (None, None) => None,
+    };
+    let model = trained.as_ref().map(|t| (&t.model, &t.info)).or(imported.as_ref().map(|f| (&f.model, &f.info)));
+    let cohorted = match &learners {
+        Some(learners) => {
+            let min_cohort = args.min_cohort.max(imported.as_ref().map_or(0, |f| f.meta.min_cohort));
+            Some(pipeline::privacy::apply_min_cohort(
+                catalog,
+                model.map(|(m, _)| m),
+                neighbours.as_ref(),
+                learners,
+                min_cohort,
+            )?)
+        }
+        None => None,
+    };
+    if let (Some(c), false) = (&cohorted, args.quiet || args.json) {
+        eprintln!(
+            "privacy: {} courses with fewer than {} learners ship no collaborative data",
+            c.privacy.below_min_cohort.len(),
+            c.privacy.min_cohort
+        );
+    }
+
+    let mut counts = pipeline::counts(&graph, interactions.as_ref());
+    if let Some(f) = &imported {
+        counts.learners = f.meta.learners;
+        counts.interactions = f.meta.interactions;
+    }
+    let evaluation = match (&trained, &imported) {
+        (Some(t), _) => t.evaluation.clone(),
+        (None, Some(f)) => json!({"trained_elsewhere": f.meta.trainer, "fit_seconds": f.meta.fit_seconds}),
+        (None, None) => Value::Null,
+    };
+    let shipped_model = cohorted.as_ref().and_then(|c| c.model.as_ref()).zip(model.map(|(_, info)| info.clone()));
     let files = Bundle::write(BundleParts {
         created: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         catalog,
-        model: trained.as_ref().map(|t| (&t.model, t.info.clone())),
-        neighbours: neighbours.as_ref(),
+        model: shipped_model,
+        neighbours: cohorted.as_ref().and_then(|c| c.neighbours.as_ref()),
         ranking: tuned.as_ref().map(|t| t.defaults),
         embeddings: Some(&site.embeddings),
         storage: match args.storage {
@@ -295,9 +353,10 @@ pub fn run(args: BuildArgs) -> Result<()> {
             tokenizer_sha256: site.embedder.tokenizer_sha256().into(),
         }),
         taxonomy: site.taxonomy.as_ref(),
-        counts,
+        counts: counts.clone(),
         evaluation: evaluation.clone(),
         compress_catalog: !args.plain_catalog,
+        privacy: cohorted.as_ref().map(|c| c.privacy.clone()),
     })?;
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     let mut total_bytes = 0;
@@ -312,8 +371,12 @@ pub fn run(args: BuildArgs) -> Result<()> {
         "dropped_prerequisites": site.report.dropped(),
         "courses_with_inferred_skills": site.inferred_courses,
         "cycles": graph.cycles().len(),
-        "learners": interactions.as_ref().map_or(0, |i| i.users.len()),
-        "interactions": interactions.as_ref().map_or(0, |i| i.entries.len()),
+        "learners": counts.learners,
+        "interactions": counts.interactions,
+        "privacy": cohorted.as_ref().map(|c| json!({
+            "min_cohort": c.privacy.min_cohort,
+            "courses_below_min_cohort": c.privacy.below_min_cohort.len(),
+        })),
         "embed_seconds": site.embed_seconds,
         "courses_per_second": catalog.len() as f64 / site.embed_seconds.max(1e-9),
         "train_seconds": train_seconds,

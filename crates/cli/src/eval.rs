@@ -1,9 +1,11 @@
 //! `wayfinder eval ratings|ranking`: reads the files, calls the core's splits, trainers and
 //! metrics, times the fits, and prints a table or one JSON object.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::files;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
@@ -193,6 +195,11 @@ pub struct RankingArgs {
     /// Keep a seeded sample of this many users (and their items), for bounded runs.
     #[arg(long)]
     max_users: Option<usize>,
+    /// Evaluate item factors trained elsewhere (pipeline/spark/train_als.py's output) instead
+    /// of training: each learner is folded in from their training items by the factors' own
+    /// rule, as the browser does. Course ids in the factors are the kgat item numbers.
+    #[arg(long)]
+    item_factors: Option<PathBuf>,
 }
 
 pub fn run(cmd: EvalCommand) -> Result<()> {
@@ -301,8 +308,26 @@ fn ranking(args: RankingArgs) -> Result<()> {
     let split = eval::implicit_split(&train_lines, &test_lines, args.max_users, args.seed)?;
 
     let start = Instant::now();
-    let fit = als::train(&split.train, &params).context("training ALS")?;
-    let fit_seconds = start.elapsed().as_secs_f64();
+    // For factors trained elsewhere, the fit time is the trainer's own (folding every learner
+    // in is not a fit).
+    let (fit, model_name, params_value, fit_seconds) = match &args.item_factors {
+        None => {
+            let fit = als::train(&split.train, &params).context("training ALS")?;
+            (fit, "implicit ALS".to_string(), params_json(&params), start.elapsed().as_secs_f64())
+        }
+        Some(dir) => {
+            let exchange = files::exchange(dir)?;
+            let row: HashMap<String, usize> =
+                split.item_ids[..split.train.n_items()].iter().enumerate().map(|(r, id)| (id.to_string(), r)).collect();
+            // Items only the factors know are not in the training split; they cannot be ranked.
+            let (model, ..) = exchange
+                .align(split.train.n_items(), |id| row.get(id).copied(), true)
+                .with_context(|| format!("item factors {}", dir.display()))?;
+            let name = format!("item factors ({})", exchange.meta.trainer);
+            let fit = eval::folded_in(model, &split.train)?;
+            (fit, name, serde_json::to_value(&exchange.meta)?, exchange.meta.fit_seconds.unwrap_or(f64::NAN))
+        }
+    };
     let (als_report, als_eval_seconds) = timed_ranking(&fit, &split, args.k)?;
 
     let start = Instant::now();
@@ -323,8 +348,8 @@ fn ranking(args: RankingArgs) -> Result<()> {
             "unseen_test_items": split.unseen_test_items,
             "max_users": args.max_users,
             "seed": args.seed,
-            "model": "implicit ALS",
-            "params": params_json(&params),
+            "model": model_name,
+            "params": params_value,
             "k": args.k,
             "evaluated_users": als_report.users,
             "fit_seconds": fit_seconds,
@@ -370,7 +395,7 @@ fn ranking(args: RankingArgs) -> Result<()> {
             r.hr, r.ndcg, r.precision, r.recall, r.map, r.coverage, fit, eval
         );
     };
-    row(&format!("ALS k={}", params.factors), &als_report, fit_seconds, als_eval_seconds);
+    row(&model_name, &als_report, fit_seconds, als_eval_seconds);
     row("popularity", &pop_report, pop_fit_seconds, pop_eval_seconds);
     Ok(())
 }

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use wayfinder::bundle::{Bundle, MANIFEST};
+use wayfinder::catalog::Catalog;
 use wayfinder::embed::Embedder;
+use wayfinder::pipeline::factors;
 use wayfinder_kernels::Amx;
 
 pub fn read(path: &Path) -> Result<Vec<u8>> {
@@ -25,6 +27,24 @@ pub fn bundle(dir: &Path) -> Result<Bundle> {
     }
     Bundle::from_files(&manifest, |name| files.get(name).map(Vec::as_slice))
         .with_context(|| format!("bundle {} is not valid", dir.display()))
+}
+
+/// Reads a directory of item factors trained elsewhere (`pipeline/spark/`) and aligns them
+/// to the catalog.
+pub fn item_factors(dir: &Path, catalog: &Catalog, lenient: bool) -> Result<factors::ImportedFactors> {
+    with_exchange_files(dir, |files| factors::import(catalog, files, lenient))
+}
+
+/// Reads and checks a directory of item factors, rows in the trainer's order.
+pub fn exchange(dir: &Path) -> Result<factors::Exchange> {
+    with_exchange_files(dir, factors::Exchange::read)
+}
+
+fn with_exchange_files<T>(dir: &Path, f: impl FnOnce(factors::ExchangeFiles<'_>) -> wayfinder::Result<T>) -> Result<T> {
+    let file = |name: &str| read(&dir.join(name)).context(format!("item factors {} lack {name}", dir.display()));
+    let (meta, courses, tensor) = (file(factors::META)?, file(factors::COURSES)?, file(factors::FACTORS)?);
+    f(factors::ExchangeFiles { meta: &meta, courses: &courses, factors: &tensor })
+        .with_context(|| format!("item factors {}", dir.display()))
 }
 
 /// Loads the MiniLM embedder from a model directory (`model.onnx`, `tokenizer.json`), after
