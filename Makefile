@@ -7,7 +7,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 SHARED_DATA ?= $(abspath ../shared/data)
 export WAYFINDER_DATA ?= $(SHARED_DATA)
 
-.PHONY: help demo site test check-disk fmt-check lint test-native test-wasm test-browser test-e2e test-engines test-advisor cli cli-bin wasm model bench bench-native bench-pipeline bench-mf bench-eval bench-browser setup-rust fuzz bundle test-bundle site-bundle test-wasm-browser
+.PHONY: help demo site test check-disk fmt-check lint test-native test-wasm test-browser test-e2e test-engines test-advisor test-spark cli cli-bin wasm model bench bench-native bench-pipeline bench-mf bench-eval bench-browser bench-spark bench-scale setup-rust fuzz bundle test-bundle site-bundle test-wasm-browser
 
 help:
 	@echo "make demo   build everything, fetch the model, serve the site on 127.0.0.1"
@@ -39,7 +39,7 @@ cli: cli-bin
 # in test-wasm), and the demo bundle and the advisor's slice build in seconds (the `dev`
 # profile's unoptimised core took 97 s and 245 s for them).
 test: setup-rust model check-disk fmt-check test-native lint
-	$(MAKE) test-wasm test-browser test-e2e test-engines test-advisor CLI_PROFILE=test
+	$(MAKE) test-wasm test-browser test-e2e test-engines test-advisor test-spark CLI_PROFILE=test
 
 # A full disk shows up much later as a linker's "Bus error"; say so at the start instead.
 # A fresh `make test` left 3.2 GB of build output here; DISK_NEEDED_GB leaves room beyond it
@@ -70,7 +70,7 @@ test-wasm: setup-rust model test-bundle
 
 # Full-size benchmarks (not part of `make test`): criterion natively, then the UIUC pipeline
 # against onnxruntime (PyPI), then the browser (bench-browser). Results in target/bench/.
-bench: bench-native bench-pipeline bench-mf bench-eval bench-browser
+bench: bench-native bench-pipeline bench-mf bench-spark bench-eval bench-scale bench-browser
 
 bench-native: model
 	$(CARGO) bench -j$(JOBS) -p wayfinder
@@ -98,6 +98,25 @@ test-advisor: model test-bundle
 # advisor's test set on UIUC (scripts/bench-eval.sh).
 bench-eval: model cli
 	WAYFINDER_BIN=$(TARGET_DIR)/release/wayfinder bash scripts/bench-eval.sh
+
+# Item factors trained by Apache Spark (pipeline/spark/): MLlib ALS in local mode on slices of
+# MOOCCubeX and MovieLens (Java 17 from Debian and pyspark from PyPI, installed when missing),
+# then Spark's own user factors against fold-in (tests/item_factors.rs) and a demo bundle
+# built from Spark's factors answering through the CLI (scripts/test-spark.sh).
+SPARK_OUT = $(TARGET_DIR)/spark/slice
+test-spark: model test-bundle
+	WAYFINDER_SPARK_OUT=$(SPARK_OUT) WAYFINDER_BIN=$(BIN) bash scripts/test-spark.sh
+	WAYFINDER_SPARK_OUT=$(abspath $(SPARK_OUT)) $(CARGO) test -j$(JOBS) --workspace --test item_factors
+
+# All of MOOCCubeX trained by Spark and by the native ALS: HR@10, NDCG@10 and fit time side
+# by side (scripts/bench-spark.sh).
+bench-spark: cli
+	WAYFINDER_BIN=$(TARGET_DIR)/release/wayfinder bash scripts/bench-spark.sh
+
+# A synthetic catalog of 100,000 courses with enrolments built into a bundle of at most
+# 40 MB (scripts/bench-scale.sh); bench-browser then loads it and times recommend().
+bench-scale: model cli
+	WAYFINDER_BIN=$(TARGET_DIR)/release/wayfinder bash scripts/bench-scale.sh
 
 wasm: setup-rust
 	bash scripts/build-wasm.sh
@@ -223,4 +242,4 @@ fuzz: model
 bench-browser: model wasm bundle $(BENCH_PY)
 	$(chromium)
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
-	PYTHON=$(BENCH_PY) UIUC_BUNDLE=target/bench/uiuc-bundle node bench/browser/bench.mjs
+	PYTHON=$(BENCH_PY) UIUC_BUNDLE=target/bench/uiuc-bundle SCALE_BUNDLE=target/bench/scale-bundle node bench/browser/bench.mjs

@@ -8,7 +8,9 @@
 //! format, inferred skills marked; `catalog.json.gz` when written compressed, which keeps a
 //! large catalog's descriptions from doubling the download), `tensors.safetensors` (`item_factors` `[n, k]` f32,
 //! `item_bias` `[n]` f32, `global_mean` `[1]` f32, `embeddings` `[n, d]` as f32, f16 or i8 with
-//! per-row `embedding_scales` `[n]` f32, and the item neighbours as compressed rows:
+//! per-row `embedding_scales` `[n]` f32, for a catalog stored in fewer dimensions than the
+//! model's `embedding_mean` `[m]` and `embedding_projection` `[m, d]` f32 that take a query
+//! there, and the item neighbours as compressed rows:
 //! `neighbour_offsets`, `neighbour_index`, `neighbour_weight`), and optionally `taxonomy.json`.
 //! The manifest's `ranking` holds the ranking defaults the pipeline chose.
 
@@ -27,7 +29,7 @@ use crate::gaps::Taxonomy;
 use crate::mf::{Confidence, FoldInParams, FoldInRule, MfKind, MfModel};
 use crate::neighbours::Neighbours;
 use crate::rank::RankDefaults;
-use crate::similarity::Embeddings;
+use crate::similarity::{Embeddings, Projection};
 
 pub const FORMAT: &str = "wayfinder-bundle";
 /// The bundle format this build reads and writes.
@@ -116,8 +118,17 @@ pub struct Privacy {
     /// A course that fewer learners than this took has no collaborative data in the bundle:
     /// a zero factor row and bias, and no neighbour weight to or from it.
     pub min_cohort: usize,
-    /// Those courses' ids.
+    /// How many courses that is.
+    pub courses_below_min_cohort: usize,
+    /// Their ids, when there are at most [`Privacy::MAX_LISTED`] (the manifest is fetched
+    /// before anything else; a large catalog's list would be most of it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub below_min_cohort: Vec<String>,
+}
+
+impl Privacy {
+    /// The most course ids the manifest lists.
+    pub const MAX_LISTED: usize = 1000;
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -315,6 +326,20 @@ impl Bundle {
                     tensors.push(("embeddings".into(), Dtype::I8, shape, q));
                     tensors.push(("embedding_scales".into(), Dtype::F32, vec![n], f32_bytes(scales)));
                 }
+            }
+            if let Some(p) = e.projection() {
+                tensors.push((
+                    "embedding_mean".into(),
+                    Dtype::F32,
+                    vec![p.model_dim()],
+                    f32_bytes(p.mean.iter().copied()),
+                ));
+                tensors.push((
+                    "embedding_projection".into(),
+                    Dtype::F32,
+                    vec![p.model_dim(), p.dim()],
+                    f32_bytes(p.matrix.iter().copied()),
+                ));
             }
         }
         let views = tensors
@@ -649,7 +674,29 @@ fn load_embeddings(t: &SafeTensors<'_>, storage: Storage, n: usize, dim_count: u
                 .collect()
         }
     };
-    Embeddings::from_vec(n, dim, values)
+    let embeddings = Embeddings::from_vec(n, dim, values)?;
+    if !t.names().contains(&"embedding_projection") {
+        return Ok(embeddings);
+    }
+    let matrix = tensor(t, "embedding_projection", Dtype::F32, 2)?;
+    let model_dim = matrix.shape()[0];
+    if model_dim == 0 || model_dim > MAX_EMBEDDING_DIM {
+        return Err(Error::BundleTensor {
+            name: "embedding_projection".into(),
+            reason: format!("{model_dim} rows, not between 1 and {MAX_EMBEDDING_DIM}"),
+        });
+    }
+    width("embedding_projection", &matrix, "embedding_dim", dim)?;
+    let mean = tensor(t, "embedding_mean", Dtype::F32, 1)?;
+    if mean.shape()[0] != model_dim {
+        return Err(Error::BundleTensor {
+            name: "embedding_mean".into(),
+            reason: format!("{} values for a projection of {model_dim} rows", mean.shape()[0]),
+        });
+    }
+    let matrix = Array2::from_shape_vec((model_dim, dim), f32s(&matrix))
+        .map_err(|e| Error::BundleTensor { name: "embedding_projection".into(), reason: e.to_string() })?;
+    embeddings.with_projection(Projection::new(f32s(&mean), matrix)?)
 }
 
 #[cfg(test)]

@@ -182,7 +182,12 @@ impl Engine {
         }
         #[cfg(feature = "embed")]
         if let Some(e) = &self.embedder {
-            return Ok(e.embed(text)?.vector);
+            let vector = e.embed(text)?.vector;
+            // A catalog stored in fewer dimensions takes queries through its projection.
+            return match self.recommender.embeddings() {
+                Some(courses) => courses.query(vector),
+                None => Ok(vector),
+            };
         }
         let _ = text;
         Err(Error::NoEmbedder { field })

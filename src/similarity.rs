@@ -8,10 +8,72 @@ use crate::error::{Error, Result};
 /// Rows farther than this from unit length are rejected rather than silently rescaled.
 const UNIT_TOLERANCE: f32 = 1e-2;
 
-/// An `n x d` matrix of unit-length rows.
+/// An `n x d` matrix of unit-length rows, and, for a catalog stored in fewer dimensions than
+/// the model's, the projection that takes a model vector there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Embeddings {
     matrix: Array2<f32>,
+    projection: Option<Projection>,
+}
+
+/// A linear map from the model's space to the catalog's reduced one (principal components,
+/// `pipeline::compact`): `x' = (x − mean) · matrix`, then scaled to unit length.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Projection {
+    /// `model_dim` values.
+    pub mean: Vec<f32>,
+    /// `model_dim × dim`.
+    pub matrix: Array2<f32>,
+}
+
+impl Projection {
+    /// Checks the shapes and values.
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] when the mean's length differs from the matrix's rows or the
+    /// matrix has no columns, [`Error::NonFinite`] for a NaN or infinity.
+    pub fn new(mean: Vec<f32>, matrix: Array2<f32>) -> Result<Projection> {
+        if mean.len() != matrix.nrows() || matrix.ncols() == 0 {
+            return Err(Error::Dimension {
+                what: "embedding projection rows",
+                expected: mean.len(),
+                got: matrix.nrows(),
+            });
+        }
+        if let Some(&bad) = mean.iter().chain(matrix.iter()).find(|x| !x.is_finite()) {
+            return Err(Error::NonFinite { what: "embedding projection", at: "the bundle".into(), value: bad });
+        }
+        Ok(Projection { mean, matrix: matrix.as_standard_layout().into_owned() })
+    }
+
+    pub fn model_dim(&self) -> usize {
+        self.matrix.nrows()
+    }
+    pub fn dim(&self) -> usize {
+        self.matrix.ncols()
+    }
+
+    /// A model vector in the reduced space, unit length (zero stays zero).
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] when `x` is not `model_dim` long.
+    pub fn apply(&self, x: &[f32]) -> Result<Vec<f32>> {
+        if x.len() != self.model_dim() {
+            return Err(Error::Dimension { what: "query embedding", expected: self.model_dim(), got: x.len() });
+        }
+        let mut out = vec![0.0f32; self.dim()];
+        for ((xi, mi), row) in x.iter().zip(&self.mean).zip(self.matrix.rows()) {
+            let c = xi - mi;
+            for (o, p) in out.iter_mut().zip(row) {
+                *o += c * p;
+            }
+        }
+        let norm = out.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            out.iter_mut().for_each(|v| *v /= norm);
+        }
+        Ok(out)
+    }
 }
 
 impl Embeddings {
@@ -37,7 +99,43 @@ impl Embeddings {
             }
             row.mapv_inplace(|x| x / norm);
         }
-        Ok(Embeddings { matrix })
+        Ok(Embeddings { matrix, projection: None })
+    }
+
+    /// These embeddings as stored in a reduced space, with the projection queries need.
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] when the projection does not lead to this width.
+    pub fn with_projection(mut self, projection: Projection) -> Result<Embeddings> {
+        if projection.dim() != self.dim() {
+            return Err(Error::Dimension {
+                what: "embedding projection columns",
+                expected: self.dim(),
+                got: projection.dim(),
+            });
+        }
+        self.projection = Some(projection);
+        Ok(self)
+    }
+
+    pub fn projection(&self) -> Option<&Projection> {
+        self.projection.as_ref()
+    }
+
+    /// The width a query from the model must have: the model's, before any projection.
+    pub fn query_dim(&self) -> usize {
+        self.projection.as_ref().map_or(self.dim(), Projection::model_dim)
+    }
+
+    /// A model vector as a query against these rows: projected when they are reduced.
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] when `x` is not [`Embeddings::query_dim`] long.
+    pub fn query(&self, x: Vec<f32>) -> Result<Vec<f32>> {
+        match &self.projection {
+            Some(p) => p.apply(&x),
+            None => Ok(x),
+        }
     }
 
     pub fn len(&self) -> usize {

@@ -206,8 +206,8 @@ fn spark_s_rule_scales_the_ridge_by_the_learner_s_count_and_fits_no_bias() {
             for (r, cc) in (0..k * k).map(|t| (t / k, t % k)) {
                 a[r * k + cc] += (w * row(i)[r] * row(i)[cc]) as f64;
             }
-            for r in 0..k {
-                b[r] += (c * row(i)[r]) as f64;
+            for (br, y) in b.iter_mut().zip(row(i)) {
+                *br += (c * y) as f64;
             }
         }
         (0..k).for_each(|d| a[d * k + d] += (reg * history.len() as f32) as f64);
@@ -269,7 +269,10 @@ fn a_course_below_the_minimum_cohort_ships_no_collaborative_data_and_the_manifes
     .unwrap();
     let files: HashMap<String, Vec<u8>> = files.into_iter().collect();
     let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
-    assert_eq!(manifest["privacy"], serde_json::json!({"min_cohort": 10, "below_min_cohort": ["B 100"]}));
+    assert_eq!(
+        manifest["privacy"],
+        serde_json::json!({"min_cohort": 10, "courses_below_min_cohort": 1, "below_min_cohort": ["B 100"]})
+    );
     let loaded = Bundle::from_files(&files["manifest.json"], |name| files.get(name).map(Vec::as_slice)).unwrap();
     assert_eq!(loaded.manifest.privacy, Some(cut.privacy));
 }

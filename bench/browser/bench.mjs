@@ -20,8 +20,10 @@
 //   off). The two alternate per repetition. Engine and session creation are timed too.
 // - recommend() on an Engine on the page (compute only) for a learner with 5 completed courses
 //   and a goal text (embedded on every call), k=10, default diversity, over the demo bundle
-//   and the UIUC bundle (UIUC_BUNDLE, default target/bench/uiuc-bundle; skipped when absent);
-//   and once through the worker for the round trip.
+//   and the UIUC bundle (UIUC_BUNDLE, default target/bench/uiuc-bundle) and the synthetic
+//   100,000-course bundle (SCALE_BUNDLE, default target/bench/scale-bundle; make bench-scale),
+//   each skipped when absent; and through the library's worker for the round trip, with and
+//   without the goal text, after timing each bundle's load through the worker.
 //
 // Settings (environment): PYTHON (with `tokenizers`, default python3), START_REPS (7),
 // REPS (30), WARMUP (3), ENGINE_REPS (3), CHROMIUM (/usr/bin/chromium), PARTS (which
@@ -49,6 +51,7 @@ const settings = {
   wasm: env('WASM', undefined),
 };
 const uiuc = resolve(root, env('UIUC_BUNDLE', 'target/bench/uiuc-bundle'));
+const scale = resolve(root, env('SCALE_BUNDLE', 'target/bench/scale-bundle'));
 const outFile = resolve(root, 'target/bench/browser.json');
 
 // About 12, 16 and 128 tokens with [CLS] and [SEP]; the counts printed are Python's.
@@ -124,6 +127,8 @@ async function startRuns(browser, url, reps) {
 const bundles = [{ name: 'demo', dir: join(root, 'www/bundle'), url: '/bundle/' }];
 if (existsSync(join(uiuc, 'manifest.json'))) bundles.push({ name: 'UIUC', dir: uiuc, url: '/uiuc/' });
 else console.log(`No UIUC bundle at ${uiuc} (set UIUC_BUNDLE): its recommend() measurement is skipped.`);
+if (existsSync(join(scale, 'manifest.json'))) bundles.push({ name: '100k', dir: scale, url: '/scale/' });
+else console.log(`No scale bundle at ${scale} (make bench-scale, or set SCALE_BUNDLE): its measurement is skipped.`);
 for (const b of bundles) b.query = learner(b.dir);
 const texts = tokenize(TEXTS).map((ids, i) => ({ text: TEXTS[i], ids }));
 console.log(`Texts of ${texts.map((t) => t.ids.length).join(', ')} tokens; ${START_REPS} cold/warm starts, ${settings.reps} repetitions otherwise.`);

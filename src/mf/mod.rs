@@ -246,8 +246,9 @@ impl MfModel {
     /// # Example
     /// ```
     /// use ndarray::{array, Array1};
-    /// use wayfinder::mf::{Confidence, FoldInParams, MfKind, MfModel};
-    /// let params = FoldInParams { reg: 0.1, bias_reg: 0.1, alpha: 10.0, confidence: Confidence::Linear, rule: FoldInRule::Wayfinder };
+    /// use wayfinder::mf::{Confidence, FoldInParams, FoldInRule, MfKind, MfModel};
+    /// let rule = FoldInRule::Wayfinder;
+    /// let params = FoldInParams { reg: 0.1, bias_reg: 0.1, alpha: 10.0, confidence: Confidence::Linear, rule };
     /// let items = array![[1.0, 0.0], [0.0, 1.0], [0.7, 0.7]];
     /// let model = MfModel::new(MfKind::Implicit, items, Array1::zeros(3), 0.0, None, params).unwrap();
     /// let learner = model.fold_in(&[(0, 1.0)]).unwrap();

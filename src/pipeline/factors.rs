@@ -142,6 +142,10 @@ impl ExchangeMeta {
     }
 }
 
+/// [`Exchange::align`]'s result: the model, each course's learners, which courses a factor
+/// row covered, and the ids the catalog did not know.
+pub type Aligned = (MfModel, Vec<usize>, Vec<bool>, Vec<String>);
+
 /// The exchange files read and checked, rows in the trainer's order.
 #[derive(Debug, Clone)]
 pub struct Exchange {
@@ -215,12 +219,7 @@ impl Exchange {
     ///
     /// # Errors
     /// [`Error::ItemFactors`] for a course `ix` does not know (unless `lenient`).
-    pub fn align(
-        &self,
-        n: usize,
-        ix: impl Fn(&str) -> Option<usize>,
-        lenient: bool,
-    ) -> Result<(MfModel, Vec<usize>, Vec<bool>, Vec<String>)> {
+    pub fn align(&self, n: usize, ix: impl Fn(&str) -> Option<usize>, lenient: bool) -> Result<Aligned> {
         let k = self.meta.rank;
         let mut factors = Array2::<f32>::zeros((n, k));
         let mut learners = vec![0; n];

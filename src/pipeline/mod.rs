@@ -7,6 +7,7 @@
 //! on a validation split carved from what remains, exactly as `wayfinder build` tunes on a
 //! validation split of everything it is given.
 
+pub mod compact;
 pub mod factors;
 mod model;
 pub mod privacy;
@@ -164,6 +165,27 @@ impl Default for TuneParams {
 /// (MOOCCubeX's best was near 20, MovieLens 100k's near 500); the best on validation is kept.
 const EASE_LAMBDAS: [f32; 5] = [5.0, 25.0, 125.0, 625.0, 3125.0];
 
+/// The item-neighbour models are fit as a dense `n × n` matrix (EASE inverts one), which past
+/// this many courses would take more than 1.6 GB and hours; larger sites ship MF alone.
+pub const MAX_DENSE_COURSES: usize = 20_000;
+
+/// Whether `n` courses are few enough for the dense item-neighbour fits.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] naming the size past [`MAX_DENSE_COURSES`].
+pub fn dense_too_large(n: usize) -> Result<()> {
+    if n > MAX_DENSE_COURSES {
+        return Err(Error::param(
+            "courses",
+            format!(
+                "{n} courses: the item-neighbour models need a dense {n} × {n} matrix ({:.0} GB), so above {MAX_DENSE_COURSES} courses they are left out",
+                (n * n * 4) as f64 / 1e9
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Fits the MF model (implicit ALS).
 ///
 /// # Errors
@@ -253,9 +275,13 @@ fn cases(train: &Histories, held: &[Option<CourseIx>], max_users: usize, seed: u
 pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result<Tuned> {
     let fallback = RankDefaults::fallback();
     let eligible = histories.eligible();
-    if eligible < p.min_users {
-        let why =
-            format!("{eligible} learners with two or more courses, fewer than the {} needed to tune", p.min_users);
+    let n = histories.n_courses;
+    let why = if eligible < p.min_users {
+        Some(format!("{eligible} learners with two or more courses, fewer than the {} needed to tune", p.min_users))
+    } else {
+        dense_too_large(n).err().map(|e| e.to_string())
+    };
+    if let Some(why) = why {
         return Ok(Tuned {
             defaults: fallback,
             neighbours: None,
@@ -687,6 +713,7 @@ pub fn evaluate(base: &Recommender, histories: &Histories, p: &EvalParams) -> Re
     if cases.is_empty() {
         return Err(Error::NoData("no learner has two or more courses to hold one out".into()));
     }
+    dense_too_large(base.catalog().len())?;
     let tuned = tune(base, &train, &p.tune)?;
     let ratings = train.ratings()?;
     let n = base.catalog().len();

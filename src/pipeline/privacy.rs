@@ -2,7 +2,8 @@
 //! collaborative data at all, since its factor row, its bias and its neighbour weights would
 //! be learned from those few learners alone. Its factor row and bias become zero and every
 //! neighbour weight to or from it is dropped; content, skills, goals and the prerequisite
-//! graph still rank it. The manifest's `privacy` lists the courses (`docs/privacy.md`).
+//! graph still rank it. The manifest's `privacy` counts the courses and lists them, up to
+//! [`Privacy::MAX_LISTED`] (`docs/privacy.md`).
 
 use crate::bundle::Privacy;
 use crate::catalog::{Catalog, CourseIx};
@@ -42,7 +43,11 @@ pub fn apply_min_cohort(
     let cleared: Vec<CourseIx> = (0..n).filter(|&i| below[i]).collect();
     let model = model.map(|m| m.with_rows_cleared(&cleared)).transpose()?;
     let neighbours = neighbours.map(|nb| nb.without(&below)).transpose()?;
-    let privacy =
-        Privacy { min_cohort, below_min_cohort: cleared.iter().map(|&i| catalog.course(i).id.clone()).collect() };
+    let listed = if cleared.len() <= Privacy::MAX_LISTED { &cleared[..] } else { &[] };
+    let privacy = Privacy {
+        min_cohort,
+        courses_below_min_cohort: cleared.len(),
+        below_min_cohort: listed.iter().map(|&i| catalog.course(i).id.clone()).collect(),
+    };
     Ok(Cohorted { model, neighbours, privacy })
 }

@@ -13,7 +13,7 @@ use wayfinder::embed::Embedder;
 use wayfinder::gaps::Taxonomy;
 use wayfinder::graph::{GraphOptions, PrereqGraph};
 use wayfinder::interactions::{self, Interactions};
-use wayfinder::pipeline::{self, Histories, ModelKind, ModelParams, SiteOptions, Texts, TuneParams, Tuned};
+use wayfinder::pipeline::{self, compact, Histories, ModelKind, ModelParams, SiteOptions, Texts, TuneParams, Tuned};
 use wayfinder::skills;
 
 use crate::files;
@@ -32,8 +32,10 @@ pub enum Kind {
     Explicit,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
 pub enum StorageArg {
+    /// f16, or int8 for a catalog of more than 20,000 courses.
+    Auto,
     F32,
     F16,
     Int8,
@@ -69,8 +71,13 @@ pub struct BuildArgs {
     #[arg(long, value_enum, default_value = "implicit")]
     kind: Kind,
     /// How course embeddings are stored.
-    #[arg(long, value_enum, default_value = "f16")]
+    #[arg(long, value_enum, default_value = "auto")]
     storage: StorageArg,
+    /// Dimensions the course embeddings are stored in: `auto` keeps the model's 384 up to
+    /// 20,000 courses and above that takes the fewest principal components whose content
+    /// neighbours keep 90% of the full space's (printed); a number asks for that many.
+    #[arg(long, default_value = "auto")]
+    embedding_dim: String,
     #[arg(long, default_value_t = 42)]
     seed: u64,
     #[arg(long, default_value_t = 32)]
@@ -319,8 +326,41 @@ pub fn run(args: BuildArgs) -> Result<()> {
     if let (Some(c), false) = (&cohorted, args.quiet || args.json) {
         eprintln!(
             "privacy: {} courses with fewer than {} learners ship no collaborative data",
-            c.privacy.below_min_cohort.len(),
-            c.privacy.min_cohort
+            c.privacy.courses_below_min_cohort, c.privacy.min_cohort
+        );
+    }
+
+    // Large catalogs: embeddings in fewer dimensions, at one byte a value.
+    let large = catalog.len() > compact::LARGE_CATALOG;
+    let storage = match args.storage {
+        StorageArg::Auto if large => Storage::Int8,
+        StorageArg::Auto | StorageArg::F16 => Storage::F16,
+        StorageArg::F32 => Storage::F32,
+        StorageArg::Int8 => Storage::Int8,
+    };
+    let reduced = match args.embedding_dim.as_str() {
+        "auto" if large => Some(compact::reduce(&site.embeddings, storage, args.seed)?),
+        "auto" => None,
+        n => {
+            let dim: usize =
+                n.parse().with_context(|| format!("--embedding-dim {n:?} is neither auto nor a number"))?;
+            (dim < site.embeddings.dim())
+                .then(|| -> Result<compact::Reduced> {
+                    let p = compact::principal_components(&site.embeddings, dim, args.seed)?;
+                    let embeddings = compact::project(&site.embeddings, p)?;
+                    Ok(compact::Reduced { dim, full_recall: f64::NAN, table: Vec::new(), embeddings })
+                })
+                .transpose()?
+        }
+    };
+    if let (Some(r), false) = (&reduced, args.quiet || args.json) {
+        let table: Vec<String> = r.table.iter().map(|row| format!("{} {:.3}", row.dim, row.recall)).collect();
+        eprintln!(
+            "embeddings: {} of {} dimensions (content-neighbour recall@10 by width: {}; full width at this precision {:.3})",
+            r.dim,
+            site.embeddings.dim(),
+            table.join(", "),
+            r.full_recall
         );
     }
 
@@ -341,12 +381,8 @@ pub fn run(args: BuildArgs) -> Result<()> {
         model: shipped_model,
         neighbours: cohorted.as_ref().and_then(|c| c.neighbours.as_ref()),
         ranking: tuned.as_ref().map(|t| t.defaults),
-        embeddings: Some(&site.embeddings),
-        storage: match args.storage {
-            StorageArg::F32 => Storage::F32,
-            StorageArg::F16 => Storage::F16,
-            StorageArg::Int8 => Storage::Int8,
-        },
+        embeddings: Some(reduced.as_ref().map_or(&site.embeddings, |r| &r.embeddings)),
+        storage,
         embedder: Some(EmbedderInfo {
             name: "all-MiniLM-L6-v2 (int8 ONNX)".into(),
             model_sha256: site.embedder.model_sha256().into(),
@@ -375,13 +411,20 @@ pub fn run(args: BuildArgs) -> Result<()> {
         "interactions": counts.interactions,
         "privacy": cohorted.as_ref().map(|c| json!({
             "min_cohort": c.privacy.min_cohort,
-            "courses_below_min_cohort": c.privacy.below_min_cohort.len(),
+            "courses_below_min_cohort": c.privacy.courses_below_min_cohort,
         })),
         "embed_seconds": site.embed_seconds,
         "courses_per_second": catalog.len() as f64 / site.embed_seconds.max(1e-9),
         "train_seconds": train_seconds,
         "tune_seconds": tune_seconds,
         "tuning": tuned,
+        "embeddings": json!({
+            "storage": storage,
+            "dim": reduced.as_ref().map_or(site.embeddings.dim(), |r| r.dim),
+            "model_dim": site.embeddings.dim(),
+            "recall_by_dim": reduced.as_ref().map(|r| &r.table),
+            "full_dim_recall": reduced.as_ref().map(|r| r.full_recall),
+        }),
         "evaluation": evaluation,
         "bytes": total_bytes,
         "seconds": started.elapsed().as_secs_f64(),
