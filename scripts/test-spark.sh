@@ -82,7 +82,7 @@ learners = {c: int(n) for _, c, n in list(csv.reader(open(f"{factors}/courses.cs
 catalog = [c["id"] for c in json.load(open("data/demo/catalog.json"))["courses"]]
 # Below the cohort: fewer than 10 learners where Spark trained, or none at all.
 small = sorted(c for c in catalog if learners.get(c, 0) < 10)
-assert manifest["model"]["fold_in_rule"] == "spark_als", manifest["model"]
+assert manifest["model"]["fold_in_rule"] == "count_scaled", manifest["model"]
 assert manifest["privacy"]["min_cohort"] == 10, manifest["privacy"]
 assert sorted(manifest["privacy"]["below_min_cohort"]) == small, (small, manifest["privacy"])
 assert manifest["privacy"]["courses_below_min_cohort"] == len(small), manifest["privacy"]

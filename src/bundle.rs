@@ -103,7 +103,7 @@ pub struct ModelInfo {
     /// `None` for linear confidence, `Some(eps)` for logarithmic.
     pub log_confidence_eps: Option<f32>,
     pub rating_range: Option<(f32, f32)>,
-    /// Whose user solve fold-in reproduces (`wayfinder` or `spark_als`); absent in bundles
+    /// Whose user solve fold-in reproduces (`wayfinder` or `count_scaled`); absent in bundles
     /// written before it was recorded, which are Wayfinder's own.
     #[serde(default, skip_serializing_if = "is_wayfinder_rule")]
     pub fold_in_rule: FoldInRule,

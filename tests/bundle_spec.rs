@@ -84,7 +84,7 @@ fn the_example_bundle_loads_and_answers() {
     let bundle = Bundle::from_files(manifest_text.as_bytes(), |name| files.get(name).copied()).unwrap();
     assert_eq!(bundle.catalog.len(), 3);
     let model = bundle.model.as_ref().unwrap();
-    assert_eq!(model.fold_in_params().rule, FoldInRule::SparkAls);
+    assert_eq!(model.fold_in_params().rule, FoldInRule::CountScaled);
     assert_eq!(bundle.neighbours.as_ref().unwrap().row(0).collect::<Vec<_>>(), vec![(1, 0.5)]);
     assert_eq!(
         bundle.manifest.privacy,
@@ -110,7 +110,7 @@ fn everything() -> (serde_json::Value, BTreeSet<String>) {
         bias_reg: 0.0,
         alpha: 1.0,
         confidence: Confidence::Linear,
-        rule: FoldInRule::SparkAls,
+        rule: FoldInRule::CountScaled,
     };
     let model =
         MfModel::new(MfKind::Implicit, Array2::from_elem((n, k), 0.5), Array1::zeros(n), 0.0, None, params).unwrap();

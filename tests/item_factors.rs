@@ -93,8 +93,8 @@ fn factors_align_to_the_catalog_by_id_and_uncovered_courses_get_zero_rows() {
     assert!(m.item_factors().row(cat.ix("C 100").unwrap()).iter().all(|&x| x == 0.0));
     assert_eq!(imported.learners, vec![40, 25, 12, 3, 0]);
     assert_eq!(imported.uncovered, vec!["C 100".to_string()]);
-    assert_eq!(m.fold_in_params().rule, FoldInRule::SparkAls);
-    assert_eq!(imported.info.fold_in_rule, FoldInRule::SparkAls);
+    assert_eq!(m.fold_in_params().rule, FoldInRule::CountScaled);
+    assert_eq!(imported.info.fold_in_rule, FoldInRule::CountScaled);
 }
 
 #[test]
@@ -185,7 +185,7 @@ fn spark_s_rule_scales_the_ridge_by_the_learner_s_count_and_fits_no_bias() {
     let row = |i: usize| &y[i * k..(i + 1) * k];
     for implicit in [true, false] {
         let params =
-            FoldInParams { reg, bias_reg: 0.0, alpha, confidence: Confidence::Linear, rule: FoldInRule::SparkAls };
+            FoldInParams { reg, bias_reg: 0.0, alpha, confidence: Confidence::Linear, rule: FoldInRule::CountScaled };
         let kind = if implicit { MfKind::Implicit } else { MfKind::Explicit };
         let model =
             MfModel::new(kind, Array2::from_shape_vec((n, k), y.clone()).unwrap(), Array1::zeros(n), 0.0, None, params)
@@ -301,7 +301,7 @@ fn the_bundle_keeps_the_fold_in_rule() {
     .unwrap();
     let written: HashMap<String, Vec<u8>> = written.into_iter().collect();
     let manifest: serde_json::Value = serde_json::from_slice(&written["manifest.json"]).unwrap();
-    assert_eq!(manifest["model"]["fold_in_rule"], "spark_als");
+    assert_eq!(manifest["model"]["fold_in_rule"], "count_scaled");
     let loaded = Bundle::from_files(&written["manifest.json"], |n| written.get(n).map(Vec::as_slice)).unwrap();
     let model = loaded.model.unwrap();
     let history = [(0, 1.0), (2, 1.0)];

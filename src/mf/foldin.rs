@@ -33,11 +33,13 @@ impl FoldInScratch {
 
 /// Solves the implicit-feedback row of Hu, Koren and Volinsky (2008):
 /// `(YᵀY + λI + Yᵀ(Cᵤ − I)Y) x = Yᵀ Cᵤ pᵤ`. `gram` is `YᵀY + λI` (`k × k`, computed once per
-/// sweep), `items` is `Y` flattened row-major with `k = x.len()` columns, and `weighted` lists
+/// sweep), `ridge` is added to its diagonal for this row alone (the count-scaled penalty of
+/// [`FoldInRule::CountScaled`]; 0 otherwise), `items` is `Y` flattened row-major with `k = x.len()` columns, and `weighted` lists
 /// `(item row, confidence)` for the items the row interacted with (preference 1). Only the
 /// observed items are touched, so a row costs `O(nᵤk² + k³)` rather than `O(n_items·k²)`.
 pub(crate) fn solve_implicit(
     gram: &[f32],
+    ridge: f32,
     items: &[f32],
     weighted: &[(usize, f32)],
     scratch: &mut FoldInScratch,
@@ -46,9 +48,9 @@ pub(crate) fn solve_implicit(
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has the features this copy was compiled for.
-        return unsafe { solve_implicit_avx2(gram, items, weighted, scratch, x) };
+        return unsafe { solve_implicit_avx2(gram, ridge, items, weighted, scratch, x) };
     }
-    solve_implicit_portable(gram, items, weighted, scratch, x)
+    solve_implicit_portable(gram, ridge, items, weighted, scratch, x)
 }
 
 /// [`solve_implicit_portable`] compiled for 256-bit vectors: ALS spends nearly all its time
@@ -58,17 +60,19 @@ pub(crate) fn solve_implicit(
 #[target_feature(enable = "avx2")]
 unsafe fn solve_implicit_avx2(
     gram: &[f32],
+    ridge: f32,
     items: &[f32],
     weighted: &[(usize, f32)],
     scratch: &mut FoldInScratch,
     x: &mut [f32],
 ) -> Result<(), NotPositiveDefinite> {
-    solve_implicit_portable(gram, items, weighted, scratch, x)
+    solve_implicit_portable(gram, ridge, items, weighted, scratch, x)
 }
 
 #[inline(always)]
 fn solve_implicit_portable(
     gram: &[f32],
+    ridge: f32,
     items: &[f32],
     weighted: &[(usize, f32)],
     scratch: &mut FoldInScratch,
@@ -77,6 +81,9 @@ fn solve_implicit_portable(
     let k = x.len();
     let a = &mut scratch.a[..k * k];
     a.copy_from_slice(gram);
+    if ridge != 0.0 {
+        (0..k).for_each(|d| a[d * k + d] += ridge);
+    }
     x.fill(0.0);
     let row = |item: usize| &items[item * k..(item + 1) * k];
     // Four observations per pass over A, so each row of A is loaded once per four.
@@ -103,6 +110,7 @@ fn solve_implicit_portable(
 #[cfg(feature = "train")]
 pub(crate) fn conjugate_gradient_implicit(
     gram: &[f32],
+    ridge: f32,
     items: &[f32],
     weighted: &[(usize, f32)],
     steps: usize,
@@ -112,9 +120,9 @@ pub(crate) fn conjugate_gradient_implicit(
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has the features this copy was compiled for.
-        return unsafe { conjugate_gradient_avx2(gram, items, weighted, steps, scratch, x) };
+        return unsafe { conjugate_gradient_avx2(gram, ridge, items, weighted, steps, scratch, x) };
     }
-    conjugate_gradient_portable(gram, items, weighted, steps, scratch, x)
+    conjugate_gradient_portable(gram, ridge, items, weighted, steps, scratch, x)
 }
 
 /// [`conjugate_gradient_portable`] compiled for 256-bit vectors, with the same arithmetic.
@@ -122,19 +130,21 @@ pub(crate) fn conjugate_gradient_implicit(
 #[target_feature(enable = "avx2")]
 unsafe fn conjugate_gradient_avx2(
     gram: &[f32],
+    ridge: f32,
     items: &[f32],
     weighted: &[(usize, f32)],
     steps: usize,
     scratch: &mut FoldInScratch,
     x: &mut [f32],
 ) {
-    conjugate_gradient_portable(gram, items, weighted, steps, scratch, x)
+    conjugate_gradient_portable(gram, ridge, items, weighted, steps, scratch, x)
 }
 
 #[cfg(feature = "train")]
 #[inline(always)]
 fn conjugate_gradient_portable(
     gram: &[f32],
+    ridge: f32,
     items: &[f32],
     weighted: &[(usize, f32)],
     steps: usize,
@@ -149,7 +159,7 @@ fn conjugate_gradient_portable(
     let (p, ap) = rest.split_at_mut(k);
     // r = b − A·x with b = Σ cᵢ yᵢ and A = gram + Σ (cᵢ − 1) yᵢ yᵢᵀ.
     for (i, ri) in r.iter_mut().enumerate() {
-        *ri = -dot(&gram[i * k..(i + 1) * k], x);
+        *ri = -dot(&gram[i * k..(i + 1) * k], x) - ridge * x[i];
     }
     for &(item, c) in weighted {
         let y = row(item);
@@ -162,7 +172,7 @@ fn conjugate_gradient_portable(
             return;
         }
         for (i, api) in ap.iter_mut().enumerate() {
-            *api = dot(&gram[i * k..(i + 1) * k], p);
+            *api = dot(&gram[i * k..(i + 1) * k], p) + ridge * p[i];
         }
         for &(item, c) in weighted {
             let y = row(item);
@@ -183,7 +193,7 @@ fn conjugate_gradient_portable(
 /// Solves for an explicit learner's vector on the residuals `r − μ − bᵢ`. With a learner
 /// bias ([`FoldInRule::Wayfinder`]): minimise `Σ (r − μ − bᵢ − b − p·qᵢ)² + n·(bias_reg·b² +
 /// reg·‖p‖²)`, where `n` is the number of ratings, so the penalty matches the per-rating
-/// penalty SGD training applies. Without one ([`FoldInRule::SparkAls`]): minimise
+/// penalty SGD training applies. Without one ([`FoldInRule::CountScaled`]): minimise
 /// `Σ (r − μ − bᵢ − p·qᵢ)² + n·reg·‖p‖²`, Spark MLlib's explicit ALS row (whose exported
 /// models carry no mean or biases, so the residual is the rating itself).
 pub(crate) fn solve_explicit(
@@ -367,8 +377,8 @@ mod tests {
             }
             (0..k).for_each(|d| gram[d * k + d] += 0.5);
             let (mut x, mut portable) = (vec![0.0; k], vec![0.0; k]);
-            solve_implicit(&gram, &items, &weighted, &mut FoldInScratch::new(k), &mut x).unwrap();
-            solve_implicit_portable(&gram, &items, &weighted, &mut FoldInScratch::new(k), &mut portable).unwrap();
+            solve_implicit(&gram, 0.0, &items, &weighted, &mut FoldInScratch::new(k), &mut x).unwrap();
+            solve_implicit_portable(&gram, 0.0, &items, &weighted, &mut FoldInScratch::new(k), &mut portable).unwrap();
             assert_eq!(x, portable, "the vectorized copy must give the same bits");
             // Check (G + Σ (c-1) y yᵀ) x = Σ c y entry by entry.
             for r in 0..k {
@@ -400,21 +410,21 @@ mod tests {
         }
         (0..k).for_each(|d| gram[d * k + d] += 0.5);
         let mut exact = vec![0.0; k];
-        solve_implicit(&gram, &items, &weighted, &mut FoldInScratch::new(k), &mut exact).unwrap();
+        solve_implicit(&gram, 0.0, &items, &weighted, &mut FoldInScratch::new(k), &mut exact).unwrap();
         let distance = |x: &[f32]| x.iter().zip(&exact).map(|(a, b)| (a - b).powi(2)).sum::<f32>().sqrt();
         let scale = exact.iter().map(|v| v * v).sum::<f32>().sqrt();
         let mut cg = vec![0.0; k];
         let mut scratch = FoldInScratch::new(k);
-        conjugate_gradient_implicit(&gram, &items, &weighted, 2 * k, &mut scratch, &mut cg);
+        conjugate_gradient_implicit(&gram, 0.0, &items, &weighted, 2 * k, &mut scratch, &mut cg);
         assert!(distance(&cg) < 1e-3 * scale, "CG {cg:?} vs exact {exact:?}");
         let mut portable = vec![0.0; k];
-        conjugate_gradient_portable(&gram, &items, &weighted, 2 * k, &mut scratch, &mut portable);
+        conjugate_gradient_portable(&gram, 0.0, &items, &weighted, 2 * k, &mut scratch, &mut portable);
         assert_eq!(cg, portable, "the vectorized copy must give the same bits");
         // Three steps from zero already cut the error; three more from there cut it again.
         let mut warm = vec![0.0; k];
-        conjugate_gradient_implicit(&gram, &items, &weighted, 3, &mut scratch, &mut warm);
+        conjugate_gradient_implicit(&gram, 0.0, &items, &weighted, 3, &mut scratch, &mut warm);
         let after_three = distance(&warm);
-        conjugate_gradient_implicit(&gram, &items, &weighted, 3, &mut scratch, &mut warm);
+        conjugate_gradient_implicit(&gram, 0.0, &items, &weighted, 3, &mut scratch, &mut warm);
         assert!(after_three < scale && distance(&warm) < after_three, "{after_three} then {}", distance(&warm));
     }
 

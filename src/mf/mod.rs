@@ -55,22 +55,24 @@ impl Confidence {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FoldInRule {
-    /// Wayfinder's own trainers: implicit models add `reg` once; explicit models solve for a
+    /// A constant ridge: implicit models add `reg` once; explicit models (SGD) solve for a
     /// learner bias beside the factors and add `reg` (and `bias_reg`) once per rating.
     #[default]
     Wayfinder,
-    /// Apache Spark MLlib's ALS (the ALS-WR rule): no learner bias, and the ridge is `reg`
-    /// times the learner's number of observations (those with a positive count for implicit
-    /// models, every rating for explicit ones), so a learner's vector is exactly the one Spark's
-    /// last half-sweep solves for them.
-    SparkAls,
+    /// A ridge that grows with the learner's history, the ALS-WR rule (Zhou et al. 2008) that
+    /// Wayfinder's implicit ALS and Apache Spark MLlib's ALS train with: no learner bias, and
+    /// the ridge is `reg` times the learner's number of observations (those with a positive
+    /// count for implicit models, every rating for explicit ones). A learner's vector is
+    /// exactly the one the trainer's last half-sweep solves for them.
+    CountScaled,
 }
 
 /// The regularization fold-in uses; training sets it to match its own objective.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FoldInParams {
-    /// Ridge penalty on the learner's factors. Explicit models apply it once per rating, as
-    /// SGD does; implicit models apply it once, as ALS does.
+    /// Ridge penalty on the learner's factors: once per observation for explicit models (as
+    /// SGD does) and under [`FoldInRule::CountScaled`] (as ALS does by default); once for an
+    /// implicit model under [`FoldInRule::Wayfinder`].
     pub reg: f32,
     /// Penalty on the learner's bias, per rating (explicit models only).
     pub bias_reg: f32,
@@ -93,9 +95,6 @@ impl FoldInParams {
         non_negative("alpha", self.alpha)?;
         if let Confidence::Log { eps } = self.confidence {
             positive("eps", eps)?;
-            if self.rule == FoldInRule::SparkAls {
-                return Err(Error::param("confidence", "Spark's ALS weighs counts linearly (1 + alpha * r)"));
-            }
         }
         Ok(())
     }
@@ -124,7 +123,7 @@ pub struct MfModel {
     global_mean: f32,
     rating_range: Option<(f32, f32)>,
     fold_in: FoldInParams,
-    /// `YᵀY + reg·I` (implicit models; `YᵀY` alone under [`FoldInRule::SparkAls`], whose ridge
+    /// `YᵀY + reg·I` (implicit models; `YᵀY` alone under [`FoldInRule::CountScaled`], whose ridge
     /// depends on the learner): the part of every fold-in system that does not depend on the
     /// learner, computed once here rather than on every call.
     gram: Option<Array2<f32>>,
@@ -297,20 +296,13 @@ impl MfModel {
                 }
                 let mut factors = vec![0.0; k];
                 let gram = self.gram.as_ref().expect("implicit models keep their gram matrix");
-                let scaled;
-                let gram = match p.rule {
-                    FoldInRule::Wayfinder => gram,
-                    FoldInRule::SparkAls => {
-                        let mut g = gram.clone();
-                        let ridge = p.reg * weighted.len() as f32;
-                        g.diag_mut().iter_mut().for_each(|d| *d += ridge);
-                        scaled = g;
-                        &scaled
-                    }
-                };
                 let gram = gram.as_slice().expect("a new Array2 is contiguous");
+                let ridge = match p.rule {
+                    FoldInRule::Wayfinder => 0.0,
+                    FoldInRule::CountScaled => p.reg * weighted.len() as f32,
+                };
                 let items = self.item_factors.as_slice().expect("MfModel keeps its factors contiguous");
-                solve_implicit(gram, items, &weighted, &mut scratch, &mut factors)
+                solve_implicit(gram, ridge, items, &weighted, &mut scratch, &mut factors)
                     .map_err(|_| Error::NotPositiveDefinite("fold-in"))?;
                 Ok(UserVector { bias: 0.0, factors })
             }

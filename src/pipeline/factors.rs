@@ -134,7 +134,7 @@ impl ExchangeMeta {
     /// The fold-in rule that reproduces the trainer's user solve.
     fn rule(&self) -> Result<FoldInRule> {
         match self.reg_scaling.as_str() {
-            "count" => Ok(FoldInRule::SparkAls),
+            "count" => Ok(FoldInRule::CountScaled),
             "constant" if self.implicit_prefs => Ok(FoldInRule::Wayfinder),
             "constant" => Err(bad(META, "reg_scaling \"constant\" is for implicit models only")),
             other => Err(bad(META, format!("reg_scaling {other:?} is neither \"count\" nor \"constant\""))),

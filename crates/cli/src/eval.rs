@@ -12,7 +12,7 @@ use serde_json::json;
 use wayfinder::eval::{self, BlockScorer, Popularity, RankingReport, RatingReport};
 use wayfinder::mf::als::{self, AlsParams, AlsSolver};
 use wayfinder::mf::sgd::{self, SgdParams};
-use wayfinder::mf::Confidence;
+use wayfinder::mf::{Confidence, FoldInRule};
 use wayfinder::pipeline::{self, EvalParams, Histories, Protocol, TuneParams};
 
 #[derive(Subcommand)]
@@ -146,6 +146,15 @@ enum ConfidenceCurve {
     Log,
 }
 
+/// How ALS's ridge grows with a row's observations.
+#[derive(Clone, Copy, ValueEnum)]
+enum RegScaling {
+    /// λ on every row.
+    Constant,
+    /// λ times the row's count (ALS-WR, as Spark MLlib).
+    Count,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum RowSolver {
     Cholesky,
@@ -189,6 +198,9 @@ pub struct RankingArgs {
     /// conjugate-gradient steps (cg).
     #[arg(long, value_enum, default_value_t = RowSolver::Cg)]
     solver: RowSolver,
+    /// `count` (the default, with `--reg` per observation) or `constant`.
+    #[arg(long, value_enum, default_value_t = RegScaling::Count)]
+    reg_scaling: RegScaling,
     /// Conjugate-gradient steps per row and sweep (with `--solver cg`).
     #[arg(long, default_value_t = 3)]
     cg_steps: usize,
@@ -297,6 +309,10 @@ fn ranking(args: RankingArgs) -> Result<()> {
         solver: match args.solver {
             RowSolver::Cholesky => AlsSolver::Cholesky,
             RowSolver::Cg => AlsSolver::ConjugateGradient { steps: args.cg_steps },
+        },
+        rule: match args.reg_scaling {
+            RegScaling::Constant => FoldInRule::Wayfinder,
+            RegScaling::Count => FoldInRule::CountScaled,
         },
         ..AlsParams::default()
     };
