@@ -264,6 +264,9 @@ export interface Manifest {
   /** The Wayfinder version that wrote the bundle; a module of another series, or older than
    *  this, refuses it with `BUNDLE_VERSION` (absent in bundles written before it was recorded). */
   module_version?: string;
+  /** The minimum cohort: courses that fewer learners took ship no collaborative data
+   *  (docs/privacy.md); their ids are listed when there are at most 1,000. */
+  privacy?: { min_cohort: number; courses_below_min_cohort: number; below_min_cohort?: string[] };
 }
 
 export interface RankDefaults {
