@@ -253,16 +253,43 @@ impl PrereqGraph {
             .count()
     }
 
+    /// [`PrereqGraph::unlock_count`] of every course at once, in one pass over the groups:
+    /// a course not completed and not ready is made ready by taking `c` exactly when `c` is a
+    /// member of every group it does not meet yet. The ranker scores every candidate, and on a
+    /// catalog of 100,000 courses asking course by course re-checked the same dependents'
+    /// groups once per prerequisite (a quarter of recommend()'s time).
+    pub fn unlock_counts(&self, progress: &Progress) -> Vec<usize> {
+        let mut counts = vec![0; self.len()];
+        let mut unmet: Vec<&Group> = Vec::new();
+        for (d, groups) in self.groups.iter().enumerate() {
+            if progress.is_completed(d) {
+                continue;
+            }
+            unmet.clear();
+            unmet.extend(groups.iter().filter(|g| !progress.satisfies(g)));
+            let Some((first, rest)) = unmet.split_first() else { continue };
+            for (i, &c) in first.members.iter().enumerate() {
+                if !first.members[..i].contains(&c) && rest.iter().all(|g| g.members.contains(&c)) {
+                    counts[c] += 1;
+                }
+            }
+        }
+        counts
+    }
+
     /// Courses the learner has outgrown: an alternative in one of a course's explicit groups
     /// beside a member they have credit for, at or below that member's level (MATH 220 when
     /// "MATH 220 or MATH 221" lists MATH 221, which they took). Both levels must be known.
+    ///
+    /// Only the groups of courses that list a completed course are visited (through
+    /// [`PrereqGraph::dependents`]), not every group of the catalog.
     pub fn outgrown(&self, catalog: &Catalog, progress: &Progress) -> Vec<bool> {
         let n = catalog.len();
         let mut out = vec![false; n];
-        for c in 0..n {
-            for g in catalog.explicit_groups(c) {
-                for &m in g.members.iter().filter(|&&m| progress.is_completed(m)) {
-                    let Some(done) = catalog.course(m).level else { continue };
+        for m in (0..n).filter(|&m| progress.is_completed(m)) {
+            let Some(done) = catalog.course(m).level else { continue };
+            for &c in &self.dependents[m] {
+                for g in catalog.explicit_groups(c).iter().filter(|g| g.members.contains(&m)) {
                     for &x in &g.members {
                         if !progress.is_completed(x) && catalog.course(x).level.is_some_and(|l| l <= done) {
                             out[x] = true;

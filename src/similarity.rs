@@ -189,6 +189,34 @@ impl Embeddings {
         Ok(())
     }
 
+    /// [`Embeddings::similarities_multi`] for the listed rows alone: `out[j * n + i]` for
+    /// every `i` in `rows`, the other entries left as they were. The ranker asks only for
+    /// the courses a learner could take, often a small part of a large catalog.
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] when a query or `out` has the wrong length or a row is outside.
+    pub fn similarities_rows(&self, queries: &[&[f32]], rows: &[usize], out: &mut [f32]) -> Result<()> {
+        for q in queries {
+            self.check_query(q)?;
+        }
+        let n = self.len();
+        if out.len() != n * queries.len() {
+            return Err(Error::Dimension { what: "similarity output", expected: n * queries.len(), got: out.len() });
+        }
+        if let Some(&bad) = rows.iter().find(|&&i| i >= n) {
+            return Err(Error::Dimension { what: "similarity row", expected: n, got: bad });
+        }
+        let data = self.matrix.as_slice().expect("built from a Vec in standard layout");
+        let d = self.dim();
+        for &i in rows {
+            let row = &data[i * d..(i + 1) * d];
+            for (j, q) in queries.iter().enumerate() {
+                out[j * n + i] = dot(row, q);
+            }
+        }
+        Ok(())
+    }
+
     /// The `k` rows most similar to `query`, best first, skipping rows where `skip` is true.
     ///
     /// # Errors
@@ -259,4 +287,36 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
         }
     }
     acc.iter().sum::<f32>() + tail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn similarities_of_some_rows_equal_those_of_all_rows() {
+        let (n, d) = (9, 5);
+        let mut data: Vec<f32> = (0..n * d).map(|t| ((t * 7 % 11) as f32 - 4.0) / 3.0).collect();
+        for row in data.chunks_mut(d) {
+            let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt();
+            row.iter_mut().for_each(|x| *x /= norm);
+        }
+        let e = Embeddings::from_vec(n, d, data).unwrap();
+        let (a, b) = (e.row(1).to_vec(), e.row(6).to_vec());
+        let mut all = vec![0.0; 2 * n];
+        e.similarities_multi(&[&a, &b], &mut all).unwrap();
+        let mut some = vec![f32::NAN; 2 * n];
+        let rows = [0, 3, 4, 8];
+        e.similarities_rows(&[&a, &b], &rows, &mut some).unwrap();
+        for j in 0..2 {
+            for i in 0..n {
+                if rows.contains(&i) {
+                    assert_eq!(some[j * n + i], all[j * n + i]);
+                } else {
+                    assert!(some[j * n + i].is_nan(), "row {i} was written");
+                }
+            }
+        }
+        assert!(e.similarities_rows(&[&a], &[n], &mut vec![0.0; n]).is_err());
+    }
 }

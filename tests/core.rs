@@ -175,6 +175,36 @@ fn readiness_needs_one_member_of_every_group() {
 
 // ---- learning paths ----
 
+#[test]
+fn unlock_counts_at_once_equal_course_by_course() {
+    // The demo catalog (explicit and skill-inferred groups, concurrent ones among them), with
+    // seeded histories from nothing to most of the catalog, each with and without skills.
+    let (catalog, _) = Catalog::from_json(include_bytes!("../data/demo/catalog.json"), Strictness::Strict).unwrap();
+    let graph = PrereqGraph::new(&catalog, GraphOptions::default());
+    let n = catalog.len();
+    let seed = 11u64;
+    let mut state = seed;
+    let mut next = || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) as usize
+    };
+    let mut unlocked = 0;
+    for taken in [0, 1, 3, 10, 30, 80, 150] {
+        let completed: Vec<CourseIx> = (0..taken).map(|_| next() % n).collect();
+        let concurrent: Vec<CourseIx> = (0..2).map(|_| next() % n).collect();
+        for skills in [vec![], vec!["programming".to_string(), "statistics".to_string()]] {
+            let p = Progress::new(n, &completed, &concurrent, skills);
+            let each: Vec<usize> = (0..n).map(|c| graph.unlock_count(c, &p)).collect();
+            let at_once = graph.unlock_counts(&p);
+            unlocked += each.iter().sum::<usize>();
+            for c in (0..n).filter(|&c| !p.is_completed(c)) {
+                assert_eq!(at_once[c], each[c], "seed {seed}, {taken} taken, course {}", catalog.course(c).id);
+            }
+        }
+    }
+    assert!(unlocked > 100, "the histories unlock too little to test ({unlocked})");
+}
+
 fn path_ids(catalog: &Catalog, graph: &PrereqGraph, request: &PathRequest) -> Vec<String> {
     let path = plan(catalog, graph, request).unwrap();
     assert_prerequisite_order(catalog, graph, request, &path.steps.iter().map(|s| s.course).collect::<Vec<_>>());

@@ -5,7 +5,7 @@ mod explain;
 mod mmr;
 mod score;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -420,6 +420,16 @@ pub struct Recommender {
     /// Per course: whether its title marks it as needing standing ([`needs_standing`]),
     /// computed once rather than on every request.
     needs_standing: Vec<bool>,
+    /// Per course: its subject (the id before the first space) as a number, and the skills
+    /// it teaches as numbers ([`Recommender::skill_ids`]): a request compares numbers, not
+    /// strings, for every candidate.
+    subject: Vec<Option<u32>>,
+    teaches: Vec<Vec<u32>>,
+    /// Per course: its level, beside the rest so that a pass over every course reads one
+    /// small array instead of each course's record.
+    level: Vec<Option<u32>>,
+    /// Every skill a course teaches, numbered.
+    skill_ids: HashMap<String, u32>,
 }
 
 impl Recommender {
@@ -443,7 +453,43 @@ impl Recommender {
             }
         }
         let needs_standing = catalog.courses().iter().map(|c| needs_standing(&c.title)).collect();
-        Ok(Recommender { catalog, graph, mf, neighbours: None, embeddings, taxonomy, needs_standing })
+        let level = catalog.courses().iter().map(|c| c.level).collect();
+        let mut subjects: HashMap<&str, u32> = HashMap::new();
+        let subject = catalog
+            .courses()
+            .iter()
+            .map(|c| {
+                let next = subjects.len() as u32;
+                c.id.split_once(' ').map(|(s, _)| *subjects.entry(s).or_insert(next))
+            })
+            .collect();
+        let mut skill_ids: HashMap<String, u32> = HashMap::new();
+        let teaches = catalog
+            .courses()
+            .iter()
+            .map(|c| {
+                c.teaches
+                    .iter()
+                    .map(|s| {
+                        let next = skill_ids.len() as u32;
+                        *skill_ids.entry(s.clone()).or_insert(next)
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(Recommender {
+            catalog,
+            graph,
+            mf,
+            neighbours: None,
+            embeddings,
+            taxonomy,
+            needs_standing,
+            subject,
+            teaches,
+            level,
+            skill_ids,
+        })
     }
 
     /// Adds the item-neighbour model, which the collaborative part blends with the MF model.
@@ -511,12 +557,11 @@ impl Recommender {
 
     /// Whether the level and standing rules let this learner see course `c`.
     fn level_allows(&self, c: CourseIx, highest: Option<u32>, rules: &Rules) -> bool {
-        let course = self.catalog.course(c);
         let upper = highest.is_some_and(|h| h >= UPPER_LEVEL);
         if rules.standing && !upper && self.needs_standing[c] {
             return false;
         }
-        let Some(level) = course.level else { return true };
+        let Some(level) = self.level[c] else { return true };
         if !rules.levels {
             return true;
         }
@@ -569,26 +614,28 @@ impl Recommender {
         let progress = self.progress_with(learner, &skills, &rules);
         let outgrown = if rules.outgrown { self.graph.outgrown(&self.catalog, &progress) } else { vec![false; n] };
         let highest = learner.completed.iter().filter_map(|&c| self.catalog.course(c).level).max();
-        let mut by_subject: BTreeMap<&str, u32> = BTreeMap::new();
+        // The highest level completed in each subject: (subject, level), one per subject.
+        let mut by_subject: Vec<(u32, u32)> = Vec::new();
         if rules.outgrown {
             for &c in &learner.completed {
-                let course = self.catalog.course(c);
-                if let (Some((subject, _)), Some(level)) = (course.id.split_once(' '), course.level) {
-                    let e = by_subject.entry(subject).or_insert(level);
-                    *e = (*e).max(level);
+                if let (Some(subject), Some(level)) = (self.subject[c], self.catalog.course(c).level) {
+                    match by_subject.iter_mut().find(|(s, _)| *s == subject) {
+                        Some((_, top)) => *top = (*top).max(level),
+                        None => by_subject.push((subject, level)),
+                    }
                 }
             }
         }
         let below_subject = |c: CourseIx| {
-            let course = self.catalog.course(c);
-            matches!((course.id.split_once(' '), course.level), (Some((subject, _)), Some(level)) if by_subject.get(subject).is_some_and(|&top| level + 2 * LEVEL_STEP <= top))
+            let (Some(subject), Some(level)) = (self.subject[c], self.level[c]) else { return false };
+            by_subject.iter().any(|&(s, top)| s == subject && level + 2 * LEVEL_STEP <= top)
         };
         scratch.candidates.clear();
         scratch.candidates.extend((0..n).filter(|&c| {
             !progress.is_completed(c)
                 && !outgrown[c]
-                && !below_subject(c)
                 && !learner.in_progress.contains(&c)
+                && !below_subject(c)
                 && self.level_allows(c, highest, &rules)
                 && self.graph.is_ready(c, &progress)
         }));

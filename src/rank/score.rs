@@ -130,9 +130,10 @@ pub(crate) fn score(
             goal_column = Some(queries.len());
             queries.push(crate::similarity::unit(goal, emb.dim())?);
         }
+        // Only the candidates' similarities are ever read.
         let views: Vec<&[f32]> = queries.iter().map(Vec::as_slice).collect();
         scratch.similarities.resize(n * views.len(), 0.0);
-        emb.similarities_multi(&views, &mut scratch.similarities)?;
+        emb.similarities_rows(&views, candidates, &mut scratch.similarities)?;
     }
     let sims = &scratch.similarities;
 
@@ -146,7 +147,8 @@ pub(crate) fn score(
             scratch.alignment[c] += g.priority / total_priority;
         }
     }
-    let unlock_counts: Vec<usize> = candidates.iter().map(|&c| engine.graph.unlock_count(c, progress)).collect();
+    let all_unlocks = engine.graph.unlock_counts(progress);
+    let unlock_counts: Vec<usize> = candidates.iter().map(|&c| all_unlocks[c]).collect();
     let max_unlocks = unlock_counts.iter().copied().max().unwrap_or(0);
 
     // Courses that teach only what completed courses taught are ranked down (and say so);
@@ -159,17 +161,22 @@ pub(crate) fn score(
                 &learner.ratings,
                 engine.taxonomy.as_ref(),
             );
-            let known: std::collections::HashMap<&str, CourseIx> = earned
-                .iter()
-                .filter(|(_, (l, _))| *l >= super::KNOWN_SKILL_LEVEL)
-                .map(|(s, (_, c))| (s.as_str(), *c))
-                .collect();
+            // By skill number: the course that taught each skill the learner knows.
+            let mut known: Vec<Option<CourseIx>> = vec![None; engine.skill_ids.len()];
+            for (skill, (level, c)) in &earned {
+                if let (true, Some(&id)) = (*level >= super::KNOWN_SKILL_LEVEL, engine.skill_ids.get(skill)) {
+                    known[id as usize] = Some(*c);
+                }
+            }
             candidates
                 .iter()
                 .map(|&c| {
-                    let teaches = &engine.catalog.course(c).teaches;
-                    let covered = !teaches.is_empty() && teaches.iter().all(|s| known.contains_key(s.as_str()));
-                    covered.then(|| (teaches.clone(), known[teaches[0].as_str()]))
+                    let teaches = &engine.teaches[c];
+                    let taught_by = teaches.first().and_then(|&first| known[first as usize])?;
+                    teaches
+                        .iter()
+                        .all(|&s| known[s as usize].is_some())
+                        .then(|| (engine.catalog.course(c).teaches.clone(), taught_by))
                 })
                 .collect()
         } else {
