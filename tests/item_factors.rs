@@ -223,6 +223,36 @@ fn spark_s_rule_scales_the_ridge_by_the_learner_s_count_and_fits_no_bias() {
     }
 }
 
+/// A bundle of `cat` with only the collaborative parts, written and loaded back.
+fn round_trip(
+    cat: &Catalog,
+    model: &MfModel,
+    info: wayfinder::bundle::ModelInfo,
+    neighbours: Option<&Neighbours>,
+    privacy: Option<wayfinder::bundle::Privacy>,
+) -> (serde_json::Value, Bundle) {
+    let files = Bundle::write(BundleParts {
+        created: "2026-12-07T00:00:00Z".into(),
+        catalog: cat,
+        model: Some((model, info)),
+        neighbours,
+        ranking: None,
+        embeddings: None,
+        storage: Storage::F32,
+        embedder: None,
+        taxonomy: None,
+        counts: Counts::default(),
+        evaluation: serde_json::Value::Null,
+        compress_catalog: false,
+        privacy,
+    })
+    .unwrap();
+    let files: HashMap<String, Vec<u8>> = files.into_iter().collect();
+    let manifest = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    let loaded = Bundle::from_files(&files["manifest.json"], |name| files.get(name).map(Vec::as_slice)).unwrap();
+    (manifest, loaded)
+}
+
 #[test]
 fn a_course_below_the_minimum_cohort_ships_no_collaborative_data_and_the_manifest_says_so() {
     let ids = ["A 100", "A 200", "B 100", "B 200"];
@@ -251,29 +281,12 @@ fn a_course_below_the_minimum_cohort_ships_no_collaborative_data_and_the_manifes
     assert!((0..n).all(|i| nb.row(i).all(|(j, _)| j != 2)), "no weights to it");
     assert!(nb.row(0).count() > 0);
 
-    let files = Bundle::write(BundleParts {
-        created: "2026-12-07T00:00:00Z".into(),
-        catalog: &cat,
-        model: Some((m, wayfinder::pipeline::model_info(m, 1, serde_json::Value::Null))),
-        neighbours: Some(nb),
-        ranking: None,
-        embeddings: None,
-        storage: Storage::F32,
-        embedder: None,
-        taxonomy: None,
-        counts: Counts::default(),
-        evaluation: serde_json::Value::Null,
-        compress_catalog: false,
-        privacy: Some(cut.privacy.clone()),
-    })
-    .unwrap();
-    let files: HashMap<String, Vec<u8>> = files.into_iter().collect();
-    let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    let info = wayfinder::pipeline::model_info(m, 1, serde_json::Value::Null);
+    let (manifest, loaded) = round_trip(&cat, m, info, Some(nb), Some(cut.privacy.clone()));
     assert_eq!(
         manifest["privacy"],
         serde_json::json!({"min_cohort": 10, "courses_below_min_cohort": 1, "below_min_cohort": ["B 100"]})
     );
-    let loaded = Bundle::from_files(&files["manifest.json"], |name| files.get(name).map(Vec::as_slice)).unwrap();
     assert_eq!(loaded.manifest.privacy, Some(cut.privacy));
 }
 
@@ -283,26 +296,8 @@ fn the_bundle_keeps_the_fold_in_rule() {
     let files = Files::new(&[("A 100", 12), ("A 200", 40), ("B 100", 25), ("B 200", 30)], &four(rank), rank, true);
     let cat = catalog(&IDS);
     let imported = factors::import(&cat, files.files(), false).unwrap();
-    let written = Bundle::write(BundleParts {
-        created: "2026-12-07T00:00:00Z".into(),
-        catalog: &cat,
-        model: Some((&imported.model, imported.info.clone())),
-        neighbours: None,
-        ranking: None,
-        embeddings: None,
-        storage: Storage::F32,
-        embedder: None,
-        taxonomy: None,
-        counts: Counts::default(),
-        evaluation: serde_json::Value::Null,
-        compress_catalog: false,
-        privacy: None,
-    })
-    .unwrap();
-    let written: HashMap<String, Vec<u8>> = written.into_iter().collect();
-    let manifest: serde_json::Value = serde_json::from_slice(&written["manifest.json"]).unwrap();
+    let (manifest, loaded) = round_trip(&cat, &imported.model, imported.info.clone(), None, None);
     assert_eq!(manifest["model"]["fold_in_rule"], "count_scaled");
-    let loaded = Bundle::from_files(&written["manifest.json"], |n| written.get(n).map(Vec::as_slice)).unwrap();
     let model = loaded.model.unwrap();
     let history = [(0, 1.0), (2, 1.0)];
     assert_eq!(model.fold_in(&history).unwrap(), imported.model.fold_in(&history).unwrap());
