@@ -7,7 +7,7 @@
 //! hashes, training parameters and seed, an evaluation summary), `catalog.json` (the catalog
 //! format, inferred skills marked; `catalog.json.gz` when written compressed, which keeps a
 //! large catalog's descriptions from doubling the download), `tensors.safetensors` (`item_factors` `[n, k]` f32,
-//! `item_bias` `[n]` f32, `global_mean` `[1]` f32, `embeddings` `[n, d]` as f32, f16 or i8 with
+//! `item_bias` `[n]` f32, `global_mean` `[1]` f32, `item_implicit_factors` `[n, k]` f32 with SVD++, `embeddings` `[n, d]` as f32, f16 or i8 with
 //! per-row `embedding_scales` `[n]` f32, for a catalog stored in fewer dimensions than the
 //! model's `embedding_mean` `[m]` and `embedding_projection` `[m, d]` f32 that take a query
 //! there, and the item neighbours as compressed rows:
@@ -262,6 +262,14 @@ impl Bundle {
                 f32_bytes(model.item_factors().iter().copied()),
             ));
             tensors.push(("item_bias".into(), Dtype::F32, vec![n], f32_bytes(model.item_bias().iter().copied())));
+            if let Some(z) = model.implicit_factors() {
+                tensors.push((
+                    "item_implicit_factors".into(),
+                    Dtype::F32,
+                    vec![n, model.n_factors()],
+                    f32_bytes(z.iter().copied()),
+                ));
+            }
             tensors.push(("global_mean".into(), Dtype::F32, vec![1], f32_bytes([model.global_mean()])));
         }
         if let Some(nb) = parts.neighbours {
@@ -624,14 +632,24 @@ fn load_model(t: &SafeTensors<'_>, info: &ModelInfo, n: usize, factors_count: us
     let global_mean = *f32s(&mean)
         .first()
         .ok_or_else(|| Error::BundleTensor { name: "global_mean".into(), reason: "empty".into() })?;
-    MfModel::new(
+    let model = MfModel::new(
         kind,
         Array2::from_shape_vec((n, k), f32s(&factors))
             .map_err(|e| Error::BundleTensor { name: "item_factors".into(), reason: e.to_string() })?,
         Array1::from(f32s(&bias)),
         global_mean,
         info.rating_range,
-        fold_in,
+        FoldInParams { rule: fold_in.rule.without_implicit(), ..fold_in },
+    )?;
+    if fold_in.rule != FoldInRule::SvdPlusPlus {
+        return Ok(model);
+    }
+    let implicit = tensor(t, "item_implicit_factors", Dtype::F32, 2)?;
+    rows("implicit factors", &implicit, n)?;
+    width("item_implicit_factors", &implicit, "factors", factors_count)?;
+    model.with_implicit_factors(
+        Array2::from_shape_vec((n, k), f32s(&implicit))
+            .map_err(|e| Error::BundleTensor { name: "item_implicit_factors".into(), reason: e.to_string() })?,
     )
 }
 

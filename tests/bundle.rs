@@ -290,3 +290,67 @@ fn the_manifest_names_the_module_version_and_a_newer_or_foreign_one_is_refused()
     }
     assert!(matches!(with_version(Some("one")), Err(Error::BundleManifest(_))));
 }
+
+/// An explicit model with SVD++'s implicit factors: the tensor and the rule travel together,
+/// fold-in gives the same vector after the round trip, and a manifest that names the rule
+/// without the tensor (or a rule this reader does not know) is refused by name.
+#[test]
+fn an_svd_plus_plus_model_round_trips_and_needs_its_implicit_factors() {
+    let catalog = catalog();
+    let n = catalog.len();
+    let k = 3;
+    let q = Array2::from_shape_fn((n, k), |(i, j)| ((i * 5 + j * 2) % 7) as f32 / 7.0 - 0.4);
+    let z = Array2::from_shape_fn((n, k), |(i, j)| ((i * 3 + j) % 5) as f32 / 10.0 - 0.2);
+    let fold_in = FoldInParams {
+        reg: 0.1,
+        bias_reg: 0.05,
+        alpha: 0.0,
+        confidence: Confidence::Linear,
+        rule: FoldInRule::Wayfinder,
+    };
+    let bias = Array1::from_shape_fn(n, |i| i as f32 * 0.01);
+    let plain = MfModel::new(MfKind::Explicit, q, bias, 3.5, Some((1.0, 5.0)), fold_in).unwrap();
+    let model = plain.clone().with_implicit_factors(z).unwrap();
+    let write = |model: &MfModel| -> BTreeMap<String, Vec<u8>> {
+        let parts = BundleParts {
+            created: "2026-12-07T00:00:00Z".into(),
+            catalog: &catalog,
+            model: Some((model, wayfinder::pipeline::model_info(model, 7, serde_json::json!({})))),
+            neighbours: None,
+            ranking: None,
+            embeddings: None,
+            storage: Storage::F32,
+            embedder: None,
+            taxonomy: None,
+            counts: Counts::default(),
+            evaluation: serde_json::json!({}),
+            compress_catalog: false,
+            privacy: None,
+        };
+        Bundle::write(parts).unwrap().into_iter().collect()
+    };
+    let files = write(&model);
+    let manifest: serde_json::Value = serde_json::from_slice(&files[MANIFEST]).unwrap();
+    assert_eq!(manifest["model"]["fold_in_rule"], "svd_plus_plus");
+    let loaded = load(&files).unwrap().model.unwrap();
+    assert_eq!(loaded.implicit_factors(), model.implicit_factors());
+    let history = [(0, 4.0), (2, 2.5)];
+    assert_eq!(loaded.fold_in(&history).unwrap(), model.fold_in(&history).unwrap());
+    assert_ne!(plain.fold_in(&history).unwrap(), model.fold_in(&history).unwrap());
+
+    let with_rule = |rule: &str| {
+        let mut files = write(&plain);
+        let mut manifest: serde_json::Value = serde_json::from_slice(&files[MANIFEST]).unwrap();
+        manifest["model"]["fold_in_rule"] = rule.into();
+        files.insert(MANIFEST.into(), serde_json::to_vec(&manifest).unwrap());
+        load(&files).map(|_| ())
+    };
+    assert!(with_rule("wayfinder").is_ok());
+    let missing = with_rule("svd_plus_plus");
+    assert!(
+        matches!(&missing, Err(Error::BundleTensor { name, .. }) if name == "item_implicit_factors"),
+        "{missing:?}"
+    );
+    let unknown = with_rule("timesvd");
+    assert!(matches!(&unknown, Err(Error::BundleManifest(m)) if m.contains("timesvd")), "{unknown:?}");
+}

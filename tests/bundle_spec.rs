@@ -159,6 +159,9 @@ fn the_spec_s_tables_name_what_the_writer_writes() {
     assert_eq!(table_names(&text, "`model`:"), model, "model fields");
     // The writer stores embeddings in one dtype per bundle; the table lists every tensor name.
     tensors.insert("embeddings".into());
+    // Only an explicit model with SVD++'s implicit term writes this one; tests/bundle.rs
+    // writes and reads such a bundle.
+    tensors.insert("item_implicit_factors".into());
     assert_eq!(table_names(&text, "## `tensors.safetensors`"), tensors, "tensors");
     let files: BTreeSet<String> = manifest["files"].as_object().unwrap().keys().cloned().collect();
     let listed = table_names(&text, "## Files");

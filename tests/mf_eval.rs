@@ -248,6 +248,43 @@ fn movielens_u1_rmse_is_below_0_95() {
     assert!(report.rmse < 0.95, "u1 RMSE {} with {params:?}", report.rmse);
 }
 
+/// SVD++'s implicit term lowers u1's error, both for the trained users and for the same users
+/// folded in from their training ratings as a device does; plain biased MF in the same run.
+#[test]
+fn movielens_u1_svd_plus_plus_beats_plain_mf() {
+    let Some(dir) = common::data_dir("movielens100k") else { return };
+    let base = std::fs::read_to_string(dir.join("u1.base")).unwrap();
+    let test = std::fs::read_to_string(dir.join("u1.test")).unwrap();
+    let all = eval::parse_ratings(&format!("{base}{test}")).unwrap();
+    let n_base = base.lines().count();
+    let (train, held) = all.ratings.entries().split_at(n_base);
+    let (n_users, n_items) = (all.ratings.n_users(), all.ratings.n_items());
+    let train = Ratings::new(n_users, n_items, train.to_vec()).unwrap();
+    let held_out = Ratings::new(n_users, n_items, held.to_vec()).unwrap();
+    let mut history: Vec<Vec<(usize, f32)>> = vec![Vec::new(); n_users];
+    for r in train.entries() {
+        history[r.user].push((r.item, r.value));
+    }
+    let errors = |implicit_reg: f32| {
+        let params = SgdParams { implicit_reg, ..Default::default() };
+        let fit = sgd::train(&train, &params).unwrap();
+        let trained = eval::rating_errors(&fit, &held_out).unwrap().rmse;
+        let mut folded: Vec<Option<UserVector>> = vec![None; n_users];
+        let mut squares = 0.0f64;
+        for r in held {
+            let user = folded[r.user].get_or_insert_with(|| fit.model.fold_in(&history[r.user]).unwrap());
+            squares += f64::from(fit.model.predict(user, r.item).unwrap() - r.value).powi(2);
+        }
+        (trained, (squares / held.len() as f64).sqrt(), fit.model.fold_in_params().rule)
+    };
+    let (plain, plain_folded, plain_rule) = errors(0.0);
+    let (svdpp, svdpp_folded, svdpp_rule) = errors(SgdParams::default().implicit_reg);
+    assert_eq!((plain_rule, svdpp_rule), (FoldInRule::Wayfinder, FoldInRule::SvdPlusPlus));
+    assert!(svdpp < plain, "trained users: SVD++ {svdpp:.4} vs plain {plain:.4}");
+    assert!(svdpp_folded < plain_folded, "folded in: SVD++ {svdpp_folded:.4} vs plain {plain_folded:.4}");
+    assert!(svdpp_folded < 0.95, "folded in: SVD++ {svdpp_folded:.4}");
+}
+
 #[test]
 fn mooccubex_als_beats_popularity_on_5000_users() {
     let Some(dir) = common::data_dir("mooccubex_kgat") else { return };

@@ -196,6 +196,9 @@ fn conjugate_gradient_portable(
 /// penalty SGD training applies. Without one ([`FoldInRule::CountScaled`]): minimise
 /// `Σ (r − μ − bᵢ − p·qᵢ)² + n·reg·‖p‖²`, Spark MLlib's explicit ALS row (whose exported
 /// models carry no mean or biases, so the residual is the rating itself).
+/// With SVD++'s implicit factors ([`FoldInRule::SvdPlusPlus`]): the Wayfinder solve on the
+/// residuals `r − μ − bᵢ − s·qᵢ`, where `s = n^-½ Σ zⱼ` over the rated items, and the vector
+/// returned is `p + s`, so scoring stays one dot product.
 pub(crate) fn solve_explicit(
     model: &MfModel,
     observations: &[(usize, f32)],
@@ -204,10 +207,21 @@ pub(crate) fn solve_explicit(
     let k = model.n_factors();
     let p = model.fold_in;
     // The unknowns are [b, p] with a bias, [p] without one.
-    let with_bias = p.rule == FoldInRule::Wayfinder;
+    let with_bias = p.rule != FoldInRule::CountScaled;
     let first = usize::from(with_bias);
     let n = k + first;
     let items = model.item_factors.as_slice().expect("MfModel keeps its factors contiguous");
+    // SVD++'s implicit term: the same for every rating of this learner.
+    let implicit = model.implicit_factors.as_ref().map(|z| {
+        let z = z.as_slice().expect("MfModel keeps its implicit factors contiguous");
+        let mut s = vec![0.0; k];
+        for &(item, _) in observations {
+            axpy(1.0, &z[item * k..(item + 1) * k], &mut s);
+        }
+        let norm = 1.0 / (observations.len() as f32).sqrt();
+        s.iter_mut().for_each(|v| *v *= norm);
+        s
+    });
     let (a, z) = (&mut scratch.a[..n * n], &mut scratch.b[..n]);
     a.fill(0.0);
     z.fill(0.0);
@@ -219,8 +233,10 @@ pub(crate) fn solve_explicit(
             if with_bias {
                 row[0] = 1.0;
             }
-            row[first..].copy_from_slice(&items[item * k..(item + 1) * k]);
-            axpy(r - model.global_mean - model.item_bias[item], row, z);
+            let q = &items[item * k..(item + 1) * k];
+            row[first..].copy_from_slice(q);
+            let known = implicit.as_deref().map_or(0.0, |s| dot(q, s));
+            axpy(r - model.global_mean - model.item_bias[item] - known, row, z);
             *w = 1.0;
         }
         add_outer4_upper(a, n, w, std::array::from_fn(|t| &rows[t * n..(t + 1) * n]));
@@ -233,7 +249,11 @@ pub(crate) fn solve_explicit(
         a[d * n + d] += count * p.reg;
     }
     cholesky_solve(a, n, z).map_err(|_| Error::NotPositiveDefinite("fold-in"))?;
-    Ok(if with_bias { (z[0], z[1..].to_vec()) } else { (0.0, z.to_vec()) })
+    let (bias, mut factors) = if with_bias { (z[0], z[1..].to_vec()) } else { (0.0, z.to_vec()) };
+    if let Some(s) = implicit {
+        axpy(1.0, &s, &mut factors);
+    }
+    Ok((bias, factors))
 }
 
 /// `A += Σₜ wₜ · yₜ yₜᵀ` on the upper triangle of the `n × n` row-major `a` (and on a few

@@ -65,6 +65,22 @@ pub enum FoldInRule {
     /// count for implicit models, every rating for explicit ones). A learner's vector is
     /// exactly the one the trainer's last half-sweep solves for them.
     CountScaled,
+    /// SVD++ (Koren 2008), explicit models only: [`FoldInRule::Wayfinder`]'s explicit solve
+    /// plus an implicit term. A learner's vector is `x + |N|^-½ Σⱼ zⱼ`, summed over the `N`
+    /// ratings they gave, where `zⱼ` are the model's implicit factors
+    /// ([`MfModel::implicit_factors`]): having rated a course says something whatever the
+    /// rating. The bias and `x` solve the Wayfinder system on what that term leaves.
+    SvdPlusPlus,
+}
+
+impl FoldInRule {
+    /// The rule of the same solve without SVD++'s implicit term.
+    pub fn without_implicit(self) -> FoldInRule {
+        match self {
+            FoldInRule::SvdPlusPlus => FoldInRule::Wayfinder,
+            rule => rule,
+        }
+    }
 }
 
 /// The regularization fold-in uses; training sets it to match its own objective.
@@ -127,6 +143,8 @@ pub struct MfModel {
     /// depends on the learner): the part of every fold-in system that does not depend on the
     /// learner, computed once here rather than on every call.
     gram: Option<Array2<f32>>,
+    /// SVD++'s implicit factors `zⱼ`, `n_items × k` ([`FoldInRule::SvdPlusPlus`] only).
+    implicit_factors: Option<Array2<f32>>,
 }
 
 impl MfModel {
@@ -137,7 +155,8 @@ impl MfModel {
     /// # Errors
     /// [`Error::Dimension`] when the bias count differs from the factor rows or `k` is zero,
     /// [`Error::NonFinite`] for a NaN or infinite entry, and [`Error::InvalidParameter`] for
-    /// bad fold-in parameters or a reversed range.
+    /// bad fold-in parameters, a reversed range, or the [`FoldInRule::SvdPlusPlus`] rule, which
+    /// needs [`MfModel::with_implicit_factors`].
     pub fn new(
         kind: MfKind,
         item_factors: Array2<f32>,
@@ -174,6 +193,12 @@ impl MfModel {
             }
         }
         fold_in.validate()?;
+        if fold_in.rule == FoldInRule::SvdPlusPlus {
+            return Err(Error::param(
+                "fold_in_rule",
+                "svd_plus_plus needs implicit factors: build the model with the wayfinder rule, then add them",
+            ));
+        }
         let item_factors = item_factors.as_standard_layout().into_owned();
         // Spark's rule scales the ridge by each learner's count, so its gram is added per learner.
         let gram = (kind == MfKind::Implicit).then(|| {
@@ -183,7 +208,49 @@ impl MfModel {
             }
             g
         });
-        Ok(MfModel { kind, item_factors, item_bias, global_mean, rating_range, fold_in, gram })
+        Ok(MfModel { kind, item_factors, item_bias, global_mean, rating_range, fold_in, gram, implicit_factors: None })
+    }
+
+    /// This explicit model with SVD++'s implicit factors (`n_items × k`, one row per item), so
+    /// that fold-in follows [`FoldInRule::SvdPlusPlus`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] unless the model is explicit with the Wayfinder rule,
+    /// [`Error::Dimension`] for a shape other than the item factors', and
+    /// [`Error::NonFinite`] for a NaN or infinite entry.
+    pub fn with_implicit_factors(mut self, implicit: Array2<f32>) -> Result<MfModel> {
+        if self.kind != MfKind::Explicit || self.fold_in.rule != FoldInRule::Wayfinder {
+            return Err(Error::param("implicit_factors", "only an explicit model with the wayfinder rule takes them"));
+        }
+        if implicit.nrows() != self.n_items() {
+            return Err(Error::Dimension {
+                what: "implicit factor rows",
+                expected: self.n_items(),
+                got: implicit.nrows(),
+            });
+        }
+        if implicit.ncols() != self.n_factors() {
+            return Err(Error::Dimension {
+                what: "implicit factors per item",
+                expected: self.n_factors(),
+                got: implicit.ncols(),
+            });
+        }
+        if let Some(((row, col), &x)) = implicit.indexed_iter().find(|(_, x)| !x.is_finite()) {
+            return Err(Error::NonFinite {
+                what: "implicit factors",
+                at: format!("row {row}, column {col}"),
+                value: x,
+            });
+        }
+        self.implicit_factors = Some(implicit.as_standard_layout().into_owned());
+        self.fold_in.rule = FoldInRule::SvdPlusPlus;
+        Ok(self)
+    }
+
+    /// SVD++'s implicit factors, when the model has them.
+    pub fn implicit_factors(&self) -> Option<ArrayView2<'_, f32>> {
+        self.implicit_factors.as_ref().map(Array2::view)
     }
 
     pub fn kind(&self) -> MfKind {
@@ -221,14 +288,23 @@ impl MfModel {
     pub fn with_rows_cleared(&self, rows: &[usize]) -> Result<MfModel> {
         let mut factors = self.item_factors.clone();
         let mut bias = self.item_bias.clone();
+        let mut implicit = self.implicit_factors.clone();
         for &r in rows {
             if r >= self.n_items() {
                 return Err(Error::Dimension { what: "item row to clear", expected: self.n_items(), got: r });
             }
             factors.row_mut(r).fill(0.0);
             bias[r] = 0.0;
+            if let Some(z) = &mut implicit {
+                z.row_mut(r).fill(0.0);
+            }
         }
-        MfModel::new(self.kind, factors, bias, self.global_mean, self.rating_range, self.fold_in)
+        let fold_in = FoldInParams { rule: self.fold_in.rule.without_implicit(), ..self.fold_in };
+        let model = MfModel::new(self.kind, factors, bias, self.global_mean, self.rating_range, fold_in)?;
+        match implicit {
+            Some(z) => model.with_implicit_factors(z),
+            None => Ok(model),
+        }
     }
 
     /// Computes a learner's vector from their history, in closed form against the fixed
@@ -298,7 +374,7 @@ impl MfModel {
                 let gram = self.gram.as_ref().expect("implicit models keep their gram matrix");
                 let gram = gram.as_slice().expect("a new Array2 is contiguous");
                 let ridge = match p.rule {
-                    FoldInRule::Wayfinder => 0.0,
+                    FoldInRule::Wayfinder | FoldInRule::SvdPlusPlus => 0.0,
                     FoldInRule::CountScaled => p.reg * weighted.len() as f32,
                 };
                 let items = self.item_factors.as_slice().expect("MfModel keeps its factors contiguous");
@@ -640,6 +716,60 @@ mod tests {
         assert_eq!(m.predict(&far, 0).unwrap(), 5.0);
         assert!(m.score_into(&u, &mut [0.0; 3]).is_err());
         assert!(m.predict(&u, 2).is_err());
+    }
+
+    #[test]
+    fn svd_plus_plus_folds_in_the_implicit_term_first() {
+        // Two factors, three items; the implicit factors of items 0 and 1 point along the axes.
+        let q = array![[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]];
+        let z = array![[0.6, 0.0], [0.0, -0.2], [5.0, 5.0]];
+        let plain = MfModel::new(MfKind::Explicit, q, array![0.1, -0.1, 0.0], 3.0, Some((1.0, 5.0)), params()).unwrap();
+        let model = plain.clone().with_implicit_factors(z).unwrap();
+        assert_eq!(model.fold_in_params().rule, FoldInRule::SvdPlusPlus);
+        let history = [(0, 5.0), (1, 2.0)];
+        // s = (z₀ + z₁) / √2; the Wayfinder solve then sees the ratings less s·qᵢ.
+        let s = [0.6 / 2f32.sqrt(), -0.2 / 2f32.sqrt()];
+        let shifted: Vec<(usize, f32)> = history.iter().map(|&(i, r)| (i, r - s[i])).collect();
+        let base = plain.fold_in(&shifted).unwrap();
+        let got = model.fold_in(&history).unwrap();
+        assert!((got.bias - base.bias).abs() < 1e-5, "{got:?} vs {base:?}");
+        for (f, (g, b)) in got.factors.iter().zip(&base.factors).enumerate() {
+            assert!((g - (b + s[f])).abs() < 1e-5, "factor {f}: {got:?} vs {base:?} + {s:?}");
+        }
+        // Clearing a row clears its implicit factors too, and keeps the rule.
+        let cleared = model.with_rows_cleared(&[2]).unwrap();
+        assert_eq!(cleared.fold_in_params().rule, FoldInRule::SvdPlusPlus);
+        assert!(cleared.implicit_factors().unwrap().row(2).iter().all(|&x| x == 0.0));
+        assert_eq!(cleared.implicit_factors().unwrap().row(0), model.implicit_factors().unwrap().row(0));
+    }
+
+    #[test]
+    fn implicit_factors_are_checked() {
+        let q = array![[1.0, 0.0], [0.0, 1.0]];
+        let explicit = MfModel::new(MfKind::Explicit, q.clone(), Array1::zeros(2), 3.0, None, params()).unwrap();
+        assert!(matches!(
+            explicit.clone().with_implicit_factors(array![[1.0, 0.0]]),
+            Err(Error::Dimension { what: "implicit factor rows", .. })
+        ));
+        assert!(matches!(
+            explicit.clone().with_implicit_factors(array![[1.0], [0.0]]),
+            Err(Error::Dimension { what: "implicit factors per item", .. })
+        ));
+        assert!(matches!(
+            explicit.with_implicit_factors(array![[1.0, 0.0], [f32::NAN, 0.0]]),
+            Err(Error::NonFinite { what: "implicit factors", .. })
+        ));
+        let implicit = MfModel::new(MfKind::Implicit, q.clone(), Array1::zeros(2), 0.0, None, params()).unwrap();
+        assert!(matches!(
+            implicit.with_implicit_factors(q.clone()),
+            Err(Error::InvalidParameter { name: "implicit_factors", .. })
+        ));
+        // The rule alone, without the factors it needs, is refused.
+        let rule = FoldInParams { rule: FoldInRule::SvdPlusPlus, ..params() };
+        assert!(matches!(
+            MfModel::new(MfKind::Explicit, q, Array1::zeros(2), 3.0, None, rule),
+            Err(Error::InvalidParameter { name: "fold_in_rule", .. })
+        ));
     }
 
     #[test]

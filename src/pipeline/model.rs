@@ -19,7 +19,7 @@ use crate::mf::{als, sgd, Confidence, Fitted, MfKind, MfModel, Rating, Ratings};
 pub enum ModelKind {
     /// Implicit ALS on enrolments (best for ranking); ratings, if any, are ignored.
     Implicit,
-    /// Biased MF by SGD on the ratings.
+    /// SVD++ (biased MF with the implicit term) by SGD on the ratings.
     Explicit,
 }
 

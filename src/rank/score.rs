@@ -151,37 +151,34 @@ pub(crate) fn score(
     let unlock_counts: Vec<usize> = candidates.iter().map(|&c| all_unlocks[c]).collect();
     let max_unlocks = unlock_counts.iter().copied().max().unwrap_or(0);
 
-    // Courses that teach only what completed courses taught are ranked down (and say so);
-    // with no penalty there is nothing to compute.
-    let already_have: Vec<Option<(Vec<String>, CourseIx)>> =
-        if options.redundancy > 0.0 && !learner.completed.is_empty() {
-            let earned = super::skills_from_completions(
-                &engine.catalog,
-                &learner.completed,
-                &learner.ratings,
-                engine.taxonomy.as_ref(),
-            );
-            // By skill number: the course that taught each skill the learner knows.
-            let mut known: Vec<Option<CourseIx>> = vec![None; engine.skill_ids.len()];
-            for (skill, (level, c)) in &earned {
-                if let (true, Some(&id)) = (*level >= super::KNOWN_SKILL_LEVEL, engine.skill_ids.get(skill)) {
-                    known[id as usize] = Some(*c);
-                }
+    // Courses that teach only what completed courses taught are ranked down (and say so):
+    // for each candidate, the completed course that taught its first skill. With no penalty
+    // there is nothing to compute. The skill names are copied for the pool alone.
+    let already_have: Vec<Option<CourseIx>> = if options.redundancy > 0.0 && !learner.completed.is_empty() {
+        let earned = super::skills_from_completions(
+            &engine.catalog,
+            &learner.completed,
+            &learner.ratings,
+            engine.taxonomy.as_ref(),
+        );
+        // By skill number: the course that taught each skill the learner knows.
+        let mut known: Vec<Option<CourseIx>> = vec![None; engine.skill_ids.len()];
+        for (skill, (level, c)) in &earned {
+            if let (true, Some(&id)) = (*level >= super::KNOWN_SKILL_LEVEL, engine.skill_ids.get(skill)) {
+                known[id as usize] = Some(*c);
             }
-            candidates
-                .iter()
-                .map(|&c| {
-                    let teaches = &engine.teaches[c];
-                    let taught_by = teaches.first().and_then(|&first| known[first as usize])?;
-                    teaches
-                        .iter()
-                        .all(|&s| known[s as usize].is_some())
-                        .then(|| (engine.catalog.course(c).teaches.clone(), taught_by))
-                })
-                .collect()
-        } else {
-            vec![None; candidates.len()]
-        };
+        }
+        candidates
+            .iter()
+            .map(|&c| {
+                let teaches = &engine.teaches[c];
+                let taught_by = teaches.first().and_then(|&first| known[first as usize])?;
+                teaches.iter().all(|&s| known[s as usize].is_some()).then_some(taught_by)
+            })
+            .collect()
+    } else {
+        vec![None; candidates.len()]
+    };
 
     // The weights of the parts this bundle and query can provide; a stated goal carries at
     // least `GOAL_SHARE` of them (see `goal_weights`).
@@ -268,7 +265,7 @@ pub(crate) fn score(
                 similar_to,
                 gap_skills,
                 unlocks: unlock_counts[j],
-                already_have: already_have[j].clone(),
+                already_have: already_have[j].map(|by| (teaches.clone(), by)),
             }
         })
         .collect();
