@@ -1,6 +1,8 @@
 //! The pipeline's rules on hand-made data: held-out splits, tuning that never sees the test
 //! split, the fallback for sites with too few learners, and the engine's defaults.
 
+use std::collections::BTreeSet;
+
 use wayfinder::api::{self, RecommendQuery};
 use wayfinder::catalog::{Catalog, Course, Strictness};
 use wayfinder::engine::Engine;
@@ -102,6 +104,24 @@ fn tuning_never_sees_the_test_split() {
     assert_eq!(report.tuned, changed.tuned, "seed {seed}: the tuned defaults depend on the test courses");
     assert!(report.tuned.fallback.is_none());
     assert!(!report.tuned.table.is_empty());
+    // Both ALS ridges are tried with every MF share; the one kept goes with a kept share.
+    let ridges: BTreeSet<String> = report
+        .tuned
+        .table
+        .iter()
+        .filter(|r| r.defaults.mf_share > 0.0)
+        .map(|r| format!("{:?} {} {}", r.mf_ridge.rule, r.mf_ridge.reg, r.defaults.mf_share))
+        .collect();
+    assert_eq!(ridges.len(), 6, "seed {seed}: {ridges:?}");
+    if report.tuned.defaults.mf_share == 0.0 {
+        assert_eq!(report.tuned.mf_ridge, pipeline::Ridge::default(), "seed {seed}");
+    } else {
+        assert!(report
+            .tuned
+            .table
+            .iter()
+            .any(|r| r.defaults == report.tuned.defaults && r.mf_ridge == report.tuned.mf_ridge));
+    }
     for name in ["hybrid", "hybrid_no_mmr", "collaborative", "goal_skills", "popularity", "item_knn", "ease"] {
         let m = &report.rankings[name];
         assert!((0.0..=1.0).contains(&m.hr) && m.ndcg <= m.hr + 1e-12, "seed {seed}: {name} {m:?}");
@@ -227,7 +247,12 @@ fn an_explicit_model_needs_ratings_and_the_model_info_comes_from_the_fitted_mode
     let c = catalog();
     let g = PrereqGraph::new(&c, GraphOptions::default());
     let interactions = histories_interactions(60);
-    let explicit = pipeline::ModelParams { kind: pipeline::ModelKind::Explicit, factors: 4, seed: 7 };
+    let explicit = pipeline::ModelParams {
+        kind: pipeline::ModelKind::Explicit,
+        factors: 4,
+        seed: 7,
+        ridge: pipeline::Ridge::default(),
+    };
     let err = pipeline::train(&c, &g, &interactions, &explicit, &mut |_| {}).unwrap_err();
     assert!(matches!(err, wayfinder::Error::InvalidParameter { name: "kind", .. }), "{err}");
 

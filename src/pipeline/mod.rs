@@ -31,7 +31,7 @@ use crate::error::{Error, Result};
 use crate::eval::{average_precision_at_k, hit_at_k, ndcg_at_k, top_k_into};
 use crate::graph::PrereqGraph;
 use crate::interactions::Interactions;
-use crate::mf::{als, MfModel, Rating, Ratings};
+use crate::mf::{als, FoldInRule, MfModel, Rating, Ratings};
 use crate::neighbours::{fit, Neighbours};
 use crate::rank::{PartialWeights, RankDefaults, Recommender, Scratch, Weights};
 
@@ -186,12 +186,37 @@ pub fn dense_too_large(n: usize) -> Result<()> {
     Ok(())
 }
 
-/// Fits the MF model (implicit ALS).
+/// An ALS ridge: the rule that scales it and its penalty ([`als::AlsParams::rule`] and `reg`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Ridge {
+    pub rule: FoldInRule,
+    pub reg: f32,
+}
+
+impl Default for Ridge {
+    /// ALS's own default: 1.8 per observation of the row (ALS-WR).
+    fn default() -> Self {
+        let d = als::AlsParams::default();
+        Ridge { rule: d.rule, reg: d.reg }
+    }
+}
+
+/// The ALS ridges tuning tries for the MF part: ALS's default, scaled by each row's count
+/// (best on MOOCCubeX's validation split), and the constant λ 10 that was the default before
+/// it (whose model blended better with the neighbours on MovieLens). Validation decides per
+/// site; the ridge is only chosen together with an MF share that clears the noise.
+fn mf_ridges() -> [Ridge; 2] {
+    [Ridge::default(), Ridge { rule: FoldInRule::Wayfinder, reg: 10.0 }]
+}
+
+/// Fits the MF model (implicit ALS) with `ridge`.
 ///
 /// # Errors
 /// Training errors.
-pub fn fit_mf(train: &Ratings, p: &TuneParams) -> Result<MfModel> {
-    Ok(als::train(train, &als::AlsParams { factors: p.factors, seed: p.seed, ..Default::default() })?.model)
+pub fn fit_mf(train: &Ratings, p: &TuneParams, ridge: Ridge) -> Result<MfModel> {
+    let params =
+        als::AlsParams { factors: p.factors, seed: p.seed, rule: ridge.rule, reg: ridge.reg, ..Default::default() };
+    Ok(als::train(train, &params)?.model)
 }
 
 /// The dense item-item matrix of a neighbour model (row: from, column: to).
@@ -227,6 +252,8 @@ pub struct TuneRow {
     pub ndcg: f64,
     /// Neighbours kept per course in this row's model.
     pub per_course: usize,
+    /// The ridge of this row's MF model (used when `defaults.mf_share` is above 0).
+    pub mf_ridge: Ridge,
     /// Each validation case's hit and NDCG, for paired comparisons.
     #[serde(skip)]
     per_case: Vec<(f32, f32)>,
@@ -243,6 +270,9 @@ pub struct Tuned {
     /// Neighbours kept per course: `TuneParams::per_course`, or twice that unless validation
     /// scores the denser list lower.
     pub per_course: usize,
+    /// The MF model's ridge: the one of the chosen MF share, or ALS's default when no share
+    /// cleared the noise. `wayfinder build` trains the shipped MF model with it.
+    pub mf_ridge: Ridge,
     pub validation_users: usize,
     pub table: Vec<TuneRow>,
     /// Why the fallback defaults were used, when they were.
@@ -266,7 +296,7 @@ fn cases(train: &Histories, held: &[Option<CourseIx>], max_users: usize, seed: u
 /// Chooses the ranking defaults on a validation split of `histories`: one course held out of
 /// each learner (seeded; repeated up to three times for small sites), models fit on the rest,
 /// then a small grid searched stage by stage by HR@k (NDCG breaks ties) through
-/// [`api::recommend`]: the neighbour model and the MF share with the collaborative part
+/// [`api::recommend`]: the neighbour model and the MF share (for each ALS ridge) with the collaborative part
 /// alone, then the content weight, the unlock weight and MMR's lambda. Goal weights keep
 /// their fallback values: the interactions hold no goals to tune them on.
 ///
@@ -287,6 +317,7 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
             neighbours: None,
             ease_lambda: None,
             per_course: p.per_course,
+            mf_ridge: Ridge::default(),
             validation_users: 0,
             table: Vec::new(),
             fallback: Some(why),
@@ -301,17 +332,18 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
         let (train, held) = hold_out(histories, Protocol::LeaveOneOut, p.seed.wrapping_add(r))?;
         let ratings = train.ratings()?;
         let cases = cases(&train, &held, p.max_users, p.seed.wrapping_add(r));
-        let mf = fit_mf(&ratings, p)?;
+        let mf = mf_ridges().iter().map(|&r| fit_mf(&ratings, p, r)).collect::<Result<Vec<_>>>()?;
         folds.push(Fold { learners: learners(&ratings), ratings, cases, mf });
     }
     let has_content = base.embeddings().is_some();
     let has_unlocks = (0..base.catalog().len()).any(|c| !base.graph().groups(c).is_empty());
-    let engines = |kind: NeighbourKind, d: RankDefaults, per_course: usize| -> Result<Vec<Engine>> {
+    // The engines of one configuration, one per fold; `ridge` is the index of the MF model.
+    let engines = |kind: NeighbourKind, d: RankDefaults, per_course: usize, ridge: usize| -> Result<Vec<Engine>> {
         folds
             .iter()
             .map(|f| {
                 let nb = fit_sparse(&f.ratings, &f.learners, kind, per_course)?;
-                Engine::new(base.clone_with(Some(f.mf.clone()), Some(nb))?, d)
+                Engine::new(base.clone_with(Some(f.mf[ridge].clone()), Some(nb))?, d)
             })
             .collect()
     };
@@ -319,6 +351,7 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
                    kind: NeighbourKind,
                    d: RankDefaults,
                    per_course: usize,
+                   ridge: usize,
                    table: &mut Vec<TuneRow>|
      -> Result<TuneRow> {
         let mut per_case = Vec::new();
@@ -329,7 +362,8 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
         let n = per_case.len().max(1) as f64;
         let hr = per_case.iter().map(|c| f64::from(c.0)).sum::<f64>() / n;
         let ndcg = per_case.iter().map(|c| f64::from(c.1)).sum::<f64>() / n;
-        let row = TuneRow { neighbours: kind, defaults: d, hr, ndcg, per_course, per_case };
+        let row =
+            TuneRow { neighbours: kind, defaults: d, hr, ndcg, per_course, mf_ridge: mf_ridges()[ridge], per_case };
         table.push(row.clone());
         Ok(row)
     };
@@ -342,8 +376,8 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
     // what was chosen by more than the noise of the validation set (see `clearly_better`).
     let mut best: Option<(TuneRow, NeighbourKind)> = None;
     for kind in [NeighbourKind::Cosine].into_iter().chain(EASE_LAMBDAS.map(|lambda| NeighbourKind::Ease { lambda })) {
-        let mut e = engines(kind, start, p.per_course)?;
-        let row = try_row(&mut e, kind, start, p.per_course, &mut table)?;
+        let mut e = engines(kind, start, p.per_course, 0)?;
+        let row = try_row(&mut e, kind, start, p.per_course, 0, &mut table)?;
         if best.as_ref().is_none_or(|(b, _)| better(&row, b)) {
             best = Some((row, kind));
         }
@@ -352,29 +386,36 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
     // Twice the neighbours per course unless validation scores them lower: the denser list is
     // the same model less truncated, so only its bytes argue against it (see `not_worse`).
     let mut per_course = p.per_course;
-    let mut denser = engines(kind, start, 2 * p.per_course)?;
-    let row = try_row(&mut denser, kind, start, 2 * p.per_course, &mut table)?;
+    let mut denser = engines(kind, start, 2 * p.per_course, 0)?;
+    let row = try_row(&mut denser, kind, start, 2 * p.per_course, 0, &mut table)?;
     if not_worse(&row, &chosen) {
         chosen = row;
         per_course *= 2;
     }
-    let mut e = engines(kind, start, per_course)?;
+    // Stage 1b: the MF share of the collaborative part, for each MF ridge.
+    let base_row = chosen.clone();
+    let mut ridge = 0;
+    for r in 0..mf_ridges().len() {
+        let mut e = engines(kind, start, per_course, r)?;
+        for mf_share in [0.25, 0.5, 1.0] {
+            let row = try_row(&mut e, kind, RankDefaults { mf_share, ..start }, per_course, r, &mut table)?;
+            if clearly_better(&row, &base_row) && better(&row, &chosen) {
+                chosen = row;
+                ridge = r;
+            }
+        }
+    }
+    let mut e = engines(kind, chosen.defaults, per_course, ridge)?;
     let mut step = |candidates: Vec<RankDefaults>, chosen: &mut TuneRow, table: &mut Vec<TuneRow>| -> Result<()> {
         let base = chosen.clone();
         for d in candidates {
-            let row = try_row(&mut e, kind, d, per_course, table)?;
+            let row = try_row(&mut e, kind, d, per_course, ridge, table)?;
             if clearly_better(&row, &base) && better(&row, chosen) {
                 *chosen = row;
             }
         }
         Ok(())
     };
-    // Stage 1b: the MF share of the collaborative part.
-    step(
-        [0.25, 0.5, 1.0].into_iter().map(|mf_share| RankDefaults { mf_share, ..start }).collect(),
-        &mut chosen,
-        &mut table,
-    )?;
     // Stage 2: the content weight, against the collaborative weight.
     if has_content {
         let d = chosen.defaults;
@@ -428,6 +469,7 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
         neighbours: Some(kind),
         ease_lambda,
         per_course,
+        mf_ridge: mf_ridges()[ridge],
         validation_users,
         table,
         fallback: None,
@@ -473,7 +515,8 @@ struct Fold {
     /// [`learners`] of `ratings`, counted once for every neighbour model tried.
     learners: Vec<f32>,
     cases: Vec<Case>,
-    mf: MfModel,
+    /// One MF model per ridge of [`mf_ridges`], in that order.
+    mf: Vec<MfModel>,
 }
 
 /// Standard errors of the paired difference a part must gain by to be kept. One was not
@@ -717,7 +760,7 @@ pub fn evaluate(base: &Recommender, histories: &Histories, p: &EvalParams) -> Re
     let tuned = tune(base, &train, &p.tune)?;
     let ratings = train.ratings()?;
     let n = base.catalog().len();
-    let mf = fit_mf(&ratings, &p.tune)?;
+    let mf = fit_mf(&ratings, &p.tune, tuned.mf_ridge)?;
     let ease_lambda = tuned.ease_lambda.unwrap_or(EASE_LAMBDAS[2]);
     let cosine = fit_dense(&ratings, NeighbourKind::Cosine)?;
     let ease = fit_dense(&ratings, NeighbourKind::Ease { lambda: ease_lambda })?;

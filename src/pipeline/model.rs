@@ -12,6 +12,7 @@ use crate::eval::{evaluate_ranking, leave_one_out, rating_errors, Popularity};
 use crate::graph::{PrereqGraph, Progress};
 use crate::interactions::Interactions;
 use crate::mf::{als, sgd, Confidence, Fitted, MfKind, MfModel, Rating, Ratings};
+use crate::pipeline::Ridge;
 
 /// Which model to fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -29,11 +30,19 @@ pub struct ModelParams {
     pub kind: ModelKind,
     pub factors: usize,
     pub seed: u64,
+    /// The implicit model's ridge (tuning's choice, [`crate::pipeline::Tuned::mf_ridge`]).
+    pub ridge: Ridge,
 }
 
 impl ModelParams {
     fn als(&self) -> als::AlsParams {
-        als::AlsParams { factors: self.factors, seed: self.seed, ..Default::default() }
+        als::AlsParams {
+            factors: self.factors,
+            seed: self.seed,
+            rule: self.ridge.rule,
+            reg: self.ridge.reg,
+            ..Default::default()
+        }
     }
     fn sgd(&self) -> sgd::SgdParams {
         sgd::SgdParams { factors: self.factors, seed: self.seed, ..Default::default() }

@@ -13,7 +13,10 @@ use wayfinder::embed::Embedder;
 use wayfinder::gaps::Taxonomy;
 use wayfinder::graph::{GraphOptions, PrereqGraph};
 use wayfinder::interactions::{self, Interactions};
-use wayfinder::pipeline::{self, compact, Histories, ModelKind, ModelParams, SiteOptions, Texts, TuneParams, Tuned};
+use wayfinder::mf::FoldInRule;
+use wayfinder::pipeline::{
+    self, compact, Histories, ModelKind, ModelParams, Ridge, SiteOptions, Texts, TuneParams, Tuned,
+};
 use wayfinder::skills;
 
 use crate::files;
@@ -248,6 +251,21 @@ pub fn run(args: BuildArgs) -> Result<()> {
     let interactions =
         args.interactions.as_ref().map(|p| site.interactions(p, args.format, args.lenient)).transpose()?;
     let catalog = &site.catalog;
+    // Ranking defaults chosen on a validation split of the site's own interactions, and the
+    // item-neighbour model of the kind that won there, fit on all of them; the MF model below is
+    // trained with the ridge tuning chose.
+    let tune_started = Instant::now();
+    let (tuned, neighbours) = match &interactions {
+        Some(i) => {
+            let histories = Histories::from_interactions(i, catalog.len());
+            let params = TuneParams { seed: args.seed, factors: args.factors, ..TuneParams::default() };
+            let (tuned, neighbours) = pipeline::tune_and_fit(&site.recommender()?, &histories, &params)
+                .context("tuning the ranking defaults")?;
+            (Some(tuned), neighbours)
+        }
+        None => (None, None),
+    };
+    let tune_seconds = tune_started.elapsed().as_secs_f64();
     let train_started = Instant::now();
     let trained = match &interactions {
         Some(i) => {
@@ -260,6 +278,7 @@ pub fn run(args: BuildArgs) -> Result<()> {
                 },
                 factors: args.factors,
                 seed: args.seed,
+                ridge: tuned.as_ref().map_or_else(Ridge::default, |t| t.mf_ridge),
             };
             let trained = pipeline::train(catalog, &graph, i, &params, &mut |stage| {
                 spinner.set_message(format!("training: {stage}"))
@@ -285,20 +304,6 @@ pub fn run(args: BuildArgs) -> Result<()> {
     }
     let train_seconds = train_started.elapsed().as_secs_f64();
 
-    // Ranking defaults chosen on a validation split of the site's own interactions, and the
-    // item-neighbour model of the kind that won there, fit on all of them.
-    let tune_started = Instant::now();
-    let (tuned, neighbours) = match &interactions {
-        Some(i) => {
-            let histories = Histories::from_interactions(i, catalog.len());
-            let params = TuneParams { seed: args.seed, factors: args.factors, ..TuneParams::default() };
-            let (tuned, neighbours) = pipeline::tune_and_fit(&site.recommender()?, &histories, &params)
-                .context("tuning the ranking defaults")?;
-            (Some(tuned), neighbours)
-        }
-        None => (None, None),
-    };
-    let tune_seconds = tune_started.elapsed().as_secs_f64();
     if let (Some(t), false) = (&tuned, args.quiet || args.json) {
         print_tuning(t);
     }
@@ -452,9 +457,16 @@ fn print_tuning(t: &Tuned) {
     eprintln!("ranking defaults tuned on {} validation learners (HR@10, NDCG@10):", t.validation_users);
     for row in &t.table {
         let w = &row.defaults.weights;
-        let chosen = if row.defaults == t.defaults && Some(row.neighbours) == t.neighbours { " <- chosen" } else { "" };
+        let chosen = row.defaults == t.defaults
+            && Some(row.neighbours) == t.neighbours
+            && (row.defaults.mf_share == 0.0 || row.mf_ridge == t.mf_ridge);
+        let chosen = if chosen { " <- chosen" } else { "" };
+        let ridge = match row.mf_ridge.rule {
+            FoldInRule::CountScaled => format!("{} per course", row.mf_ridge.reg),
+            _ => format!("λ {}", row.mf_ridge.reg),
+        };
         eprintln!(
-            "  {:<22} mf {:.2} collab {:.2} content {:.3} unlocks {:.2} lambda {:.2}: {:.4} {:.4}{chosen}",
+            "  {:<22} mf {:.2} ({ridge}) collab {:.2} content {:.3} unlocks {:.2} lambda {:.2}: {:.4} {:.4}{chosen}",
             serde_json::to_string(&row.neighbours).unwrap_or_default(),
             row.defaults.mf_share,
             w.collaborative,
