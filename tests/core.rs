@@ -176,7 +176,7 @@ fn readiness_needs_one_member_of_every_group() {
 // ---- learning paths ----
 
 #[test]
-fn unlock_counts_at_once_equal_course_by_course() {
+fn unlock_counts_and_readiness_at_once_equal_course_by_course() {
     // The demo catalog (explicit and skill-inferred groups, concurrent ones among them), with
     // seeded histories from nothing to most of the catalog, each with and without skills.
     let (catalog, _) = Catalog::from_json(include_bytes!("../data/demo/catalog.json"), Strictness::Strict).unwrap();
@@ -196,6 +196,11 @@ fn unlock_counts_at_once_equal_course_by_course() {
             let p = Progress::new(n, &completed, &concurrent, skills);
             let each: Vec<usize> = (0..n).map(|c| graph.unlock_count(c, &p)).collect();
             let at_once = graph.unlock_counts(&p);
+            let readiness = graph.readiness(&p);
+            assert_eq!(readiness.unlocks, at_once);
+            for c in 0..n {
+                assert_eq!(readiness.ready[c], graph.is_ready(c, &p), "seed {seed}, {taken} taken, course {c}");
+            }
             unlocked += each.iter().sum::<usize>();
             for c in (0..n).filter(|&c| !p.is_completed(c)) {
                 assert_eq!(at_once[c], each[c], "seed {seed}, {taken} taken, course {}", catalog.course(c).id);

@@ -630,16 +630,17 @@ impl Recommender {
             let (Some(subject), Some(level)) = (self.subject[c], self.level[c]) else { return false };
             by_subject.iter().any(|&(s, top)| s == subject && level + 2 * LEVEL_STEP <= top)
         };
+        let readiness = self.graph.readiness(&progress);
         scratch.candidates.clear();
         scratch.candidates.extend((0..n).filter(|&c| {
-            !progress.is_completed(c)
+            readiness.ready[c]
+                && !progress.is_completed(c)
                 && !outgrown[c]
                 && !learner.in_progress.contains(&c)
                 && !below_subject(c)
                 && self.level_allows(c, highest, &rules)
-                && self.graph.is_ready(c, &progress)
         }));
-        let scored = score::score(self, learner, &gap, &progress, options, scratch)?;
+        let scored = score::score(self, learner, &gap, &readiness.unlocks, options, scratch)?;
         let picked = mmr::diversify(self, &scored, options);
         let recommendations: Vec<Recommendation> = picked
             .into_iter()

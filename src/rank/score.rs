@@ -5,7 +5,6 @@ use super::{Learner, RankOptions, Recommender, ScoreParts, Scratch, Weights};
 use crate::catalog::CourseIx;
 use crate::error::Result;
 use crate::gaps::GapAnalysis;
-use crate::graph::Progress;
 use crate::mf::MfKind;
 use crate::similarity::top_k;
 
@@ -43,7 +42,7 @@ pub(crate) fn score(
     engine: &Recommender,
     learner: &Learner,
     gap: &GapAnalysis,
-    progress: &Progress,
+    all_unlocks: &[usize],
     options: &RankOptions,
     scratch: &mut Scratch,
 ) -> Result<Scored> {
@@ -147,7 +146,6 @@ pub(crate) fn score(
             scratch.alignment[c] += g.priority / total_priority;
         }
     }
-    let all_unlocks = engine.graph.unlock_counts(progress);
     let unlock_counts: Vec<usize> = candidates.iter().map(|&c| all_unlocks[c]).collect();
     let max_unlocks = unlock_counts.iter().copied().max().unwrap_or(0);
 
@@ -218,7 +216,7 @@ pub(crate) fn score(
             p.goal_text = sims[j * n + c].max(0.0);
         }
         p.goal_skills = scratch.alignment[c];
-        if max_unlocks > 0 {
+        if max_unlocks > 0 && unlock_counts[j] > 0 {
             p.unlocks = (unlock_counts[j] as f32).ln_1p() / (max_unlocks as f32).ln_1p();
         }
         let score = ew.collaborative * p.collaborative
