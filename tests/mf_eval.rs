@@ -230,18 +230,24 @@ fn same_seed_same_model_other_seed_other_model() {
 // ---------------------------------------------------------------------------------------
 // Bounded slices of the real data sets.
 
-#[test]
-fn movielens_u1_rmse_is_below_0_95() {
-    let Some(dir) = common::data_dir("movielens100k") else { return };
+/// MovieLens's u1 split (training, test), or `None` with a message when the data is absent.
+fn movielens_u1() -> Option<(Ratings, Ratings)> {
+    let dir = common::data_dir("movielens100k")?;
     // u1.base and u1.test share ids, so parse them as one file and split by line count.
     let base = std::fs::read_to_string(dir.join("u1.base")).unwrap();
     let test = std::fs::read_to_string(dir.join("u1.test")).unwrap();
     let all = eval::parse_ratings(&format!("{base}{test}")).unwrap();
-    let n_base = base.lines().count();
-    let (train, held) = all.ratings.entries().split_at(n_base);
+    let (train, held) = all.ratings.entries().split_at(base.lines().count());
     let (n_users, n_items) = (all.ratings.n_users(), all.ratings.n_items());
-    let train = Ratings::new(n_users, n_items, train.to_vec()).unwrap();
-    let held = Ratings::new(n_users, n_items, held.to_vec()).unwrap();
+    Some((
+        Ratings::new(n_users, n_items, train.to_vec()).unwrap(),
+        Ratings::new(n_users, n_items, held.to_vec()).unwrap(),
+    ))
+}
+
+#[test]
+fn movielens_u1_rmse_is_below_0_95() {
+    let Some((train, held)) = movielens_u1() else { return };
     let params = SgdParams { factors: 50, epochs: 25, seed: 42, ..Default::default() };
     let fit = sgd::train(&train, &params).unwrap();
     let report = eval::rating_errors(&fit, &held).unwrap();
@@ -252,15 +258,8 @@ fn movielens_u1_rmse_is_below_0_95() {
 /// folded in from their training ratings as a device does; plain biased MF in the same run.
 #[test]
 fn movielens_u1_svd_plus_plus_beats_plain_mf() {
-    let Some(dir) = common::data_dir("movielens100k") else { return };
-    let base = std::fs::read_to_string(dir.join("u1.base")).unwrap();
-    let test = std::fs::read_to_string(dir.join("u1.test")).unwrap();
-    let all = eval::parse_ratings(&format!("{base}{test}")).unwrap();
-    let n_base = base.lines().count();
-    let (train, held) = all.ratings.entries().split_at(n_base);
-    let (n_users, n_items) = (all.ratings.n_users(), all.ratings.n_items());
-    let train = Ratings::new(n_users, n_items, train.to_vec()).unwrap();
-    let held_out = Ratings::new(n_users, n_items, held.to_vec()).unwrap();
+    let Some((train, held_out)) = movielens_u1() else { return };
+    let (n_users, held) = (train.n_users(), held_out.entries());
     let mut history: Vec<Vec<(usize, f32)>> = vec![Vec::new(); n_users];
     for r in train.entries() {
         history[r.user].push((r.item, r.value));
