@@ -215,11 +215,7 @@ pub(crate) fn solve_explicit(
     let implicit = model.implicit_factors.as_ref().map(|z| {
         let z = z.as_slice().expect("MfModel keeps its implicit factors contiguous");
         let mut s = vec![0.0; k];
-        for &(item, _) in observations {
-            axpy(1.0, &z[item * k..(item + 1) * k], &mut s);
-        }
-        let norm = 1.0 / (observations.len() as f32).sqrt();
-        s.iter_mut().for_each(|v| *v *= norm);
+        implicit_term(z, observations.iter().map(|&(item, _)| item), observations.len(), &mut s);
         s
     });
     let (a, z) = (&mut scratch.a[..n * n], &mut scratch.b[..n]);
@@ -254,6 +250,17 @@ pub(crate) fn solve_explicit(
         axpy(1.0, &s, &mut factors);
     }
     Ok((bias, factors))
+}
+
+/// SVD++'s implicit term of a learner who rated `count` items (`rated`): `s = count^-½ Σ zⱼ`
+/// added to `out` (width `k`), with `z` the implicit factors flattened row-major. Training and
+/// fold-in both call this, so the device's term is the trainer's.
+pub(crate) fn implicit_term(z: &[f32], rated: impl Iterator<Item = usize>, count: usize, out: &mut [f32]) {
+    let k = out.len();
+    let norm = 1.0 / (count as f32).sqrt();
+    for j in rated {
+        axpy(norm, &z[j * k..(j + 1) * k], out);
+    }
 }
 
 /// `A += Σₜ wₜ · yₜ yₜᵀ` on the upper triangle of the `n × n` row-major `a` (and on a few

@@ -116,6 +116,14 @@ impl FoldInParams {
     }
 }
 
+/// [`Error::NonFinite`] naming the first NaN or infinite entry of `m` by row and column.
+fn all_finite(what: &'static str, m: &Array2<f32>) -> Result<()> {
+    match m.indexed_iter().find(|(_, x)| !x.is_finite()) {
+        Some(((row, col), &value)) => Err(Error::NonFinite { what, at: format!("row {row}, column {col}"), value }),
+        None => Ok(()),
+    }
+}
+
 /// One learner's vector: a bias (zero for implicit models) and `k` factors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UserVector {
@@ -172,15 +180,7 @@ impl MfModel {
         if k == 0 {
             return Err(Error::Dimension { what: "factors per item", expected: 1, got: 0 });
         }
-        for ((row, col), &x) in item_factors.indexed_iter() {
-            if !x.is_finite() {
-                return Err(Error::NonFinite {
-                    what: "item factors",
-                    at: format!("row {row}, column {col}"),
-                    value: x,
-                });
-            }
-        }
+        all_finite("item factors", &item_factors)?;
         if let Some((i, &x)) = item_bias.iter().enumerate().find(|(_, x)| !x.is_finite()) {
             return Err(Error::NonFinite { what: "item biases", at: format!("row {i}"), value: x });
         }
@@ -236,13 +236,7 @@ impl MfModel {
                 got: implicit.ncols(),
             });
         }
-        if let Some(((row, col), &x)) = implicit.indexed_iter().find(|(_, x)| !x.is_finite()) {
-            return Err(Error::NonFinite {
-                what: "implicit factors",
-                at: format!("row {row}, column {col}"),
-                value: x,
-            });
-        }
+        all_finite("implicit factors", &implicit)?;
         self.implicit_factors = Some(implicit.as_standard_layout().into_owned());
         self.fold_in.rule = FoldInRule::SvdPlusPlus;
         Ok(self)

@@ -14,7 +14,7 @@ use rand_pcg::Pcg64;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::mf::foldin::{axpy, dot};
+use crate::mf::foldin::{dot, implicit_term};
 use crate::mf::{
     non_negative, normal_matrix, positive, Confidence, Fitted, FoldInParams, FoldInRule, MfKind, MfModel, Ratings,
 };
@@ -141,9 +141,7 @@ pub fn train(data: &Ratings, params: &SgdParams) -> Result<Fitted> {
                 s.fill(0.0);
                 gradient.fill(0.0);
                 if with_implicit {
-                    for &(j, _) in ratings.iter() {
-                        axpy(norm, &z_all[j * k..(j + 1) * k], &mut s);
-                    }
+                    implicit_term(z_all, ratings.iter().map(|&(j, _)| j), ratings.len(), &mut s);
                 }
                 let p = &mut p_all[u * k..(u + 1) * k];
                 for &(i, value) in ratings.iter() {
@@ -196,11 +194,8 @@ pub fn train(data: &Ratings, params: &SgdParams) -> Result<Fitted> {
         if ratings.is_empty() {
             continue;
         }
-        let norm = 1.0 / (ratings.len() as f32).sqrt();
         let p = row.as_slice_mut().expect("a row of a standard-layout Array2 is contiguous");
-        for &(j, _) in ratings {
-            axpy(norm, &z_all[j * k..(j + 1) * k], p);
-        }
+        implicit_term(z_all, ratings.iter().map(|&(j, _)| j), ratings.len(), p);
     }
     let model = model.with_implicit_factors(implicit)?;
     Ok(Fitted { model, user_factors: users, user_bias })

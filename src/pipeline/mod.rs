@@ -337,14 +337,17 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
     }
     let has_content = base.embeddings().is_some();
     let has_unlocks = (0..base.catalog().len()).any(|c| !base.graph().groups(c).is_empty());
+    // A neighbour model's fit on each fold, made once and shared by every engine that uses it
+    // (an EASE fit inverts an n × n matrix).
+    let fit_folds = |kind: NeighbourKind, per_course: usize| -> Result<Vec<Neighbours>> {
+        folds.iter().map(|f| fit_sparse(&f.ratings, &f.learners, kind, per_course)).collect()
+    };
     // The engines of one configuration, one per fold; `ridge` is the index of the MF model.
-    let engines = |kind: NeighbourKind, d: RankDefaults, per_course: usize, ridge: usize| -> Result<Vec<Engine>> {
+    let engines = |nbs: &[Neighbours], d: RankDefaults, ridge: usize| -> Result<Vec<Engine>> {
         folds
             .iter()
-            .map(|f| {
-                let nb = fit_sparse(&f.ratings, &f.learners, kind, per_course)?;
-                Engine::new(base.clone_with(Some(f.mf[ridge].clone()), Some(nb))?, d)
-            })
+            .zip(nbs)
+            .map(|(f, nb)| Engine::new(base.clone_with(Some(f.mf[ridge].clone()), Some(nb.clone()))?, d))
             .collect()
     };
     let try_row = |engines: &mut [Engine],
@@ -374,29 +377,30 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
     let start = RankDefaults { weights: zero, diversity: 1.0, mf_share: 0.0, redundancy: 0.0 };
     // The best neighbour model alone; then MF and every further part only where it beats
     // what was chosen by more than the noise of the validation set (see `clearly_better`).
-    let mut best: Option<(TuneRow, NeighbourKind)> = None;
+    let mut best: Option<(TuneRow, NeighbourKind, Vec<Neighbours>)> = None;
     for kind in [NeighbourKind::Cosine].into_iter().chain(EASE_LAMBDAS.map(|lambda| NeighbourKind::Ease { lambda })) {
-        let mut e = engines(kind, start, p.per_course, 0)?;
-        let row = try_row(&mut e, kind, start, p.per_course, 0, &mut table)?;
-        if best.as_ref().is_none_or(|(b, _)| better(&row, b)) {
-            best = Some((row, kind));
+        let nbs = fit_folds(kind, p.per_course)?;
+        let row = try_row(&mut engines(&nbs, start, 0)?, kind, start, p.per_course, 0, &mut table)?;
+        if best.as_ref().is_none_or(|(b, _, _)| better(&row, b)) {
+            best = Some((row, kind, nbs));
         }
     }
-    let (mut chosen, kind) = best.expect("at least one neighbour model was tried");
+    let (mut chosen, kind, mut nbs) = best.expect("at least one neighbour model was tried");
     // Twice the neighbours per course unless validation scores them lower: the denser list is
     // the same model less truncated, so only its bytes argue against it (see `not_worse`).
     let mut per_course = p.per_course;
-    let mut denser = engines(kind, start, 2 * p.per_course, 0)?;
-    let row = try_row(&mut denser, kind, start, 2 * p.per_course, 0, &mut table)?;
+    let denser = fit_folds(kind, 2 * p.per_course)?;
+    let row = try_row(&mut engines(&denser, start, 0)?, kind, start, 2 * p.per_course, 0, &mut table)?;
     if not_worse(&row, &chosen) {
         chosen = row;
         per_course *= 2;
+        nbs = denser;
     }
     // Stage 1b: the MF share of the collaborative part, for each MF ridge.
     let base_row = chosen.clone();
     let mut ridge = 0;
     for r in 0..mf_ridges().len() {
-        let mut e = engines(kind, start, per_course, r)?;
+        let mut e = engines(&nbs, start, r)?;
         for mf_share in [0.25, 0.5, 1.0] {
             let row = try_row(&mut e, kind, RankDefaults { mf_share, ..start }, per_course, r, &mut table)?;
             if clearly_better(&row, &base_row) && better(&row, &chosen) {
@@ -405,7 +409,7 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
             }
         }
     }
-    let mut e = engines(kind, chosen.defaults, per_course, ridge)?;
+    let mut e = engines(&nbs, chosen.defaults, ridge)?;
     let mut step = |candidates: Vec<RankDefaults>, chosen: &mut TuneRow, table: &mut Vec<TuneRow>| -> Result<()> {
         let base = chosen.clone();
         for d in candidates {
