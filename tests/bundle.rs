@@ -13,6 +13,8 @@ use wayfinder::neighbours::Neighbours;
 use wayfinder::rank::RankDefaults;
 use wayfinder::similarity::Embeddings;
 
+mod common;
+
 fn catalog() -> Catalog {
     Catalog::from_json(include_bytes!("fixtures/small_catalog.json"), Strictness::Strict).unwrap().0
 }
@@ -311,23 +313,14 @@ fn an_svd_plus_plus_model_round_trips_and_needs_its_implicit_factors() {
     let bias = Array1::from_shape_fn(n, |i| i as f32 * 0.01);
     let plain = MfModel::new(MfKind::Explicit, q, bias, 3.5, Some((1.0, 5.0)), fold_in).unwrap();
     let model = plain.clone().with_implicit_factors(z).unwrap();
-    let write = |model: &MfModel| -> BTreeMap<String, Vec<u8>> {
-        let parts = BundleParts {
-            created: "2026-12-07T00:00:00Z".into(),
-            catalog: &catalog,
-            model: Some((model, wayfinder::pipeline::model_info(model, 7, serde_json::json!({})))),
-            neighbours: None,
-            ranking: None,
-            embeddings: None,
-            storage: Storage::F32,
-            embedder: None,
-            taxonomy: None,
-            counts: Counts::default(),
-            evaluation: serde_json::json!({}),
-            compress_catalog: false,
-            privacy: None,
-        };
-        Bundle::write(parts).unwrap().into_iter().collect()
+    let write = |model: &MfModel| {
+        common::collaborative_bundle(
+            &catalog,
+            model,
+            wayfinder::pipeline::model_info(model, 7, serde_json::json!({})),
+            None,
+            None,
+        )
     };
     let files = write(&model);
     let manifest: serde_json::Value = serde_json::from_slice(&files[MANIFEST]).unwrap();

@@ -8,13 +8,15 @@ use std::path::PathBuf;
 
 use ndarray::{Array1, Array2};
 use safetensors::tensor::{Dtype, TensorView};
-use wayfinder::bundle::{sha256_hex, Bundle, BundleParts, Counts, Storage};
+use wayfinder::bundle::{sha256_hex, Bundle};
 use wayfinder::catalog::{Catalog, Course, Strictness};
 use wayfinder::error::Error;
 use wayfinder::mf::{Confidence, FoldInParams, FoldInRule, MfKind, MfModel};
 use wayfinder::neighbours::Neighbours;
 use wayfinder::pipeline::factors::{self, Exchange, ExchangeFiles};
 use wayfinder::pipeline::privacy::apply_min_cohort;
+
+mod common;
 
 fn catalog(ids: &[&str]) -> Catalog {
     let courses =
@@ -231,23 +233,7 @@ fn round_trip(
     neighbours: Option<&Neighbours>,
     privacy: Option<wayfinder::bundle::Privacy>,
 ) -> (serde_json::Value, Bundle) {
-    let files = Bundle::write(BundleParts {
-        created: "2026-12-07T00:00:00Z".into(),
-        catalog: cat,
-        model: Some((model, info)),
-        neighbours,
-        ranking: None,
-        embeddings: None,
-        storage: Storage::F32,
-        embedder: None,
-        taxonomy: None,
-        counts: Counts::default(),
-        evaluation: serde_json::Value::Null,
-        compress_catalog: false,
-        privacy,
-    })
-    .unwrap();
-    let files: HashMap<String, Vec<u8>> = files.into_iter().collect();
+    let files = common::collaborative_bundle(cat, model, info, neighbours, privacy);
     let manifest = serde_json::from_slice(&files["manifest.json"]).unwrap();
     let loaded = Bundle::from_files(&files["manifest.json"], |name| files.get(name).map(Vec::as_slice)).unwrap();
     (manifest, loaded)
