@@ -113,6 +113,19 @@ fn tuning_never_sees_the_test_split() {
         .map(|r| format!("{:?} {} {}", r.mf_ridge.rule, r.mf_ridge.reg, r.defaults.mf_share))
         .collect();
     assert_eq!(ridges.len(), 6, "seed {seed}: {ridges:?}");
+    // Each EASE penalty is tried both cut to the budget and refit on the weights it keeps;
+    // the baseline's penalty is one of them.
+    let kinds: BTreeSet<String> = report
+        .tuned
+        .table
+        .iter()
+        .filter(|r| r.defaults.mf_share == 0.0 && r.per_course == 5)
+        .map(|r| format!("{:?}", r.neighbours))
+        .collect();
+    assert_eq!(kinds.len(), 11, "seed {seed}: {kinds:?}");
+    assert!(kinds.iter().filter(|k| k.starts_with("EaseRefit")).count() == 5, "seed {seed}: {kinds:?}");
+    let lambda = report.tuned.ease_lambda.unwrap();
+    assert!(kinds.contains(&format!("{:?}", pipeline::NeighbourKind::Ease { lambda })), "seed {seed}: {lambda}");
     if report.tuned.defaults.mf_share == 0.0 {
         assert_eq!(report.tuned.mf_ridge, pipeline::Ridge::default(), "seed {seed}");
     } else {
