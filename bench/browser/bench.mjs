@@ -24,6 +24,10 @@
 //   100,000-course bundle (SCALE_BUNDLE, default target/bench/scale-bundle; make bench-scale),
 //   each skipped when absent; and through the library's worker for the round trip, with and
 //   without the goal text, after timing each bundle's load through the worker.
+// - The embedding comparison again with Chromium's CPU throttled (THROTTLE, default 4, as
+//   DevTools' "4x slowdown", a phone-class CPU; THROTTLED_REPS, default 10), rows marked
+//   "(CPU 4x slower)". Chromium throttles a page's main thread only, not its workers, which is
+//   why these rows run on the page.
 //
 // Settings (environment): PYTHON (with `tokenizers`, default python3), START_REPS (7),
 // REPS (30), WARMUP (3), ENGINE_REPS (3), CHROMIUM (/usr/bin/chromium), PARTS (which
@@ -42,6 +46,9 @@ const root = resolve(import.meta.dirname, '../..');
 const env = (name, fallback) => process.env[name] ?? fallback;
 const PARTS = new Set(env('PARTS', 'start,embed,recommend').split(','));
 const START_REPS = PARTS.has('start') ? Number(env('START_REPS', 7)) : 0;
+// CPU throttling for the second embedding pass (DevTools' "4x slowdown"; 1 turns it off).
+const THROTTLE = Number(env('THROTTLE', 4));
+const THROTTLED_REPS = Number(env('THROTTLED_REPS', 10));
 const settings = {
   reps: Number(env('REPS', 30)),
   warmup: Number(env('WARMUP', 3)),
@@ -147,6 +154,23 @@ try {
   computePage.on('console', (m) => m.type() === 'error' && console.error('page console:', m.text()));
   await computePage.goto(page);
   const computed = await computePage.evaluate((args) => window.compute(args), { texts, bundles, ...settings });
+  // A phone-class CPU: the same embedding comparison with Chromium's CPU throttled through
+  // the DevTools protocol. Both run on this page's main thread: Chromium refuses to throttle
+  // a worker ("Operation is only supported for pages, not workers").
+  if (settings.embed && THROTTLE > 1) {
+    const cdp = await context.newCDPSession(computePage);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
+    const slow = await computePage.evaluate((args) => window.compute(args), {
+      texts,
+      bundles,
+      ...settings,
+      reps: THROTTLED_REPS,
+      recommend: false,
+      suffix: ` (CPU ${THROTTLE}x slower)`,
+    });
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+    Object.assign(computed.samples, slow.samples);
+  }
   checks = { ...computed.checks, cachedFiles: { cold: starts.cold[0]?.cached, warm: starts.warm[0]?.cached } };
   results = {};
   for (const kind of START_REPS ? ['cold', 'warm'] : []) {
