@@ -89,7 +89,7 @@ async function compute({ texts, bundles, reps, warmup, engineReps, embed = true,
 }
 
 async function measure({ texts, bundles, reps, warmup, engineReps, embed, recommend, wasm }) {
-  const { default: init, Engine } = await import('/pkg/wayfinder_wasm.js');
+  const { default: init, Engine, matmulKernel } = await import('/pkg/wayfinder_wasm.js');
   const ort = await import('/ort/ort.wasm.min.mjs');
   Object.assign(ort.env.wasm, { numThreads: 1, simd: true, proxy: false, wasmPaths: '/ort/' });
   const out = {};
@@ -109,6 +109,8 @@ async function measure({ texts, bundles, reps, warmup, engineReps, embed, recomm
   out['ort: session creation'] = await repeat(engineReps, async () => (await create()).release());
 
   const engine = new Engine(demo.manifest, demo.files, model, tokenizer);
+  // The kernel the module's probe chose on this CPU, with its times (null: tract's own).
+  checks.kernel = matmulKernel();
   const embedders = {};
   for (const { text, ids } of embed ? texts : []) {
     const tensor = (values) => new ort.Tensor('int64', BigInt64Array.from(values, BigInt), [1, ids.length]);

@@ -189,7 +189,7 @@ const ms = (x) => x.toFixed(1).padStart(9);
 const width = Math.max(...Object.keys(results).map((l) => l.length));
 console.log(`\n${'ms'.padEnd(width)}    median       min       p90    n`);
 for (const [label, r] of Object.entries(results)) console.log(`${label.padEnd(width)} ${ms(r.median)} ${ms(r.min)} ${ms(r.p90)} ${String(r.n).padStart(4)}`);
-console.log(`\nwasm module: ${checks.module}`);
+console.log(`\nwasm module: ${checks.module}; matrix-product kernel: ${JSON.stringify(checks.kernel)}`);
 console.log(`\ntract vs ort embedding cosine: ${JSON.stringify(checks.cosine)}; recommendations returned: ${JSON.stringify(checks.recommendations)}`);
 console.log(`files from the Cache API: cold ${JSON.stringify(checks.cachedFiles.cold)}, warm ${JSON.stringify(checks.cachedFiles.warm)}`);
 

@@ -254,3 +254,29 @@ test('a module that runs out of memory says so, and is replaced like any trapped
   assert.equal(got.after, 5);
   assert.equal(got.count, 1);
 });
+
+// The model's products run on whichever of the two matrix-product kernels (Wayfinder's or
+// tract's own) the module's probe timed faster on this CPU, and the module says which.
+test('the model runs on the kernel its probe found faster here, and says which', async () => {
+  const p = await browser.newPage();
+  await p.goto(`${server.url}index.html?bundle=/bundle/`);
+  const got = await p.evaluate(async () => {
+    const { default: init, Engine, matmulKernel } = await import('/pkg/wayfinder_wasm.js');
+    await import('/pkg/wasm-file.js');
+    await init({ module_or_path: `/pkg/${self.WAYFINDER_WASM}` });
+    const bytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
+    const manifest = await bytes('/bundle/manifest.json');
+    const files = {};
+    for (const name of Object.keys(JSON.parse(new TextDecoder().decode(manifest)).files)) files[name] = await bytes(`/bundle/${name}`);
+    const before = matmulKernel();
+    const engine = new Engine(manifest, files, await bytes('/model/model.onnx'), await bytes('/model/tokenizer.json'));
+    const vector = engine.embedText('linear algebra for machine learning');
+    return { before, after: matmulKernel(), norm: Math.hypot(...vector) };
+  });
+  await p.close();
+  assert.equal(got.before.wayfinderMs, null, 'no probe before a model loads');
+  const { kernel, wayfinderMs, tractMs } = got.after;
+  assert.ok(wayfinderMs > 0 && tractMs > 0, JSON.stringify(got.after));
+  assert.equal(kernel, wayfinderMs <= tractMs ? 'wayfinder_wasm_f32_16x4' : null, JSON.stringify(got.after));
+  assert.ok(Math.abs(got.norm - 1) < 1e-4, `embedding norm ${got.norm}`);
+});

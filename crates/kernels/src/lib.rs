@@ -85,6 +85,13 @@ pub fn register_wasm() -> Option<Kernel> {
     active()
 }
 
+/// Lets tract's own kernels claim every product again, for the plans made from now on (the
+/// browser module does so where its probe finds them faster, [`register_wasm`]'s opposite).
+#[cfg(feature = "wasm")]
+pub fn unregister_wasm() {
+    ACTIVE.store(NONE, Ordering::Relaxed);
+}
+
 /// Whether the native kernels may use AMX where the machine has it.
 #[cfg(feature = "native")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

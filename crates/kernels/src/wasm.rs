@@ -21,6 +21,10 @@
 //! kernel: 19.8/20.0/148.1 against 16.8/20.8/146.7 ms. Tried on the way: 8 x 6 (pads 16
 //! tokens to 18 columns), 12 x 4, and one or two steps per iteration, all a little slower.
 //!
+//! On an AMD EPYC (Zen 4), same Chromium 156, it was the slower one: 25.9/33.1/272 ms against
+//! tract's own 16.1/16.0/112 (why was not investigated: V8's machine code was not read). So
+//! the browser module registers it only where a timed probe finds it faster (`crates/wasm/src/lib.rs`, `kernel::choose`).
+//!
 //! It is in the two registries tract-linalg exposes for this ([`MmmRoutine`] for the kernel,
 //! [`MmmTier`] for its selection with a known `n`) and, once the browser module registers it
 //! ([`crate::register_wasm`]), outranks the built-in kernels through its declared preference,

@@ -16,6 +16,99 @@ use wayfinder::api::{self, GapsQuery, PathQuery, RecommendQuery};
 use wayfinder::bundle::{Bundle, Manifest};
 use wayfinder::rank::Scratch;
 
+/// Which matrix-product kernel runs the model's products in this browser: Wayfinder's
+/// (`wayfinder-kernels`, 16 × 4 tiles with 16 vector accumulators) or tract's own (8 × 8).
+/// Neither wins on every CPU: in headless Chromium 156, on the Intel machine the kernel was
+/// written on, Wayfinder's embedded a 12-token query in 16.4 ms against tract's 19.8, while on
+/// an AMD EPYC (Zen 4) it took 25.9 ms against tract's 16.1, and 272 against 112 ms at 128
+/// tokens. So
+/// the first model load times one of the model's largest products (1,536 × 384 weights
+/// against 16 tokens) under each and keeps the faster for every plan after it.
+mod kernel {
+    use std::sync::OnceLock;
+
+    use tract_onnx::prelude::*;
+    use tract_onnx::tract_hir::tract_core::ops::einsum::EinSum;
+    use wasm_bindgen::JsCast;
+
+    /// The probe's best times in ms, Wayfinder's kernel then tract's (`None` if it failed),
+    /// taken once per module instance.
+    static PROBE: OnceLock<Option<(f64, f64)>> = OnceLock::new();
+
+    /// What [`choose`] decided, for the page: the kernel the plans use (`None`: tract's own)
+    /// and the probe's times.
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Choice {
+        kernel: Option<&'static str>,
+        wayfinder_ms: Option<f64>,
+        tract_ms: Option<f64>,
+    }
+
+    /// The kernel in use and the probe behind it; before any model loaded, no probe.
+    pub fn choice() -> Choice {
+        let probe = PROBE.get().copied().flatten();
+        Choice {
+            kernel: wayfinder_kernels::active().map(|k| k.name),
+            wayfinder_ms: probe.map(|p| p.0),
+            tract_ms: probe.map(|p| p.1),
+        }
+    }
+
+    /// Registers the faster kernel, probing both the first time. A probe that fails keeps
+    /// Wayfinder's kernel, the one the module registered before probes existed.
+    pub fn choose() {
+        let ours = PROBE.get_or_init(probe).is_none_or(|(ours, theirs)| ours <= theirs);
+        if ours {
+            wayfinder_kernels::register_wasm();
+        } else {
+            wayfinder_kernels::unregister_wasm();
+        }
+    }
+
+    /// The best of a few timed runs of the product under Wayfinder's kernel and under tract's,
+    /// alternating, in milliseconds.
+    fn probe() -> Option<(f64, f64)> {
+        wayfinder_kernels::register_wasm();
+        let ours = plan()?;
+        wayfinder_kernels::unregister_wasm();
+        let theirs = plan()?;
+        let n = 16;
+        let input: TValue = Tensor::from_shape(&[384, n], &vec![0.5f32; 384 * n]).ok()?.into();
+        let (mut best_ours, mut best_theirs) = (f64::INFINITY, f64::INFINITY);
+        for _ in 0..4 {
+            for (p, best) in [(&ours, &mut best_ours), (&theirs, &mut best_theirs)] {
+                let t0 = now()?;
+                p.run(tvec!(input.clone())).ok()?;
+                *best = best.min(now()? - t0);
+            }
+        }
+        Some((best_ours, best_theirs))
+    }
+
+    /// `W x` with `W` a constant 1,536 × 384 and `x` 384 × `n` tokens, optimised under the
+    /// kernel registered now.
+    fn plan() -> Option<Arc<TypedSimplePlan>> {
+        let (m, k) = (1536usize, 384usize);
+        let mut model = TypedModel::default();
+        let n = model.sym("n").to_dim();
+        let x = model.add_source("x", f32::fact(&[k.to_dim(), n])).ok()?;
+        // Weights of no consequence, but not all equal: a kernel may not special-case them.
+        let w: Vec<f32> = (0..m * k).map(|i| ((i * 7919) % 255) as f32 / 255.0 - 0.5).collect();
+        let w = model.add_const("w", Tensor::from_shape(&[m, k], &w).ok()?).ok()?;
+        let y = model.wire_node("mm", EinSum::new("mk,kn->mn".parse().ok()?, f32::datum_type()), &[w, x]).ok()?;
+        model.select_output_outlets(&y).ok()?;
+        model.into_optimized().ok()?.into_runnable().ok()
+    }
+
+    /// `performance.now()` of the worker or page the module runs in.
+    fn now() -> Option<f64> {
+        let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).ok()?;
+        let now = js_sys::Reflect::get(&performance, &"now".into()).ok()?;
+        now.dyn_into::<js_sys::Function>().ok()?.call0(&performance).ok()?.as_f64()
+    }
+}
+
 thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
 }
@@ -29,6 +122,14 @@ pub fn start() {
         let message = info.to_string();
         LAST_PANIC.with(|p| *p.borrow_mut() = Some(message));
     }));
+}
+
+/// The matrix-product kernel the model runs on in this browser and the probe that chose it
+/// (`kernel::choose`): `{ kernel, wayfinderMs, tractMs }`, `kernel` null where tract's own
+/// runs; the times are null before a model loads.
+#[wasm_bindgen(js_name = matmulKernel)]
+pub fn matmul_kernel() -> Result<JsValue, Failure> {
+    to_js(&kernel::choice())
 }
 
 /// The message of the last Rust panic, if one happened (the module must then be reloaded).
@@ -183,8 +284,8 @@ impl Engine {
         let mut engine = wayfinder::engine::Engine::from_files(manifest, |n| bytes.get(n).map(Vec::as_slice))?;
         engine = match (model, tokenizer) {
             (Some(m), Some(t)) => {
-                // tract runs the browser's own matrix-product kernel for the model's products.
-                wayfinder_kernels::register_wasm();
+                // tract runs the faster of the two matrix-product kernels on this CPU.
+                kernel::choose();
                 // Hashes checked against the manifest before the model is parsed.
                 engine.with_embedder_bytes(&m, &t)?
             }
@@ -199,7 +300,7 @@ impl Engine {
     /// against the manifest before either is parsed. On error the engine is unchanged.
     #[wasm_bindgen(js_name = attachEmbedder)]
     pub fn attach_embedder(&mut self, model: Vec<u8>, tokenizer: Vec<u8>) -> Result<(), Failure> {
-        wayfinder_kernels::register_wasm();
+        kernel::choose();
         Ok(self.engine.attach_embedder_bytes(&model, &tokenizer)?)
     }
 
