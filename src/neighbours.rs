@@ -271,12 +271,24 @@ pub mod fit {
     /// penalty `lambda`), but from its kept sources only, so the kept weights make up for the
     /// dropped ones instead of being the dense model's values with the rest cut away. With
     /// every weight kept this is EASE exactly (its closed form solves the same regressions).
-    /// Each column is an `m × m` Cholesky solve over its `m` kept sources.
+    /// Each column is an `m × m` Cholesky solve over its `m` kept sources; a column with more
+    /// than [`MAX_REFIT_SOURCES`] keeps the dense model's weights, so the refit costs at most
+    /// `MAX_REFIT_SOURCES²` operations per kept weight and `8 MAX_REFIT_SOURCES²` bytes.
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] for a `lambda` that is not positive and finite or a model
     /// of another catalog size, [`Error::NotPositiveDefinite`] if a system breaks down.
     pub fn refit_ease(data: &Ratings, sparse: &super::Neighbours, lambda: f32) -> Result<super::Neighbours> {
+        refit_ease_up_to(data, sparse, lambda, MAX_REFIT_SOURCES)
+    }
+
+    /// [`refit_ease`] with the largest column it solves given.
+    fn refit_ease_up_to(
+        data: &Ratings,
+        sparse: &super::Neighbours,
+        lambda: f32,
+        max_sources: usize,
+    ) -> Result<super::Neighbours> {
         if !lambda.is_finite() || lambda <= 0.0 {
             return Err(Error::param("lambda", format!("{lambda} is not a positive number")));
         }
@@ -294,7 +306,7 @@ pub mod fit {
         }
         let mut weight = sparse.weight.clone();
         let (mut a, mut b) = (Vec::new(), Vec::new());
-        for (j, kept) in column.iter().enumerate() {
+        for (j, kept) in column.iter().enumerate().filter(|(_, kept)| kept.len() <= max_sources) {
             let m = kept.len();
             a.clear();
             b.clear();
@@ -310,6 +322,10 @@ pub mod fit {
         }
         Ok(super::Neighbours { weight, ..sparse.clone() })
     }
+
+    /// The most kept sources a target's refit solves for: `m³ / 3` operations and `8 m²` bytes
+    /// each (1,024: about 0.36 billion operations and 8 MB).
+    pub const MAX_REFIT_SOURCES: usize = 1024;
 
     /// Solves `A x = b` in place (`b` becomes `x`) for a symmetric positive-definite `m × m`
     /// `A` (row-major, overwritten by its Cholesky factor).
@@ -514,6 +530,19 @@ pub mod fit {
                 assert!(after <= before + 1e-9, "seed {seed}, course {j}: cut {before}, refit {after}");
             }
             assert!(refit.weights() != cut.weights());
+            // Columns past the cap keep the cut's weights; the others are refit as before.
+            let capped = refit_ease_up_to(&d, &cut, lambda, 3).unwrap();
+            let sizes: Vec<usize> =
+                (0..12).map(|j| (0..12).filter(|&i| cut.row(i).any(|(t, _)| t == j)).count()).collect();
+            assert!(sizes.iter().any(|&m| m > 3) && sizes.iter().any(|&m| m <= 3), "seed {seed}: {sizes:?}");
+            for j in 0..12 {
+                let sources: Vec<usize> = (0..12).filter(|&i| cut.row(i).any(|(t, _)| t == j)).collect();
+                for &i in &sources {
+                    let w = |nb: &super::super::Neighbours| nb.row(i).find(|&(t, _)| t == j).unwrap().1;
+                    let want = if sources.len() > 3 { w(&cut) } else { w(&refit) };
+                    assert_eq!(w(&capped), want, "seed {seed}: {i} -> {j} with {} sources", sources.len());
+                }
+            }
             assert!(matches!(refit_ease(&d, &cut, 0.0), Err(Error::InvalidParameter { .. })));
             let other = super::super::Neighbours::from_dense(3, &[0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0], 1, &[]);
             assert!(matches!(refit_ease(&d, &other, lambda), Err(Error::InvalidParameter { .. })));
