@@ -49,8 +49,9 @@ pub fn rewrite_for_fuzzing(model: &[u8]) -> Result<[usize; 4]> {
 pub const DIM: usize = 384;
 
 /// The name of Wayfinder's own matrix-product kernel when an edge registered one that runs
-/// here (`wayfinder-kernels`: the browser module registers its wasm kernel, the CLI the AVX-512
-/// and AMX ones), as it appears in tract's plan descriptions; `None` where tract's own run.
+/// here (`wayfinder-kernels`: the browser module registers its wasm kernel where a timed probe
+/// finds it faster than tract's, the CLI the AVX-512 and AMX ones), as it appears in tract's
+/// plan descriptions; `None` where tract's own run.
 pub fn matmul_kernel() -> Option<&'static str> {
     wayfinder_kernels::active().map(|k| k.name)
 }
