@@ -29,7 +29,7 @@ use crate::gaps::Taxonomy;
 use crate::mf::{Confidence, FoldInParams, FoldInRule, MfKind, MfModel};
 use crate::neighbours::Neighbours;
 use crate::rank::RankDefaults;
-use crate::similarity::{Embeddings, Projection};
+use crate::similarity::{int8_codes, Embeddings, Projection};
 
 pub const FORMAT: &str = "wayfinder-bundle";
 /// The bundle format this build reads and writes.
@@ -323,15 +323,10 @@ impl Bundle {
                     values.iter().flat_map(|&x| f16::from_f32(x).to_le_bytes()).collect(),
                 )),
                 Storage::Int8 => {
-                    let mut scales = Vec::with_capacity(n);
-                    let mut q = Vec::with_capacity(n * e.dim());
-                    for row in values.rows() {
-                        let max = row.iter().fold(0.0f32, |m, x| m.max(x.abs()));
-                        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-                        scales.push(scale);
-                        q.extend(row.iter().map(|&x| (x / scale).round().clamp(-127.0, 127.0) as i8 as u8));
-                    }
-                    tensors.push(("embeddings".into(), Dtype::I8, shape, q));
+                    let mut codes = Vec::with_capacity(n * e.dim());
+                    let scales: Vec<f32> =
+                        values.rows().into_iter().map(|row| int8_codes(row.iter(), &mut codes)).collect();
+                    tensors.push(("embeddings".into(), Dtype::I8, shape, codes.into_iter().map(|c| c as u8).collect()));
                     tensors.push(("embedding_scales".into(), Dtype::F32, vec![n], f32_bytes(scales)));
                 }
             }

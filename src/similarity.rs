@@ -104,12 +104,8 @@ impl Embeddings {
             }
             row.mapv_inplace(|x| x / norm);
         }
-        let (mut codes, mut scales) = (Vec::with_capacity(n * dim), Vec::with_capacity(n));
-        for row in matrix.axis_iter(Axis(0)) {
-            let scale = row.iter().fold(0.0f32, |m, x| m.max(x.abs())) / 127.0;
-            codes.extend(row.iter().map(|&x| if scale > 0.0 { (x / scale).round() as i8 } else { 0 }));
-            scales.push(scale);
-        }
+        let mut codes = Vec::with_capacity(n * dim);
+        let scales = matrix.axis_iter(Axis(0)).map(|row| int8_codes(row.iter(), &mut codes)).collect();
         Ok(Embeddings { matrix, codes, scales, projection: None })
     }
 
@@ -297,6 +293,17 @@ pub fn unit(query: &[f32], dim: usize) -> Result<Vec<f32>> {
         return Err(Error::param("query embedding", "the vector is all zeros"));
     }
     Ok(query.iter().map(|x| x / norm).collect())
+}
+
+/// Appends a row's int8 codes to `codes` and returns its scale (`row ≈ codes × scale`): the
+/// largest magnitude maps to 127, an all-zero row gets scale 1. The bundle's int8 embeddings
+/// (`bundle`, `pipeline::compact`) and the ranker's scan ([`Embeddings::similarities_rows`])
+/// are made by it.
+pub fn int8_codes<'a>(row: impl Iterator<Item = &'a f32> + Clone, codes: &mut Vec<i8>) -> f32 {
+    let max = row.clone().fold(0.0f32, |m, x| m.max(x.abs()));
+    let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+    codes.extend(row.map(|&x| (x / scale).round().clamp(-127.0, 127.0) as i8));
+    scale
 }
 
 /// Exact integer dot product of int8 codes and an int16 query (the caller bounds the query so

@@ -119,9 +119,9 @@ fn as_stored(e: &Embeddings, storage: Storage) -> Result<Embeddings> {
             .rows()
             .into_iter()
             .flat_map(|row| {
-                let max = row.iter().fold(0.0f32, |m, x| m.max(x.abs()));
-                let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-                row.iter().map(move |&x| (x / scale).round().clamp(-127.0, 127.0) * scale).collect::<Vec<_>>()
+                let mut codes = Vec::with_capacity(row.len());
+                let scale = crate::similarity::int8_codes(row.iter(), &mut codes);
+                codes.into_iter().map(move |c| f32::from(c) * scale)
             })
             .collect(),
     };

@@ -17,6 +17,7 @@ pub use model::{model_info, ratings, train, ModelKind, ModelParams, TrainedModel
 pub use site::{course_text, prepare, EmbedFn, Site, SiteOptions, Texts};
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -370,10 +371,14 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
     }
     let has_content = base.embeddings().is_some();
     let has_unlocks = (0..base.catalog().len()).any(|c| !base.graph().groups(c).is_empty());
-    // A neighbour model's fit on each fold, made once and shared by every engine that uses it
-    // (an EASE fit inverts an n × n matrix).
-    let fit_folds = |kind: NeighbourKind, per_course: usize| -> Result<Vec<Neighbours>> {
-        folds.iter().map(|f| fit_sparse(&f.ratings, &f.learners, kind, per_course)).collect()
+    // A neighbour model's dense fit on each fold (an EASE fit inverts an n × n matrix), made
+    // once and cut (or refit) from for every budget tried: the best so far is kept beside the
+    // one being tried (twice the n² floats at the peak), so the denser list needs no new fit.
+    let dense_folds = |kind: NeighbourKind| -> Result<Rc<FoldDense>> {
+        Ok(Rc::new(folds.iter().map(|f| fit_dense(&f.ratings, kind)).collect::<Result<_>>()?))
+    };
+    let sparse_folds = |dense: &[Vec<f32>], kind: NeighbourKind, per_course: usize| -> Result<Vec<Neighbours>> {
+        folds.iter().zip(dense).map(|(f, d)| sparse_of(&f.ratings, d, &f.learners, kind, per_course)).collect()
     };
     // The engines of one configuration, one per fold; `ridge` is the index of the MF model.
     let engines = |nbs: &[Neighbours], d: RankDefaults, ridge: usize| -> Result<Vec<Engine>> {
@@ -414,39 +419,36 @@ pub fn tune(base: &Recommender, histories: &Histories, p: &TuneParams) -> Result
     // (the best of the two differs by site: refit won on MovieLens's validation split, the
     // cut on MOOCCubeX's, and each did on the test split too). The full dense EASE at each
     // penalty is scored as well: the evaluation's EASE baseline takes the best.
-    let mut best: Option<(TuneRow, NeighbourKind, Vec<Neighbours>)> = None;
+    let mut best: Option<(TuneRow, NeighbourKind, Vec<Neighbours>, Rc<FoldDense>)> = None;
     let mut ease_lambda: Option<(f32, f64)> = None;
-    let mut keep = |row: TuneRow, kind: NeighbourKind, nbs: Vec<Neighbours>| {
-        if best.as_ref().is_none_or(|(b, _, _)| better(&row, b)) {
-            best = Some((row, kind, nbs));
-        }
-    };
-    let nbs = fit_folds(NeighbourKind::Cosine, p.per_course)?;
-    keep(
-        try_row(&mut engines(&nbs, start, 0)?, NeighbourKind::Cosine, start, p.per_course, 0, &mut table)?,
-        NeighbourKind::Cosine,
-        nbs,
+    let kinds = [NeighbourKind::Cosine].into_iter().chain(
+        EASE_LAMBDAS
+            .into_iter()
+            .flat_map(|lambda| [NeighbourKind::Ease { lambda }, NeighbourKind::EaseRefit { lambda }]),
     );
-    for lambda in EASE_LAMBDAS {
-        let dense = folds.iter().map(|f| fit::ease(&f.ratings, lambda)).collect::<Result<Vec<_>>>()?;
-        let hr = dense_hr(&folds, &dense, p.k);
-        if ease_lambda.is_none_or(|(_, b)| hr > b) {
-            ease_lambda = Some((lambda, hr));
+    let mut dense = dense_folds(NeighbourKind::Cosine)?;
+    for kind in kinds {
+        // The two EASE kinds of one penalty share its dense fit.
+        if let NeighbourKind::Ease { lambda } = kind {
+            dense = dense_folds(kind)?;
+            let hr = dense_hr(&folds, &dense, p.k);
+            if ease_lambda.is_none_or(|(_, b)| hr > b) {
+                ease_lambda = Some((lambda, hr));
+            }
         }
-        for kind in [NeighbourKind::Ease { lambda }, NeighbourKind::EaseRefit { lambda }] {
-            let nbs = folds
-                .iter()
-                .zip(&dense)
-                .map(|(f, d)| sparse_of(&f.ratings, d, &f.learners, kind, p.per_course))
-                .collect::<Result<Vec<_>>>()?;
-            keep(try_row(&mut engines(&nbs, start, 0)?, kind, start, p.per_course, 0, &mut table)?, kind, nbs);
+        let nbs = sparse_folds(&dense, kind, p.per_course)?;
+        let row = try_row(&mut engines(&nbs, start, 0)?, kind, start, p.per_course, 0, &mut table)?;
+        if best.as_ref().is_none_or(|(b, ..)| better(&row, b)) {
+            best = Some((row, kind, nbs, Rc::clone(&dense)));
         }
     }
-    let (mut chosen, kind, mut nbs) = best.expect("at least one neighbour model was tried");
+    drop(dense);
+    let (mut chosen, kind, mut nbs, dense) = best.expect("at least one neighbour model was tried");
     // Twice the neighbours per course unless validation scores them lower: the denser list is
     // the same model less truncated, so only its bytes argue against it (see `not_worse`).
     let mut per_course = p.per_course;
-    let denser = fit_folds(kind, 2 * p.per_course)?;
+    let denser = sparse_folds(&dense, kind, 2 * p.per_course)?;
+    drop(dense);
     let row = try_row(&mut engines(&denser, start, 0)?, kind, start, 2 * p.per_course, 0, &mut table)?;
     if not_worse(&row, &chosen) {
         chosen = row;
@@ -561,6 +563,9 @@ pub fn counts(graph: &PrereqGraph, interactions: Option<&Interactions>) -> Count
         ..Counts::default()
     }
 }
+
+/// A dense neighbour model fit on each fold, in fold order.
+type FoldDense = Vec<Vec<f32>>;
 
 /// One validation hold-out: the models fit without the held-out courses, and the learners to score.
 struct Fold {
@@ -832,11 +837,10 @@ pub fn evaluate(base: &Recommender, histories: &Histories, p: &EvalParams) -> Re
     let cosine = fit_dense(&ratings, NeighbourKind::Cosine)?;
     let ease = fit_dense(&ratings, NeighbourKind::Ease { lambda: ease_lambda })?;
     let learners = learners(&ratings);
-    let shipped = match tuned.neighbours {
-        Some(kind @ NeighbourKind::Cosine) => sparse_of(&ratings, &cosine, &learners, kind, tuned.per_course)?,
-        Some(kind) if kind.lambda() != Some(ease_lambda) => fit_sparse(&ratings, &learners, kind, tuned.per_course)?,
-        Some(kind) => sparse_of(&ratings, &ease, &learners, kind, tuned.per_course)?,
-        None => sparse_of(&ratings, &ease, &learners, NeighbourKind::Ease { lambda: ease_lambda }, tuned.per_course)?,
+    let shipped = match tuned.neighbours.unwrap_or(NeighbourKind::Ease { lambda: ease_lambda }) {
+        kind @ NeighbourKind::Cosine => sparse_of(&ratings, &cosine, &learners, kind, tuned.per_course)?,
+        kind if kind.lambda() == Some(ease_lambda) => sparse_of(&ratings, &ease, &learners, kind, tuned.per_course)?,
+        kind => fit_sparse(&ratings, &learners, kind, tuned.per_course)?,
     };
     let (neighbour_entries, neighbour_bytes) = (shipped.index().len(), shipped.stored_bytes());
     let mut engine = Engine::new(base.clone_with(Some(mf), Some(shipped))?, tuned.defaults)?;
