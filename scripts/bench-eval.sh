@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The ranking benchmark of `make bench`: the whole ranking (`wayfinder eval recommend`) on
-# MovieLens 100k (all learners) and MOOCCubeX (3,000 sampled test learners), then the
+# MovieLens 100k and MOOCCubeX (every learner with two courses a test learner), then the
 # advisor's test set on the UIUC catalog (bench/advisor/advisor.py). Writes target/bench/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -18,7 +18,7 @@ else
 fi
 if [[ -d "$data/mooccubex_kgat" ]]; then
   "$bin" import mooccubex --dir "$data/mooccubex_kgat" --out-catalog "$out/mooc.json" --out-interactions "$out/mooc.csv"
-  "$bin" eval recommend --catalog "$out/mooc.json" --interactions "$out/mooc.csv" --model model --k 10 --seed 42 --max-users 3000 --json > "$out/eval-mooccubex.json"
+  "$bin" eval recommend --catalog "$out/mooc.json" --interactions "$out/mooc.csv" --model model --k 10 --seed 42 --json > "$out/eval-mooccubex.json"
 else
   echo "bench-eval: MOOCCubeX skipped, $data/mooccubex_kgat is absent" >&2
 fi

@@ -11,7 +11,8 @@
 //! per-row `embedding_scales` `[n]` f32, for a catalog stored in fewer dimensions than the
 //! model's `embedding_mean` `[m]` and `embedding_projection` `[m, d]` f32 that take a query
 //! there, and the item neighbours as compressed rows:
-//! `neighbour_offsets`, `neighbour_index`, `neighbour_weight`), and optionally `taxonomy.json`.
+//! `neighbour_offsets`, `neighbour_targets`, `neighbour_weight`; bundles written before the
+//! targets were gap-coded hold `neighbour_index`, still read), and optionally `taxonomy.json`.
 //! The manifest's `ranking` holds the ranking defaults the pipeline chose.
 
 use std::borrow::Cow;
@@ -27,7 +28,7 @@ use crate::catalog::{Catalog, Strictness};
 use crate::error::{Error, Result};
 use crate::gaps::Taxonomy;
 use crate::mf::{Confidence, FoldInParams, FoldInRule, MfKind, MfModel};
-use crate::neighbours::Neighbours;
+use crate::neighbours::{Neighbours, StoredNeighbours};
 use crate::rank::RankDefaults;
 use crate::similarity::{int8_codes, Embeddings, Projection};
 
@@ -221,8 +222,8 @@ pub struct BundleParts<'a> {
     pub created: String,
     pub catalog: &'a Catalog,
     pub model: Option<(&'a MfModel, ModelInfo)>,
-    /// The item-neighbour model, as compressed rows: `neighbour_offsets` `[n + 1]` u32,
-    /// `neighbour_index` (u16, or u32 past 65,536 courses) and `neighbour_weight` (f16).
+    /// The item-neighbour model, stored compact ([`Neighbours::stored`]): `neighbour_offsets`
+    /// `[n + 1]` u32, `neighbour_targets` (LEB128 gaps) u8 and `neighbour_weight` f16.
     pub neighbours: Option<&'a Neighbours>,
     pub ranking: Option<RankDefaults>,
     pub embeddings: Option<&'a Embeddings>,
@@ -276,33 +277,19 @@ impl Bundle {
             if nb.n_courses() != n {
                 return Err(Error::BundleRows { what: "neighbours", catalog: n, tensor: nb.n_courses() });
             }
-            let nnz = nb.index().len();
+            let stored = nb.stored();
             tensors.push((
                 "neighbour_offsets".into(),
                 Dtype::U32,
                 vec![n + 1],
-                nb.offsets().iter().flat_map(|o| o.to_le_bytes()).collect(),
+                stored.offsets.iter().flat_map(|o| o.to_le_bytes()).collect(),
             ));
-            if n <= u16::MAX as usize {
-                tensors.push((
-                    "neighbour_index".into(),
-                    Dtype::U16,
-                    vec![nnz],
-                    nb.index().iter().flat_map(|&j| (j as u16).to_le_bytes()).collect(),
-                ));
-            } else {
-                tensors.push((
-                    "neighbour_index".into(),
-                    Dtype::U32,
-                    vec![nnz],
-                    nb.index().iter().flat_map(|j| j.to_le_bytes()).collect(),
-                ));
-            }
+            tensors.push(("neighbour_targets".into(), Dtype::U8, vec![stored.targets.len()], stored.targets));
             tensors.push((
                 "neighbour_weight".into(),
                 Dtype::F16,
-                vec![nnz],
-                nb.weights().iter().flat_map(|&w| f16::from_f32(w).to_le_bytes()).collect(),
+                vec![stored.weights.len()],
+                stored.weights.iter().flat_map(|w| w.to_le_bytes()).collect(),
             ));
         }
         if let Some(e) = parts.embeddings {
@@ -648,20 +635,30 @@ fn load_model(t: &SafeTensors<'_>, info: &ModelInfo, n: usize, factors_count: us
     )
 }
 
+/// The item neighbours: targets as LEB128 gaps ([`Neighbours::stored`]), or as the u16 or
+/// u32 `neighbour_index` of bundles written before that form.
 fn load_neighbours(t: &SafeTensors<'_>, n: usize) -> Result<Neighbours> {
     let offsets = tensor(t, "neighbour_offsets", Dtype::U32, 1)?;
-    let dtype = t.tensor("neighbour_index").map(|v| v.dtype()).unwrap_or(Dtype::U32);
-    let index = tensor(t, "neighbour_index", if dtype == Dtype::U16 { Dtype::U16 } else { Dtype::U32 }, 1)?;
-    let weight = tensor(t, "neighbour_weight", Dtype::F16, 1)?;
     let offsets: Vec<u32> =
         offsets.data().chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-    let index: Vec<u32> = match index.dtype() {
-        Dtype::U16 => index.data().chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]]) as u32).collect(),
-        _ => index.data().chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
-    };
-    let weight = weight.data().chunks_exact(2).map(|b| f16::from_le_bytes([b[0], b[1]]).to_f32()).collect();
-    Neighbours::new(n, offsets, index, weight)
-        .map_err(|e| Error::BundleTensor { name: "neighbour_offsets".into(), reason: e.to_string() })
+    let weights: Vec<f16> = tensor(t, "neighbour_weight", Dtype::F16, 1)?
+        .data()
+        .chunks_exact(2)
+        .map(|b| f16::from_le_bytes([b[0], b[1]]))
+        .collect();
+    if t.names().contains(&"neighbour_index") {
+        let dtype = t.tensor("neighbour_index").map(|v| v.dtype()).unwrap_or(Dtype::U32);
+        let index = tensor(t, "neighbour_index", if dtype == Dtype::U16 { Dtype::U16 } else { Dtype::U32 }, 1)?;
+        let index: Vec<u32> = match index.dtype() {
+            Dtype::U16 => index.data().chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]]) as u32).collect(),
+            _ => index.data().chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
+        };
+        return Neighbours::new(n, offsets, index, weights.iter().map(|w| w.to_f32()).collect())
+            .map_err(|e| Error::BundleTensor { name: "neighbour_index".into(), reason: e.to_string() });
+    }
+    let targets = tensor(t, "neighbour_targets", Dtype::U8, 1)?.data().to_vec();
+    Neighbours::from_stored(n, StoredNeighbours { offsets, targets, weights })
+        .map_err(|e| Error::BundleTensor { name: "neighbour_targets".into(), reason: e.to_string() })
 }
 
 fn load_embeddings(t: &SafeTensors<'_>, storage: Storage, n: usize, dim_count: usize) -> Result<Embeddings> {
@@ -719,5 +716,41 @@ mod tests {
     #[test]
     fn sha256_is_lowercase_hex() {
         assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    /// Tensors as a safetensors file read back.
+    fn safetensors_of(tensors: &[(&str, Dtype, Vec<usize>, Vec<u8>)]) -> Vec<u8> {
+        let views = tensors.iter().map(|(n, d, s, b)| (n.to_string(), TensorView::new(*d, s.clone(), b).unwrap()));
+        safetensors::serialize(views, None).unwrap()
+    }
+
+    #[test]
+    fn neighbours_of_the_earlier_f16_form_still_load() {
+        let offsets: Vec<u8> = [0u32, 1, 2, 2].iter().flat_map(|o| o.to_le_bytes()).collect();
+        let bytes = safetensors_of(&[
+            ("neighbour_offsets", Dtype::U32, vec![4], offsets.clone()),
+            ("neighbour_index", Dtype::U16, vec![2], [1u16, 0].iter().flat_map(|j| j.to_le_bytes()).collect()),
+            (
+                "neighbour_weight",
+                Dtype::F16,
+                vec![2],
+                [0.5f32, 0.25].iter().flat_map(|&w| f16::from_f32(w).to_le_bytes()).collect(),
+            ),
+        ]);
+        let nb = load_neighbours(&SafeTensors::deserialize(&bytes).unwrap(), 3).unwrap();
+        assert_eq!(nb, Neighbours::new(3, vec![0, 1, 2, 2], vec![1, 0], vec![0.5, 0.25]).unwrap());
+        // The compact form with a target outside the catalog is named.
+        let bytes = safetensors_of(&[
+            ("neighbour_offsets", Dtype::U32, vec![4], offsets),
+            ("neighbour_targets", Dtype::U8, vec![2], vec![1, 3]),
+            (
+                "neighbour_weight",
+                Dtype::F16,
+                vec![2],
+                [0.5f32, 0.25].iter().flat_map(|&w| f16::from_f32(w).to_le_bytes()).collect(),
+            ),
+        ]);
+        let err = load_neighbours(&SafeTensors::deserialize(&bytes).unwrap(), 3).unwrap_err().to_string();
+        assert!(err.contains("neighbour_targets") && err.contains("course row 1 points to course 3"), "{err}");
     }
 }

@@ -14,6 +14,8 @@
 //! (item-kNN) and EASE (Steck 2019), an item-item ridge regression solved in closed form.
 //! The evaluation also uses them whole, as baselines.
 
+use half::f16;
+
 use crate::catalog::CourseIx;
 use crate::error::{Error, Result};
 
@@ -31,12 +33,13 @@ impl Neighbours {
     /// Weights every course keeps of its own, however few learners took it.
     pub const FLOOR: usize = 10;
 
-    /// Builds from compressed rows.
+    /// Builds from compressed rows, each row's targets in increasing order.
     ///
     /// # Errors
     /// [`Error::Dimension`] for `offsets` that are not `n + 1` long, do not start at 0,
     /// decrease, or do not end at the entry count; [`Error::InvalidParameter`] for a target
-    /// outside the catalog; [`Error::NonFinite`] for a weight that is not a number.
+    /// outside the catalog or a row whose targets do not increase; [`Error::NonFinite`] for a
+    /// weight that is not a number.
     pub fn new(n: usize, offsets: Vec<u32>, index: Vec<u32>, weight: Vec<f32>) -> Result<Neighbours> {
         if offsets.len() != n + 1 {
             return Err(Error::Dimension { what: "neighbour offsets", expected: n + 1, got: offsets.len() });
@@ -57,6 +60,16 @@ impl Neighbours {
                     return Err(Error::param(
                         "neighbours",
                         format!("course row {i} points to course {}, outside the catalog of {n}", index[e]),
+                    ));
+                }
+                if e > offsets[i] as usize && index[e] <= index[e - 1] {
+                    return Err(Error::param(
+                        "neighbours",
+                        format!(
+                            "course row {i} lists course {} after course {}: targets must increase",
+                            index[e],
+                            index[e - 1]
+                        ),
                     ));
                 }
                 if !weight[e].is_finite() {
@@ -128,6 +141,88 @@ impl Neighbours {
         Neighbours { n, offsets, index, weight }
     }
 
+    /// This model as the bundle stores it and the browser reads it back
+    /// ([`Neighbours::stored`]): the weights the pipeline's tuning and evaluation score.
+    ///
+    /// # Errors
+    /// Those of [`Neighbours::from_stored`], which its own stored form does not meet.
+    pub fn as_stored(&self) -> Result<Neighbours> {
+        Neighbours::from_stored(self.n, self.stored())
+    }
+
+    /// The compact form the bundle stores: each weight as f16, without those that round to
+    /// 0 (they add nothing to any score), and each row's targets as the gaps between them in
+    /// LEB128 bytes (one byte for a gap under 128). Three bytes per weight where a u16 target
+    /// and an f16 weight took four. Int8 weights with a scale per row took two, but cost
+    /// MOOCCubeX's validation HR@10 0.0014 at 200 per course and more at 400 (small weights of
+    /// a row with a large one lost their precision).
+    pub fn stored(&self) -> StoredNeighbours {
+        let mut offsets = Vec::with_capacity(self.n + 1);
+        let (mut targets, mut weights) = (Vec::new(), Vec::with_capacity(self.index.len()));
+        offsets.push(0u32);
+        for i in 0..self.n {
+            let r = self.offsets[i] as usize..self.offsets[i + 1] as usize;
+            let mut next = 0u32;
+            for (&j, &w) in self.index[r.clone()].iter().zip(&self.weight[r]) {
+                let w = f16::from_f32(w);
+                if w.to_f32() != 0.0 {
+                    leb128_push(&mut targets, j - next);
+                    next = j + 1;
+                    weights.push(w);
+                }
+            }
+            offsets.push(weights.len() as u32);
+        }
+        StoredNeighbours { offsets, targets, weights }
+    }
+
+    /// Reads the compact form back ([`Neighbours::stored`]).
+    ///
+    /// # Errors
+    /// What [`Neighbours::new`] checks, and [`Error::InvalidParameter`] naming the row for
+    /// target bytes that end early, run on past the last entry, encode more than 32 bits, or
+    /// point outside the catalog.
+    pub fn from_stored(n: usize, s: StoredNeighbours) -> Result<Neighbours> {
+        let entries = s.weights.len();
+        if s.offsets.len() != n + 1 || s.offsets.last().is_some_and(|&o| o as usize != entries) {
+            return Err(Error::Dimension {
+                what: "neighbour offsets (n + 1, from 0 to the entry count)",
+                expected: entries,
+                got: s.offsets.last().copied().unwrap_or(0) as usize,
+            });
+        }
+        let mut index = Vec::with_capacity(entries);
+        let mut bytes = s.targets.iter().copied();
+        for i in 0..n {
+            let (from, to) = (s.offsets[i] as usize, s.offsets[i + 1] as usize);
+            if from > to || to > entries {
+                return Err(Error::Dimension { what: "neighbour offsets (increasing)", expected: from, got: to });
+            }
+            let mut next = 0u64;
+            for _ in from..to {
+                let gap = leb128_next(&mut bytes).ok_or_else(|| {
+                    Error::param(
+                        "neighbour targets",
+                        format!("course row {i}: the bytes end early or encode more than 32 bits"),
+                    )
+                })?;
+                let j = next + u64::from(gap);
+                if j >= n as u64 {
+                    return Err(Error::param(
+                        "neighbour targets",
+                        format!("course row {i} points to course {j}, outside the catalog of {n}"),
+                    ));
+                }
+                index.push(j as u32);
+                next = j + 1;
+            }
+        }
+        if bytes.next().is_some() {
+            return Err(Error::param("neighbour targets", "bytes remain after the last entry"));
+        }
+        Neighbours::new(n, s.offsets, index, s.weights.iter().map(|w| w.to_f32()).collect())
+    }
+
     /// This model without any weight from or to a course marked in `excluded` (one flag per
     /// course): the minimum cohort's rule (`pipeline::privacy`).
     ///
@@ -165,10 +260,9 @@ impl Neighbours {
         &self.weight
     }
 
-    /// The bytes the bundle stores this model in (u32 offsets, u16 or u32 indices, f16 weights).
+    /// The bytes the bundle stores this model in ([`Neighbours::stored`]).
     pub fn stored_bytes(&self) -> usize {
-        let index = if self.n <= u16::MAX as usize { 2 } else { 4 };
-        4 * self.offsets.len() + (index + 2) * self.index.len()
+        self.stored().bytes()
     }
 
     /// The courses a learner who took `i` is pointed to, with their weights.
@@ -198,6 +292,50 @@ impl Neighbours {
         }
         Ok(())
     }
+}
+
+/// The item-neighbour model as the bundle stores it ([`Neighbours::stored`]): the tensors
+/// `neighbour_offsets`, `neighbour_targets` and `neighbour_weight`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredNeighbours {
+    /// `n + 1` offsets into `weights`, as in [`Neighbours`].
+    pub offsets: Vec<u32>,
+    /// Each row's targets, increasing, each as LEB128 of its distance past the previous
+    /// target plus one (the first: the target itself).
+    pub targets: Vec<u8>,
+    /// Each entry's weight.
+    pub weights: Vec<f16>,
+}
+
+impl StoredNeighbours {
+    /// Its bytes in the bundle.
+    pub fn bytes(&self) -> usize {
+        4 * self.offsets.len() + self.targets.len() + 2 * self.weights.len()
+    }
+}
+
+/// Appends `v` in unsigned LEB128: seven bits per byte, low first, the high bit set on all
+/// bytes but the last.
+fn leb128_push(out: &mut Vec<u8>, mut v: u32) {
+    while v >= 0x80 {
+        out.push((v as u8 & 0x7f) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// The next unsigned LEB128 value, or `None` where the bytes end inside one or it does not
+/// fit 32 bits.
+fn leb128_next(bytes: &mut impl Iterator<Item = u8>) -> Option<u32> {
+    let mut v = 0u64;
+    for shift in (0..35).step_by(7) {
+        let b = bytes.next()?;
+        v |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return u32::try_from(v).ok();
+        }
+    }
+    None
 }
 
 /// Fitting from interactions (the pipeline and the evaluation; not in the browser build).
@@ -600,5 +738,68 @@ mod tests {
         ));
         assert!(matches!(Neighbours::new(2, vec![0, 2, 1], vec![1, 0], vec![0.1, 0.2]), Err(Error::Dimension { .. })));
         assert!(matches!(Neighbours::new(2, vec![0, 1], vec![1], vec![0.1]), Err(Error::Dimension { .. })));
+        let unsorted = Neighbours::new(3, vec![0, 2, 2, 2], vec![2, 1], vec![0.1, 0.2]).unwrap_err();
+        assert!(unsorted.to_string().contains("course row 0 lists course 1 after course 2"), "{unsorted}");
+    }
+
+    #[test]
+    fn the_stored_form_keeps_every_target_and_f16_weights() {
+        // 300 courses, so a gap can take two LEB128 bytes.
+        let n = 300;
+        let offsets = vec![0u32, 4, 4, 5].into_iter().chain(std::iter::repeat_n(5, n - 3)).collect::<Vec<_>>();
+        let nb = Neighbours::new(n, offsets, vec![0, 1, 200, 299, 7], vec![1.0, -0.5, 1e-9, 0.1, 3.0]).unwrap();
+        let stored = nb.stored();
+        // 1e-9 is 0 in f16, so it is left out. Row 0's gaps are then 0, 0 and 297 (two bytes:
+        // 41 with the high bit, then 2); row 2's is 7.
+        assert_eq!(stored.targets, vec![0, 0, 41 | 0x80, 2, 7]);
+        assert_eq!(&stored.offsets[..4], &[0, 3, 3, 4]);
+        assert_eq!(stored.bytes(), 4 * (n + 1) + 5 + 2 * 4);
+        let back = Neighbours::from_stored(n, stored).unwrap();
+        assert_eq!(back, nb.as_stored().unwrap());
+        let f16 = |w: f32| f16::from_f32(w).to_f32();
+        assert_eq!(back.row(0).collect::<Vec<_>>(), vec![(0, 1.0), (1, -0.5), (299, f16(0.1))]);
+        assert_eq!(back.row(2).collect::<Vec<_>>(), vec![(7, 3.0)]);
+        assert_eq!(back.row(1).count(), 0);
+
+        // A two-byte gap: 200 in row 1.
+        let wide = Neighbours::new(n, [vec![0, 0, 1], vec![1; n - 2]].concat(), vec![200], vec![1.0]).unwrap();
+        assert_eq!(wide.stored().targets, vec![(200 - 128) | 0x80, 1]);
+        assert_eq!(Neighbours::from_stored(n, wide.stored()).unwrap().row(1).collect::<Vec<_>>(), vec![(200, 1.0)]);
+    }
+
+    #[test]
+    fn bad_stored_neighbours_are_named() {
+        let weights = vec![f16::from_f32(0.5), f16::from_f32(1.0)];
+        let good = StoredNeighbours { offsets: vec![0, 2, 2], targets: vec![0, 0], weights };
+        let n = 2;
+        assert_eq!(
+            Neighbours::from_stored(n, good.clone()).unwrap().row(0).collect::<Vec<_>>(),
+            vec![(0, 0.5), (1, 1.0)]
+        );
+        let err = |s: StoredNeighbours| Neighbours::from_stored(n, s).unwrap_err().to_string();
+        let msg = err(StoredNeighbours { targets: vec![0, 1], ..good.clone() });
+        assert!(msg.contains("course row 0 points to course 2"), "{msg}");
+        let msg = err(StoredNeighbours { targets: vec![0], ..good.clone() });
+        assert!(msg.contains("course row 0: the bytes end early"), "{msg}");
+        let msg = err(StoredNeighbours { targets: vec![0, 0x80], ..good.clone() });
+        assert!(msg.contains("course row 0: the bytes end early"), "{msg}");
+        let msg = err(StoredNeighbours { targets: vec![0, 0xff, 0xff, 0xff, 0xff, 0x7f], ..good.clone() });
+        assert!(msg.contains("more than 32 bits"), "{msg}");
+        let msg = err(StoredNeighbours { targets: vec![0, 0, 0], ..good.clone() });
+        assert!(msg.contains("bytes remain after the last entry"), "{msg}");
+        let msg = err(StoredNeighbours { weights: vec![f16::NAN, f16::ONE], ..good.clone() });
+        assert!(msg.contains("not a number") || msg.contains("NaN"), "{msg}");
+        assert!(matches!(
+            Neighbours::from_stored(n, StoredNeighbours { offsets: vec![0, 2], ..good.clone() }),
+            Err(Error::Dimension { .. })
+        ));
+        assert!(matches!(
+            Neighbours::from_stored(n, StoredNeighbours { offsets: vec![0, 3, 2], ..good.clone() }),
+            Err(Error::Dimension { .. })
+        ));
+        assert!(matches!(
+            Neighbours::from_stored(n, StoredNeighbours { offsets: vec![0, 2, 3], ..good }),
+            Err(Error::Dimension { .. })
+        ));
     }
 }

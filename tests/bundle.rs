@@ -102,11 +102,12 @@ fn round_trip_in_every_storage() {
         let worst = (0..emb.len()).map(|i| emb.row(i).dot(&exact.row(i))).fold(1.0f32, f32::min);
         assert!(worst > 0.999, "{storage:?}: worst cosine to f32 {worst}");
         assert_eq!(bundle.manifest.evaluation["hr"], 0.5);
-        // Neighbours keep their rows; weights pass through f16.
+        // Neighbours come back as stored: every row's targets, weights through f16.
         let nb = bundle.neighbours.unwrap();
         let n = catalog().len();
         let dense: Vec<f32> = (0..n * n).map(|x| ((x * 5) % 7) as f32 / 7.0).collect();
         let expected = Neighbours::from_dense(n, &dense, 2, &[]);
+        assert_eq!(nb, expected.as_stored().unwrap());
         assert_eq!((nb.offsets(), nb.index()), (expected.offsets(), expected.index()));
         assert!(nb.weights().iter().zip(expected.weights()).all(|(a, b)| (a - b).abs() < 1e-3));
         assert_eq!(bundle.manifest.ranking.unwrap().diversity, 0.9);

@@ -58,6 +58,7 @@ fn tensors(description: &str) -> Vec<u8> {
             "F16" => (Dtype::F16, values.flat_map(|v| f16::from_f64(v).to_le_bytes()).collect()),
             "U32" => (Dtype::U32, values.flat_map(|v| (v as u32).to_le_bytes()).collect()),
             "U16" => (Dtype::U16, values.flat_map(|v| (v as u16).to_le_bytes()).collect()),
+            "U8" => (Dtype::U8, values.map(|v| v as u8).collect()),
             other => panic!("the example uses dtype {other}"),
         };
         owned.push((name.clone(), dtype, shape, bytes));

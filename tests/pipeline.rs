@@ -124,6 +124,19 @@ fn tuning_never_sees_the_test_split() {
         .collect();
     assert_eq!(kinds.len(), 11, "seed {seed}: {kinds:?}");
     assert!(kinds.iter().filter(|k| k.starts_with("EaseRefit")).count() == 5, "seed {seed}: {kinds:?}");
+    // The denser lists: twice the neighbours is always tried, four times only after twice
+    // scored no lower, and the kept density is one of those tried.
+    let tried: BTreeSet<usize> = report.tuned.table.iter().map(|r| r.per_course).collect();
+    assert!(tried.contains(&10), "seed {seed}: {tried:?}");
+    assert!(tried.is_subset(&BTreeSet::from([5, 10, 20])), "seed {seed}: {tried:?}");
+    assert!(tried.contains(&report.tuned.per_course), "seed {seed}: {tried:?}");
+    // Doubling stops at the first density that scores lower, or after two doublings.
+    assert_eq!(
+        tried.contains(&20),
+        report.tuned.per_course >= 10,
+        "seed {seed}: {tried:?}, kept {}",
+        report.tuned.per_course
+    );
     let lambda = report.tuned.ease_lambda.unwrap();
     assert!(kinds.contains(&format!("{:?}", pipeline::NeighbourKind::Ease { lambda })), "seed {seed}: {lambda}");
     if report.tuned.defaults.mf_share == 0.0 {

@@ -95,7 +95,8 @@ pub struct RecommendArgs {
     /// Drop prerequisites naming unknown courses (and report them) instead of failing.
     #[arg(long)]
     lenient: bool,
-    /// Neighbour weights kept per course, on average, by the item-neighbour model the bundle would ship.
+    /// Neighbour weights kept per course, on average, by the item-neighbour model the bundle would ship,
+    /// before tuning tries twice and four times as many.
     #[arg(long, default_value_t = TuneParams::default().per_course)]
     neighbours: usize,
     #[arg(long)]
