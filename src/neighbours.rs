@@ -154,8 +154,8 @@ impl Neighbours {
     /// 0 (they add nothing to any score), and each row's targets as the gaps between them in
     /// LEB128 bytes (one byte for a gap under 128). Three bytes per weight where a u16 target
     /// and an f16 weight took four. Int8 weights with a scale per row took two, but cost
-    /// MOOCCubeX's validation HR@10 0.0014 at 200 per course and more at 400 (small weights of
-    /// a row with a large one lost their precision).
+    /// MOOCCubeX's validation HR@10 0.0014 at 200 per course (0.3807 to 0.3793; small weights
+    /// of a row with a large one lost their precision), and its 20,000 test learners 0.0031.
     pub fn stored(&self) -> StoredNeighbours {
         let mut offsets = Vec::with_capacity(self.n + 1);
         let (mut targets, mut weights) = (Vec::new(), Vec::with_capacity(self.index.len()));
