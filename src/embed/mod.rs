@@ -36,12 +36,13 @@ use crate::bundle::{sha256_hex, EmbedderInfo};
 use crate::{Error, Result};
 
 /// The graph rewrites alone on a model file's bytes, for the fuzz target (`fuzz/`); not part
-/// of the API. Returns how many lookups and products each of two passes rewrote.
+/// of the API. Returns how many lookups, scaled products and folded weights each of two passes
+/// rewrote.
 ///
 /// # Errors
 /// [`Error::EmbedModel`] when the bytes are not an ONNX model with a graph.
 #[doc(hidden)]
-pub fn rewrite_for_fuzzing(model: &[u8]) -> Result<[usize; 4]> {
+pub fn rewrite_for_fuzzing(model: &[u8]) -> Result<[usize; 6]> {
     rewrite::rewrite_bytes(model)
 }
 

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use tract_onnx::prelude::*;
 
-use super::rewrite::{gather_before_dequantize, scale_after_matmul};
+use super::rewrite::{fold_dequantized_weights, gather_before_dequantize, scale_after_matmul};
 use crate::{Error, Result};
 
 /// The inputs the model takes, all `i64` of shape `[batch, sequence]`, in the order
@@ -123,6 +123,8 @@ fn plan(model: &[u8], rows: usize) -> Result<(Arc<TypedSimplePlan>, [usize; 3], 
     gather_before_dequantize(graph);
     if super::wants_integer_weights() {
         scale_after_matmul(graph);
+    } else {
+        fold_dequantized_weights(graph);
     }
     let mut model = onnx.model_for_proto_model(&proto).map_err(|e| fail("cannot read the ONNX graph", e))?;
 

@@ -1,5 +1,6 @@
-//! Rewrites of the ONNX graph before tract sees it: look rows up, then dequantize them; and,
-//! for the AMX kernel only, scale a product's result instead of its int8 weights.
+//! Rewrites of the ONNX graph before tract sees it: look rows up, then dequantize them; and
+//! either (the AMX kernel) scale a product's result instead of its int8 weights, or (every
+//! other kernel) dequantize the weights here, in one pass, rather than in tract's typing.
 //!
 //! The int8 MiniLM file stores its embedding tables as int8 rows with one f32 scale per row,
 //! and its graph rebuilds the f32 table before the lookup:
@@ -172,16 +173,99 @@ pub(crate) fn scale_after_matmul(graph: &mut GraphProto) -> usize {
     found.len()
 }
 
-/// Both rewrites on a model file's bytes, twice, as the fuzzer runs them (`fuzz/`): the
-/// model is untrusted input, so whatever the bytes, this returns the counts or a typed error.
-pub(crate) fn rewrite_bytes(model: &[u8]) -> crate::Result<[usize; 4]> {
+/// Rewrites every `MatMul(x, Cast(q) * scale)`, where `q` is an int8 `[k, m]` initializer and
+/// `scale` an f32 initializer with one number per output column (`[m]` or `[1, m]`) or one
+/// for all, into `MatMul(x, w)` with `w = f32(q) * scale` computed here into an f32
+/// initializer: the values tract would fold, bit for bit, since each is the same single f32
+/// product. tract folds them through its generic broadcast evaluation while typing the graph,
+/// which was about a third of loading the model (`perf` of the CLI); this is one pass over the
+/// bytes. Initializers left unused are dropped. An initializer whose data is not in
+/// `raw_data` (or `int32_data` / `float_data`) of exactly its size is left to tract. Returns
+/// the number of weight matrices folded.
+pub(crate) fn fold_dequantized_weights(graph: &mut GraphProto) -> usize {
+    let sources = Sources::new(graph);
+    // (MatMul index, the folded initializer's name), and the folded initializers.
+    let mut rewired: Vec<(usize, String)> = vec![];
+    let mut folded: HashMap<String, TensorProto> = HashMap::new();
+    for (ix, matmul) in graph.node.iter().enumerate() {
+        if matmul.op_type != "MatMul" || matmul.input.len() != 2 || matmul.output.len() != 1 {
+            continue;
+        }
+        let Some(weights) = sources.dequantized(&matmul.input[1]) else { continue };
+        let name = format!("{}__folded", matmul.input[1]);
+        if !folded.contains_key(&name) {
+            let Some(tensor) = fold(weights.q, weights.scale, &name) else { continue };
+            folded.insert(name.clone(), tensor);
+        }
+        rewired.push((ix, name));
+    }
+    for (ix, name) in &rewired {
+        graph.node[*ix].input[1] = name.clone();
+    }
+    if !rewired.is_empty() {
+        graph.initializer.extend(folded.into_values());
+        remove_dead_nodes(graph);
+        let used: std::collections::HashSet<String> = graph.node.iter().flat_map(|n| n.input.iter().cloned()).collect();
+        graph.initializer.retain(|t| used.contains(&t.name) || graph.output.iter().any(|o| o.name == t.name));
+    }
+    rewired.len()
+}
+
+/// `f32(q) * scale` as an f32 initializer named `name`, for an int8 `[k, m]` `q` and a scale
+/// with one value or one per column; `None` for any other shape or data layout.
+fn fold(q: &TensorProto, scale: &TensorProto, name: &str) -> Option<TensorProto> {
+    let [k, m] = q.dims[..] else { return None };
+    let (k, m) = (usize::try_from(k).ok()?, usize::try_from(m).ok()?);
+    let n = k.checked_mul(m)?;
+    let values: Vec<i8> = if q.raw_data.len() == n {
+        q.raw_data.iter().map(|&b| b as i8).collect()
+    } else if q.raw_data.is_empty() && q.int32_data.len() == n {
+        q.int32_data.iter().map(|&v| i8::try_from(v).ok()).collect::<Option<_>>()?
+    } else {
+        return None;
+    };
+    let per_column = match scale.dims.as_slice() {
+        [] | [1] | [1, 1] => false,
+        [c] | [1, c] if usize::try_from(*c).ok()? == m => true,
+        _ => return None,
+    };
+    let count = if per_column { m } else { 1 };
+    let scales: Vec<f32> = if scale.raw_data.len() == 4 * count {
+        scale.raw_data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+    } else if scale.raw_data.is_empty() && scale.float_data.len() == count {
+        scale.float_data.clone()
+    } else {
+        return None;
+    };
+    let mut raw = Vec::with_capacity(4 * n);
+    for (e, &v) in values.iter().enumerate() {
+        let s = if per_column { scales[e % m] } else { scales[0] };
+        raw.extend_from_slice(&(f32::from(v) * s).to_le_bytes());
+    }
+    Some(TensorProto { name: name.into(), data_type: FLOAT, dims: q.dims.clone(), raw_data: raw, ..Default::default() })
+}
+
+/// The rewrites on a model file's bytes, twice each, as the fuzzer runs them (`fuzz/`):
+/// lookups and scaled products on one copy, folded weights on another (the embedder runs one
+/// of the two product rewrites). The model is untrusted input, so whatever the bytes, this
+/// returns the counts or a typed error.
+pub(crate) fn rewrite_bytes(model: &[u8]) -> crate::Result<[usize; 6]> {
     use tract_onnx::prelude::Framework;
     let mut proto = tract_onnx::onnx()
         .proto_model_for_read(&mut &model[..])
         .map_err(|e| crate::Error::EmbedModel(format!("not an ONNX model: {e:#}")))?;
     let graph = proto.graph.as_mut().ok_or_else(|| crate::Error::EmbedModel("the ONNX model has no graph".into()))?;
+    let mut other = graph.clone();
     let first = [gather_before_dequantize(graph), scale_after_matmul(graph)];
-    Ok([first[0], first[1], gather_before_dequantize(graph), scale_after_matmul(graph)])
+    let folded = fold_dequantized_weights(&mut other);
+    Ok([
+        first[0],
+        first[1],
+        gather_before_dequantize(graph),
+        scale_after_matmul(graph),
+        folded,
+        fold_dequantized_weights(&mut other),
+    ])
 }
 
 fn replacement(m: &Match) -> Vec<NodeProto> {
@@ -401,6 +485,64 @@ mod tests {
         for mut graph in [no_product_output, no_cast_input] {
             assert_eq!(scale_after_matmul(&mut graph), 0);
         }
+    }
+
+    #[test]
+    fn folded_weights_are_the_dequantized_values_bit_for_bit() {
+        // q[r][c] = r * 4 + c - 16, raw bytes; per-column scales in raw_data, a shared one in
+        // float_data.
+        let q: Vec<i8> = (0..32).map(|e| e as i8 - 16).collect();
+        let columns = [0.5f32, 0.1, -3.0, 1e-3];
+        for (dims, scales) in [(&[4][..], &columns[..]), (&[1, 4], &columns), (&[], &[0.37][..])] {
+            let mut graph = quantized_linear(dims);
+            graph.initializer[0].raw_data = q.iter().map(|&v| v as u8).collect();
+            if dims.is_empty() {
+                graph.initializer[1].float_data = scales.to_vec();
+            } else {
+                graph.initializer[1].raw_data = scales.iter().flat_map(|x| x.to_le_bytes()).collect();
+            }
+            assert_eq!(fold_dequantized_weights(&mut graph), 1, "scale of shape {dims:?}");
+            assert_eq!(ops(&graph), vec![("MatMul", vec!["x", "w__folded"]), ("Add", vec!["y", "b"])]);
+            // The int8 matrix and its scale are gone; the folded matrix is f32(q) * scale.
+            assert_eq!(graph.initializer.len(), 1);
+            let w = &graph.initializer[0];
+            assert_eq!((w.name.as_str(), w.data_type, w.dims.as_slice()), ("w__folded", FLOAT, &[8i64, 4][..]));
+            let got: Vec<f32> =
+                w.raw_data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+            let want: Vec<f32> =
+                (0..32).map(|e| f32::from(q[e]) * scales[if scales.len() == 1 { 0 } else { e % 4 }]).collect();
+            assert_eq!(
+                got.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                want.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[test]
+    fn weights_whose_data_does_not_fit_their_shape_are_left_to_tract() {
+        // Raw data one byte short, scales of another width, per-row scales: nothing is folded
+        // and nothing panics.
+        let mut short = quantized_linear(&[4]);
+        short.initializer[0].raw_data = vec![1; 31];
+        short.initializer[1].raw_data = vec![0; 16];
+        let mut wide = quantized_linear(&[5]);
+        wide.initializer[0].raw_data = vec![1; 32];
+        wide.initializer[1].raw_data = vec![0; 20];
+        let mut per_row = quantized_linear(&[8, 1]);
+        per_row.initializer[0].raw_data = vec![1; 32];
+        per_row.initializer[1].raw_data = vec![0; 32];
+        for graph in [&mut short, &mut wide, &mut per_row] {
+            let before = graph.clone();
+            assert_eq!(fold_dequantized_weights(graph), 0);
+            assert_eq!(*graph, before);
+        }
+    }
+
+    #[test]
+    fn the_shipped_model_folds_all_its_linear_layers() {
+        let Some(mut graph) = shipped_graph() else { return };
+        assert_eq!(fold_dequantized_weights(&mut graph), 36);
+        assert!(graph.initializer.iter().all(|t| t.data_type != INT8 || t.name.contains("embeddings")));
     }
 
     #[test]
