@@ -127,6 +127,9 @@ fn plan(model: &[u8], rows: usize) -> Result<(Arc<TypedSimplePlan>, [usize; 3], 
         fold_dequantized_weights(graph);
     }
     let mut model = onnx.model_for_proto_model(&proto).map_err(|e| fail("cannot read the ONNX graph", e))?;
+    // tract copied the initializers; the proto's (88 MB once the weights are folded to f32)
+    // would otherwise stay alive through typing and optimisation, at the peak.
+    drop(proto);
 
     let names: Vec<String> = model
         .input_outlets()
