@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from serve import CSP, FRAMEABLE  # noqa: E402  (one policy for the test server and deployed sites)
 
 # The browser module's files the site loads (pkg/ holds the package's types and docs too).
-MODULE = ["wayfinder.js", "worker.js", "wasm-file.js", "wayfinder_wasm.js"]
-# The two builds of the module; a browser downloads the one it runs (pkg/wasm-file.js).
-WASM = ["wayfinder_wasm_bg.wasm", "wayfinder_wasm_relaxed_bg.wasm"]
+MODULE = ["wayfinder.js", "worker.js", "wasm-file.js", "wayfinder_wasm.js", "wayfinder_embed.js", "wayfinder_wasm_bg.wasm"]
+# The two builds of the embedder module; a browser downloads the one it runs (pkg/wasm-file.js).
+WASM = ["wayfinder_embed_bg.wasm", "wayfinder_embed_relaxed_bg.wasm"]
 MODEL = ["model.onnx", "tokenizer.json"]
 # Files of www/ that are not part of the site: its docs, and the generated parts' local links.
 SKIP = {"README.md", "pkg", "model", "bundle", "sw.js"}
@@ -145,7 +145,7 @@ def write_headers(out, base):
 
 
 def first_visit_bytes(out, files):
-    """What a first visit downloads: every precached file but the module build this browser
+    """What a first visit downloads: every precached file but the embedder build this browser
     does not run (the larger, relaxed one counted), raw and gzipped as a host compresses it."""
     raw = gz = 0
     for rel in files:

@@ -25,4 +25,5 @@ packages="${WASM_TEST_PACKAGES:--p wayfinder-embed-wasm-test -p wayfinder-wasm}"
 # dependencies are compiled once for this and the tests.
 $cargo build -j"$jobs" -p wayfinder --lib --target $target --no-default-features
 # shellcheck disable=SC2086 # one word per package flag
-$cargo test -j"$jobs" $packages --target $target
+# Both browser modules' exports in one test build (crates/wasm's features `engine`, `embedder`).
+$cargo test -j"$jobs" $packages --target $target --features wayfinder-wasm/engine,wayfinder-wasm/embedder

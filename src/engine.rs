@@ -20,21 +20,39 @@ use crate::rank::{RankDefaults, Recommender};
 /// reads (`embed::MAX_TOKENS`), and small enough that tokenizing it allocates little.
 pub const MAX_QUERY_TEXT_BYTES: usize = 16 * 1024;
 
+/// What turns goal and search text into a vector in the model's space: the [`Embedder`] of a
+/// build with `embed`, or one an edge supplies. The browser's engine module has no model in it;
+/// it calls the embedder module, a second wasm module in the same worker, through the worker's
+/// JavaScript (`crates/wasm`).
+pub trait TextEncoder {
+    /// The text's unit-length embedding.
+    ///
+    /// # Errors
+    /// Whatever the encoder meets (tokenizer and model errors, an [`Error::Encoder`] from the
+    /// other module).
+    fn encode(&self, text: &str) -> Result<Vec<f32>>;
+}
+
+#[cfg(feature = "embed")]
+impl TextEncoder for Embedder {
+    fn encode(&self, text: &str) -> Result<Vec<f32>> {
+        Ok(self.embed(text)?.vector)
+    }
+}
+
 /// A bundle ready to answer requests. Immutable; it keeps no learner data between calls.
 pub struct Engine {
     recommender: Recommender,
     defaults: RankDefaults,
     manifest: Option<Manifest>,
-    #[cfg(feature = "embed")]
-    embedder: Option<Embedder>,
+    encoder: Option<Box<dyn TextEncoder>>,
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut d = f.debug_struct("Engine");
         d.field("courses", &self.recommender.catalog().len()).field("defaults", &self.defaults);
-        #[cfg(feature = "embed")]
-        d.field("embedder", &self.embedder.is_some());
+        d.field("encoder", &self.encoder.is_some());
         d.finish_non_exhaustive()
     }
 }
@@ -60,13 +78,7 @@ impl Engine {
         let graph = PrereqGraph::new(&bundle.catalog, GraphOptions::default());
         let recommender = Recommender::new(bundle.catalog, graph, bundle.model, bundle.embeddings, bundle.taxonomy)?
             .with_neighbours(bundle.neighbours)?;
-        Ok(Engine {
-            recommender,
-            defaults,
-            manifest: Some(bundle.manifest),
-            #[cfg(feature = "embed")]
-            embedder: None,
-        })
+        Ok(Engine { recommender, defaults, manifest: Some(bundle.manifest), encoder: None })
     }
 
     /// An engine over a recommender built in memory (the evaluation and the pipeline's tuning
@@ -76,13 +88,7 @@ impl Engine {
     /// [`Error::InvalidParameter`] for defaults out of range.
     pub fn new(recommender: Recommender, defaults: RankDefaults) -> Result<Engine> {
         defaults.validate()?;
-        Ok(Engine {
-            recommender,
-            defaults,
-            manifest: None,
-            #[cfg(feature = "embed")]
-            embedder: None,
-        })
+        Ok(Engine { recommender, defaults, manifest: None, encoder: None })
     }
 
     /// Loads the embedder from the model and tokenizer files' bytes and attaches it. With a
@@ -127,10 +133,27 @@ impl Engine {
 
     #[cfg(feature = "embed")]
     fn set_embedder(&mut self, embedder: Embedder) -> Result<()> {
+        let (model, tokenizer) = (embedder.model_sha256().to_owned(), embedder.tokenizer_sha256().to_owned());
+        self.attach_encoder(Box::new(embedder), &model, &tokenizer)
+    }
+
+    /// Attaches an encoder for goal text and search that runs the model and tokenizer with
+    /// these sha256 hashes, after checking that they are the ones that embedded the catalog.
+    /// On error the engine is unchanged.
+    ///
+    /// # Errors
+    /// [`Error::BundleManifest`] when the bundle records no embedder, [`Error::EmbedderMismatch`]
+    /// naming the model or tokenizer whose hash differs.
+    pub fn attach_encoder(
+        &mut self,
+        encoder: Box<dyn TextEncoder>,
+        model_sha256: &str,
+        tokenizer_sha256: &str,
+    ) -> Result<()> {
         if let Some(m) = &self.manifest {
-            m.embedder_info()?.check(embedder.model_sha256(), embedder.tokenizer_sha256())?;
+            m.embedder_info()?.check(model_sha256, tokenizer_sha256)?;
         }
-        self.embedder = Some(embedder);
+        self.encoder = Some(encoder);
         Ok(())
     }
 
@@ -180,17 +203,13 @@ impl Engine {
                 format!("is {} bytes, more than the {MAX_QUERY_TEXT_BYTES} a goal or search text may have", text.len()),
             ));
         }
-        #[cfg(feature = "embed")]
-        if let Some(e) = &self.embedder {
-            let vector = e.embed(text)?.vector;
-            // A catalog stored in fewer dimensions takes queries through its projection.
-            return match self.recommender.embeddings() {
-                Some(courses) => courses.query(vector),
-                None => Ok(vector),
-            };
+        let encoder = self.encoder.as_ref().ok_or(Error::NoEmbedder { field })?;
+        let vector = encoder.encode(text)?;
+        // A catalog stored in fewer dimensions takes queries through its projection.
+        match self.recommender.embeddings() {
+            Some(courses) => courses.query(vector),
+            None => Ok(vector),
         }
-        let _ = text;
-        Err(Error::NoEmbedder { field })
     }
 
     /// The goal text's embedding under the goal-text policy.

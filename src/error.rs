@@ -84,6 +84,10 @@ pub enum Error {
     ItemFactors { file: String, reason: String },
     #[error("{field} needs the embedding model, and none was loaded")]
     NoEmbedder { field: &'static str },
+    /// An encoder outside this module failed (the browser's embedder module, called through
+    /// JavaScript); its code is one of [`ERROR_CODES`] (see [`Error::encoder`]).
+    #[error("{message}")]
+    Encoder { code: &'static str, message: String },
     /// A learning path's cost (courses or credits, counted with every prerequisite each
     /// alternative needs) does not fit in 64 bits: a prerequisite structure that branches on
     /// every level for dozens of levels.
@@ -144,7 +148,15 @@ impl Error {
             | BundleRows { .. } => "BUNDLE_CORRUPT",
             BundleVersion { .. } | BundleModule { .. } => "BUNDLE_VERSION",
             Dimension { .. } | NotPositiveDefinite(_) => "INTERNAL",
+            Encoder { code, .. } => code,
         }
+    }
+
+    /// An [`Error::Encoder`] keeping the code the other module gave when it is one of
+    /// [`ERROR_CODES`], `INTERNAL` otherwise.
+    pub fn encoder(code: &str, message: impl Into<String>) -> Self {
+        let code = ERROR_CODES.iter().find(|c| **c == code).copied().unwrap_or("INTERNAL");
+        Error::Encoder { code, message: message.into() }
     }
 
     /// Shorthand for [`Error::InvalidParameter`].
@@ -206,6 +218,8 @@ mod tests {
             (Error::BundleVersion { found: 99, supported: 1 }, "BUNDLE_VERSION"),
             (Error::BundleModule { needs: "9.0.0".into(), have: "0.1.0".into() }, "BUNDLE_VERSION"),
             (Error::NotPositiveDefinite("ALS"), "INTERNAL"),
+            (Error::encoder("MODEL_INVALID", "tokenizer: bad"), "MODEL_INVALID"),
+            (Error::encoder("NETWORK", "an edge's own code"), "INTERNAL"),
         ];
         for (error, code) in cases {
             assert_eq!(error.code(), code, "{error}");

@@ -14,7 +14,7 @@
 // against another version's bundle. The unbuilt www/ has no BUILD: there the worker refuses
 // to install and the planner runs online only.
 
-// The browser module comes in two builds; keep the one this browser runs (see wasm-file.js).
+// The embedder module comes in two builds; keep the one this browser runs (see wasm-file.js).
 importScripts('pkg/wasm-file.js');
 
 const BUILD = null; // written by scripts/build-site.py

@@ -89,26 +89,36 @@ async function compute({ texts, bundles, reps, warmup, engineReps, embed = true,
 }
 
 async function measure({ texts, bundles, reps, warmup, engineReps, embed, recommend, wasm }) {
-  const { default: init, Engine, matmulKernel } = await import('/pkg/wayfinder_wasm.js');
+  const { default: init, Engine } = await import('/pkg/wayfinder_wasm.js');
+  const { default: initEmbedder, Embedder, matmulKernel } = await import('/pkg/wayfinder_embed.js');
   const ort = await import('/ort/ort.wasm.min.mjs');
   Object.assign(ort.env.wasm, { numThreads: 1, simd: true, proxy: false, wasmPaths: '/ort/' });
   const out = {};
   const checks = { cosine: {}, recommendations: {} };
   const [model, tokenizer, demo] = await Promise.all([bytes(MODEL), bytes(TOKENIZER), bundleFiles(bundles[0].url)]);
 
-  // The build the library's worker would pick in this browser (pkg/wasm-file.js).
+  // The embedder build the library's worker would pick in this browser (pkg/wasm-file.js).
   await import('/pkg/wasm-file.js');
   if (wasm) self.WAYFINDER_WASM = wasm;
   checks.module = self.WAYFINDER_WASM;
-  out['tract: wasm init (once)'] = [await time(() => init({ module_or_path: `/pkg/${self.WAYFINDER_WASM}` }))];
+  out['engine: wasm init (once)'] = [await time(() => init({ module_or_path: '/pkg/wayfinder_wasm_bg.wasm' }))];
+  out['tract: wasm init (once)'] = [await time(() => initEmbedder({ module_or_path: `/pkg/${self.WAYFINDER_WASM}` }))];
   out['tract: Engine, bundle only'] = await repeat(engineReps, () => new Engine(demo.manifest, demo.files).free());
-  out['tract: Engine, bundle + model'] = await repeat(engineReps, () => new Engine(demo.manifest, demo.files, model, tokenizer).free());
+  // The engine with the embedder attached, as the worker does once the model's files are here.
+  const withModel = (b) => {
+    const engine = new Engine(b.manifest, b.files);
+    const embedder = new Embedder(b.manifest, model, tokenizer);
+    engine.attachEncoder((text) => embedder.embed(text), embedder.modelSha256(), embedder.tokenizerSha256());
+    return { engine, free: () => { engine.free(); embedder.free(); } };
+  };
+  out['tract: Engine, bundle + model'] = await repeat(engineReps, () => withModel(demo).free());
   const create = () => ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
   let session;
   out['ort: first session (with wasm init, once)'] = [await time(async () => { session = await create(); })];
   out['ort: session creation'] = await repeat(engineReps, async () => (await create()).release());
 
-  const engine = new Engine(demo.manifest, demo.files, model, tokenizer);
+  const demoEngine = withModel(demo);
+  const { engine } = demoEngine;
   // The kernel the module's probe chose on this CPU, with its times (null: tract's own).
   checks.kernel = matmulKernel();
   const embedders = {};
@@ -139,7 +149,8 @@ async function measure({ texts, bundles, reps, warmup, engineReps, embed, recomm
       await rec.loadModel();
     })];
     const b = i === 0 ? demo : await bundleFiles(url);
-    const e = i === 0 ? engine : new Engine(b.manifest, b.files, model, tokenizer);
+    const loaded = i === 0 ? demoEngine : withModel(b);
+    const e = loaded.engine;
     const { goalText, ...noGoal } = query;
     const calls = {
       [`recommend ${name}`]: () => e.recommend(query),
@@ -150,7 +161,7 @@ async function measure({ texts, bundles, reps, warmup, engineReps, embed, recomm
     for (const call of Object.values(calls)) for (let j = 0; j < warmup; j++) await call();
     checks.recommendations[name] = e.recommend(query).recommendations.length;
     Object.assign(out, await interleaved(reps, calls));
-    e.free();
+    loaded.free();
     rec.terminate();
   }
   return { samples: out, checks };

@@ -32,7 +32,7 @@
 // Settings (environment): PYTHON (with `tokenizers`, default python3), START_REPS (7),
 // REPS (30), WARMUP (3), ENGINE_REPS (3), CHROMIUM (/usr/bin/chromium), PARTS (which
 // measurements to run, default `start,embed,recommend`; `embed` alone is the quick loop for
-// kernel work), WASM (the module to measure on the page, e.g. `wayfinder_wasm_bg.wasm` for the
+// kernel work), WASM (the module to measure on the page, e.g. `wayfinder_embed_bg.wasm` for the
 // plain-SIMD build; default: the one pkg/wasm-file.js picks for this browser). performance.now() is
 // coarsened to 0.1 ms on a page that is not cross-origin isolated; every timed step is longer.
 import { execFileSync } from 'node:child_process';

@@ -261,15 +261,19 @@ test('the model runs on the kernel its probe found faster here, and says which',
   const p = await browser.newPage();
   await p.goto(`${server.url}index.html?bundle=/bundle/`);
   const got = await p.evaluate(async () => {
-    const { default: init, Engine, matmulKernel } = await import('/pkg/wayfinder_wasm.js');
+    const { default: init, Engine } = await import('/pkg/wayfinder_wasm.js');
+    const { default: initEmbedder, Embedder, matmulKernel } = await import('/pkg/wayfinder_embed.js');
     await import('/pkg/wasm-file.js');
-    await init({ module_or_path: `/pkg/${self.WAYFINDER_WASM}` });
+    await init({ module_or_path: '/pkg/wayfinder_wasm_bg.wasm' });
+    await initEmbedder({ module_or_path: `/pkg/${self.WAYFINDER_WASM}` });
     const bytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
     const manifest = await bytes('/bundle/manifest.json');
     const files = {};
     for (const name of Object.keys(JSON.parse(new TextDecoder().decode(manifest)).files)) files[name] = await bytes(`/bundle/${name}`);
     const before = matmulKernel();
-    const engine = new Engine(manifest, files, await bytes('/model/model.onnx'), await bytes('/model/tokenizer.json'));
+    const engine = new Engine(manifest, files);
+    const embedder = new Embedder(manifest, await bytes('/model/model.onnx'), await bytes('/model/tokenizer.json'));
+    engine.attachEncoder((text) => embedder.embed(text), embedder.modelSha256(), embedder.tokenizerSha256());
     const vector = engine.embedText('linear algebra for machine learning');
     return { before, after: matmulKernel(), norm: Math.hypot(...vector) };
   });

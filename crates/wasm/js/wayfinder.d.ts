@@ -27,11 +27,17 @@ export interface LoadOptions {
   /** Where worker.js is, when it is not beside wayfinder.js (bundlers find it without this). */
   workerUrl?: string | URL;
   /**
-   * The `.wasm` module to run, when it is not beside worker.js (bundlers find it without this).
-   * By default the worker picks the relaxed-SIMD build where the browser has relaxed SIMD, else
-   * the plain SIMD build.
+   * The engine's `.wasm` module (`wayfinder_wasm_bg.wasm`: the bundle's answers, no model), when
+   * it is not beside worker.js (bundlers find it without this).
    */
   wasmUrl?: string | URL;
+  /**
+   * The embedder's `.wasm` module (the model's runtime, loaded with the model), when it is not
+   * beside worker.js. By default the worker picks the relaxed-SIMD build
+   * (`wayfinder_embed_relaxed_bg.wasm`) where the browser has relaxed SIMD, else the plain SIMD
+   * build (`wayfinder_embed_bg.wasm`).
+   */
+  embedderWasmUrl?: string | URL;
 }
 
 /** The language model's loading, after the bundle's. */

@@ -133,16 +133,16 @@ export class Recommender {
    * no model. The model and tokenizer (goal text and search) load after it: at once in the
    * background (`loadModel: 'background'`, the default) or at the first call that needs them
    * (`'on-demand'`); such a call waits for them. `onModelState` follows their loading. URLs
-   * are resolved against the page. `wasmUrl` and `workerUrl` override where the module and
-   * the worker are; bundlers (Vite, webpack) find both without them, since each is named by
-   * a literal `new URL('./file', import.meta.url)`.
+   * are resolved against the page. `wasmUrl`, `embedderWasmUrl` and `workerUrl` override where
+   * the two modules and the worker are; bundlers (Vite, webpack) find them without these,
+   * since each is named by a literal `new URL('./file', import.meta.url)`.
    */
-  static async load({ bundleUrl, modelUrl, tokenizerUrl, onProgress, onModelState, loadModel = 'background', useCache = true, workerUrl, wasmUrl } = {}) {
+  static async load({ bundleUrl, modelUrl, tokenizerUrl, onProgress, onModelState, loadModel = 'background', useCache = true, workerUrl, wasmUrl, embedderWasmUrl } = {}) {
     if (!bundleUrl) throw new WayfinderError('INVALID_PARAMETER', 'bundleUrl: required');
     const unsupported = unsupportedReason();
     if (unsupported) throw new WayfinderError('UNSUPPORTED_BROWSER', `Wayfinder cannot run here: ${unsupported}`);
     const abs = (u) => (u ? new URL(u, globalThis.location?.href).href : undefined);
-    const files = { bundleUrl: abs(bundleUrl), modelUrl: abs(modelUrl), tokenizerUrl: abs(tokenizerUrl), wasmUrl: abs(wasmUrl) };
+    const files = { bundleUrl: abs(bundleUrl), modelUrl: abs(modelUrl), tokenizerUrl: abs(tokenizerUrl), wasmUrl: abs(wasmUrl), embedderWasmUrl: abs(embedderWasmUrl) };
     const rec = new Recommender(startWorker(workerUrl), { workerUrl, files, useCache, loadModel });
     rec.onModelState = onModelState ?? null;
     try {

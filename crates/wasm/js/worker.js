@@ -1,10 +1,16 @@
-// Wayfinder's Web Worker: runs the wasm module (and so the embedding model) off the page's
-// main thread. Messages: {id, method, args} in; {id, result} or {id, error, code} out
+// Wayfinder's Web Worker: runs the wasm modules off the page's main thread: the engine, which
+// answers from the bundle, and the embedder, which runs the embedding model and is loaded only
+// with the model. Messages: {id, method, args} in; {id, result} or {id, error, code} out
 // (`code` is one of the ErrorCode values in wayfinder.d.ts); progress while loading as
 // {id, progress}; the model's loading, after the bundle's, as {model: {state, progress}}.
 // The worker keeps no learner data: each call carries it.
 import './wasm-file.js';
 import init, { Engine, readManifest, lastPanic, lastRefusedAllocation } from './wayfinder_wasm.js';
+import initEmbedder, {
+  Embedder,
+  lastPanic as embedderPanic,
+  lastRefusedAllocation as embedderRefusedAllocation,
+} from './wayfinder_embed.js';
 
 let engine = null;
 
@@ -115,12 +121,38 @@ async function openCache(name) {
   }
 }
 
-// Both builds named literally, so that a bundler copies them and rewrites the URLs; the one
-// this browser runs is picked at run time (wasm-file.js).
-const WASM = {
-  'wayfinder_wasm_bg.wasm': new URL('./wayfinder_wasm_bg.wasm', import.meta.url),
-  'wayfinder_wasm_relaxed_bg.wasm': new URL('./wayfinder_wasm_relaxed_bg.wasm', import.meta.url),
+// Every module file named literally, so that a bundler copies them and rewrites the URLs: the
+// engine's, and the embedder's two builds, of which the one this browser runs is picked at run
+// time (wasm-file.js).
+const ENGINE_WASM = new URL('./wayfinder_wasm_bg.wasm', import.meta.url);
+const EMBEDDER_WASM = {
+  'wayfinder_embed_bg.wasm': new URL('./wayfinder_embed_bg.wasm', import.meta.url),
+  'wayfinder_embed_relaxed_bg.wasm': new URL('./wayfinder_embed_relaxed_bg.wasm', import.meta.url),
 };
+let embedderReady = null;
+// Set when the embedder module trapped inside a call (a panic, or memory ran out): its
+// instance is dead, so the worker reports the call as trapped and the page starts a new one.
+let embedderTrap = null;
+
+// The engine's encoder: the embedder module's `embed`, noting a trap for the message handler.
+function encoderOf(embedder) {
+  return (text) => {
+    try {
+      return embedder.embed(text);
+    } catch (err) {
+      if (err instanceof WebAssembly.RuntimeError) {
+        const refused = embedderRefusedAllocation();
+        const panic = embedderPanic();
+        embedderTrap = {
+          message: refused ? `out of memory: an allocation of ${refused} bytes failed` : `internal error in the embedder: ${panic ?? err.message}`,
+          outOfMemory: Boolean(refused),
+        };
+        throw failure('INTERNAL', embedderTrap.message);
+      }
+      throw err;
+    }
+  };
+}
 
 // The model and tokenizer: fetched and attached after the bundle, so that everything but goal
 // text and search answers without them. `model` is null until they are asked for; then the
@@ -139,16 +171,18 @@ async function pageIsIdle() {
 
 function loadModel() {
   if (model) return model;
-  const { modelUrl, tokenizerUrl, cache } = modelSource;
+  const { modelUrl, tokenizerUrl, cache, manifestBytes, embedderWasmUrl } = modelSource;
   const tell = (state) => self.postMessage({ model: state });
   const progress = (p) => tell({ state: 'loading', progress: p });
   tell({ state: 'loading' });
   model = (async () => {
     const bytes = await fetchFile(modelUrl, 'model.onnx', 0, cache, progress);
     const tokenizer = await fetchFile(tokenizerUrl, 'tokenizer.json', 0, cache, progress);
+    await (embedderReady ??= initEmbedder({ module_or_path: embedderWasmUrl ?? EMBEDDER_WASM[self.WAYFINDER_WASM] }));
     await pageIsIdle();
     tell({ state: 'preparing' });
-    engine.attachEmbedder(bytes, tokenizer);
+    const embedder = new Embedder(manifestBytes, bytes, tokenizer);
+    engine.attachEncoder(encoderOf(embedder), embedder.modelSha256(), embedder.tokenizerSha256());
   })().then(
     () => tell({ state: 'ready' }),
     (err) => {
@@ -160,14 +194,14 @@ function loadModel() {
   return model;
 }
 
-async function load({ bundleUrl, modelUrl, tokenizerUrl, wasmUrl, useCache = true, loadModel: when = 'background' }, progress) {
+async function load({ bundleUrl, modelUrl, tokenizerUrl, wasmUrl, embedderWasmUrl, useCache = true, loadModel: when = 'background' }, progress) {
   if (!['background', 'on-demand'].includes(when)) throw failure('INVALID_PARAMETER', `loadModel: expected 'background' or 'on-demand', got ${JSON.stringify(when)}`);
   if (Boolean(modelUrl) !== Boolean(tokenizerUrl)) throw failure('INVALID_PARAMETER', 'modelUrl and tokenizerUrl: give both or neither');
   // The files' origins are the site's choice (a CDN, say): the only others the worker may reach.
-  for (const url of [bundleUrl, modelUrl, tokenizerUrl, wasmUrl]) {
+  for (const url of [bundleUrl, modelUrl, tokenizerUrl, wasmUrl, embedderWasmUrl]) {
     if (url) allowedOrigins.add(new URL(String(url), self.location.href).origin);
   }
-  await (ready ??= init({ module_or_path: wasmUrl ?? WASM[self.WAYFINDER_WASM] }));
+  await (ready ??= init({ module_or_path: wasmUrl ?? ENGINE_WASM }));
   const base = bundleUrl.endsWith('/') ? bundleUrl : `${bundleUrl}/`;
   // The manifest itself comes from the network when it can (it names the current version),
   // and from any Wayfinder cache when offline.
@@ -199,7 +233,7 @@ async function load({ bundleUrl, modelUrl, tokenizerUrl, wasmUrl, useCache = tru
     throw err;
   }
   // A bundle without embeddings has no use for the model.
-  modelSource = modelUrl && manifest.embedder ? { modelUrl, tokenizerUrl, cache } : null;
+  modelSource = modelUrl && manifest.embedder ? { modelUrl, tokenizerUrl, cache, manifestBytes, embedderWasmUrl } : null;
   model = null;
   modelWanted = false;
   if (modelSource && when === 'background') setTimeout(loadModel, 0);
@@ -258,19 +292,23 @@ self.onmessage = async ({ data: { id, method, args } }) => {
   } catch (err) {
     // A Rust panic aborts as a WebAssembly trap; report its message and drop the engine,
     // whose memory can no longer be trusted.
-    const trap = err instanceof WebAssembly.RuntimeError;
-    const panic = trap ? lastPanic() : null;
+    // A trap of the embedder module reaches here as the engine's ordinary error (its encoder
+    // failed); `embedderTrap` says the embedder instance is dead all the same.
+    const trap = err instanceof WebAssembly.RuntimeError || Boolean(embedderTrap);
+    const panic = err instanceof WebAssembly.RuntimeError ? lastPanic() : null;
     // An allocation Rust's allocator could not make ends in an abort with no panic; the
     // module's allocator noted its size (lib.rs, `recording`).
-    const refused = trap ? lastRefusedAllocation() : undefined;
+    const refused = err instanceof WebAssembly.RuntimeError ? lastRefusedAllocation() : undefined;
     if (trap) engine = null;
     const message = refused
       ? `out of memory: an allocation of ${refused} bytes failed`
-      : panic ? `internal error: ${panic}` : (err && err.message) || String(err);
+      : panic ? `internal error: ${panic}` : embedderTrap?.message ?? ((err && err.message) || String(err));
     // Memory runs out as a RangeError from the JS side, or as a trap after Rust's allocator
     // gave up (noted above, or a panic naming the allocation or capacity).
     const outOfMemory = err instanceof RangeError || Boolean(refused) || /memory allocation|capacity overflow|out of memory/i.test(message);
-    const code = err?.code ?? (outOfMemory ? 'OUT_OF_MEMORY' : 'INTERNAL');
+    const code = embedderTrap
+      ? (embedderTrap.outOfMemory ? 'OUT_OF_MEMORY' : 'INTERNAL')
+      : err?.code ?? (outOfMemory ? 'OUT_OF_MEMORY' : 'INTERNAL');
     // `trapped`: this instance is dead; the page starts a new worker (wayfinder.js).
     self.postMessage({ id, error: message, code, status: err?.status, trapped: trap || undefined });
   }

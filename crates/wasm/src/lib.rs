@@ -1,126 +1,31 @@
-//! The browser module: converts JS values to core requests, calls `wayfinder::api`, and
-//! converts the answers back. No rule lives here; see `wayfinder::api` for the behaviour.
+//! The browser modules: convert JS values to core requests, call `wayfinder::api`, and
+//! convert the answers back. No rule lives here; see `wayfinder::api` for the behaviour.
 //!
-//! The page (or the worker in `js/worker.js`) fetches the bundle, the model and the
-//! tokenizer, and hands their bytes to [`Engine::new`], which validates every file against the
-//! manifest's sha256 and checks that the embedder is the one that embedded the catalog.
-//! The engine keeps no learner data: every call gets the learner's state as an argument.
+//! Two modules are built from this crate (its features; `scripts/build-wasm.sh`):
+//! - `engine` ([`Engine`]): the worker (`js/worker.js`) fetches the bundle and hands its bytes
+//!   to [`Engine::new`], which validates every file against the manifest's sha256. It answers
+//!   everything but goal text and search, with no model in the module.
+//! - `embedder` (`Embedder`): when the model is wanted, the worker loads this second module,
+//!   hands it the manifest, the model and the tokenizer (hashes checked against the manifest
+//!   before either is parsed), and attaches it to the engine ([`Engine::attach_encoder`]): the
+//!   engine calls it through a JS function for each goal or search text.
+//!
+//! Neither keeps learner data: every call gets the learner's state as an argument.
 #![cfg(target_arch = "wasm32")]
 
-use std::cell::RefCell;
-
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
-use wayfinder::api::{self, GapsQuery, PathQuery, RecommendQuery};
 use wayfinder::bundle::{Bundle, Manifest};
-use wayfinder::rank::Scratch;
 
-/// Which matrix-product kernel runs the model's products in this browser: Wayfinder's
-/// (`wayfinder-kernels`, 16 × 4 tiles with 16 vector accumulators) or tract's own (8 × 8).
-/// Neither wins on every CPU: in headless Chromium 156, on the Intel machine the kernel was
-/// written on, Wayfinder's embedded a 12-token query in 16.4 ms against tract's 19.8, while on
-/// an AMD EPYC (Zen 4) it took 25.9 ms against tract's 16.1, and 272 against 112 ms at 128
-/// tokens. So
-/// the first model load times one of the model's largest products (1,536 × 384 weights
-/// against 16 tokens) under each and keeps the faster for every plan after it.
-mod kernel {
-    use std::sync::OnceLock;
-
-    use tract_onnx::prelude::*;
-    use tract_onnx::tract_hir::tract_core::ops::einsum::EinSum;
-    use wasm_bindgen::JsCast;
-
-    /// The probe's best times in ms, Wayfinder's kernel then tract's (`None` if it failed),
-    /// taken once per module instance.
-    static PROBE: OnceLock<Option<(f64, f64)>> = OnceLock::new();
-
-    /// What [`choose`] decided, for the page: the kernel the plans use (`None`: tract's own)
-    /// and the probe's times.
-    #[derive(serde::Serialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct Choice {
-        kernel: Option<&'static str>,
-        wayfinder_ms: Option<f64>,
-        tract_ms: Option<f64>,
-    }
-
-    /// The kernel in use and the probe behind it; before any model loaded, no probe.
-    pub fn choice() -> Choice {
-        let probe = PROBE.get().copied().flatten();
-        Choice {
-            kernel: wayfinder_kernels::active().map(|k| k.name),
-            wayfinder_ms: probe.map(|p| p.0),
-            tract_ms: probe.map(|p| p.1),
-        }
-    }
-
-    /// Registers the faster kernel, probing both the first time. A probe that fails keeps
-    /// Wayfinder's kernel, the one the module registered before probes existed.
-    pub fn choose() {
-        let ours = PROBE.get_or_init(probe).is_none_or(|(ours, theirs)| ours <= theirs);
-        if ours {
-            wayfinder_kernels::register_wasm();
-        } else {
-            wayfinder_kernels::unregister_wasm();
-        }
-    }
-
-    /// The best of three timings of the product under Wayfinder's kernel and under tract's,
-    /// alternating, in milliseconds per run. Each timing covers four runs (about 3 to 7 ms
-    /// here), well above the 0.1 to 1 ms to which browsers round `performance.now()` on a page
-    /// that is not cross-origin isolated.
-    fn probe() -> Option<(f64, f64)> {
-        wayfinder_kernels::register_wasm();
-        let ours = plan()?;
-        wayfinder_kernels::unregister_wasm();
-        let theirs = plan()?;
-        let n = 16;
-        let input: TValue = Tensor::from_shape(&[384, n], &vec![0.5f32; 384 * n]).ok()?.into();
-        let (mut best_ours, mut best_theirs) = (f64::INFINITY, f64::INFINITY);
-        const RUNS: u32 = 4;
-        // Untimed runs first: right after instantiation the browser may still run a kernel's
-        // baseline code. Without them, one bench run in about ten timed tract's kernel at 2.6
-        // times its usual cost in all three rounds and registered the slower kernel.
-        for _ in 0..RUNS {
-            for p in [&ours, &theirs] {
-                p.run(tvec!(input.clone())).ok()?;
-            }
-        }
-        for _ in 0..3 {
-            for (p, best) in [(&ours, &mut best_ours), (&theirs, &mut best_theirs)] {
-                let t0 = now()?;
-                for _ in 0..RUNS {
-                    p.run(tvec!(input.clone())).ok()?;
-                }
-                *best = best.min((now()? - t0) / f64::from(RUNS));
-            }
-        }
-        Some((best_ours, best_theirs))
-    }
-
-    /// `W x` with `W` a constant 1,536 × 384 and `x` 384 × `n` tokens, optimised under the
-    /// kernel registered now.
-    fn plan() -> Option<Arc<TypedSimplePlan>> {
-        let (m, k) = (1536usize, 384usize);
-        let mut model = TypedModel::default();
-        let n = model.sym("n").to_dim();
-        let x = model.add_source("x", f32::fact(&[k.to_dim(), n])).ok()?;
-        // Weights of no consequence, but not all equal: a kernel may not special-case them.
-        let w: Vec<f32> = (0..m * k).map(|i| ((i * 7919) % 255) as f32 / 255.0 - 0.5).collect();
-        let w = model.add_const("w", Tensor::from_shape(&[m, k], &w).ok()?).ok()?;
-        let y = model.wire_node("mm", EinSum::new("mk,kn->mn".parse().ok()?, f32::datum_type()), &[w, x]).ok()?;
-        model.select_output_outlets(&y).ok()?;
-        model.into_optimized().ok()?.into_runnable().ok()
-    }
-
-    /// `performance.now()` of the worker or page the module runs in.
-    fn now() -> Option<f64> {
-        let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).ok()?;
-        let now = js_sys::Reflect::get(&performance, &"now".into()).ok()?;
-        now.dyn_into::<js_sys::Function>().ok()?.call0(&performance).ok()?.as_f64()
-    }
-}
+#[cfg(feature = "embedder")]
+mod embedder;
+#[cfg(feature = "engine")]
+mod engine;
+#[cfg(feature = "embedder")]
+pub use embedder::Embedder;
+#[cfg(feature = "engine")]
+pub use engine::Engine;
 
 thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -135,14 +40,6 @@ pub fn start() {
         let message = info.to_string();
         LAST_PANIC.with(|p| *p.borrow_mut() = Some(message));
     }));
-}
-
-/// The matrix-product kernel the model runs on in this browser and the probe that chose it
-/// (`kernel::choose`): `{ kernel, wayfinderMs, tractMs }`, `kernel` null where tract's own
-/// runs; the times are null before a model loads.
-#[wasm_bindgen(js_name = matmulKernel)]
-pub fn matmul_kernel() -> Result<JsValue, Failure> {
-    to_js(&kernel::choice())
 }
 
 /// The message of the last Rust panic, if one happened (the module must then be reloaded).
@@ -206,14 +103,8 @@ pub fn last_refused_allocation() -> Option<f64> {
 /// that names the course, file or field, so a site branches on the code, not the words.
 #[derive(Debug)]
 pub struct Failure {
-    code: &'static str,
-    message: String,
-}
-
-impl Failure {
-    fn invalid(message: String) -> Failure {
-        Failure { code: "INVALID_PARAMETER", message }
-    }
+    pub(crate) code: &'static str,
+    pub(crate) message: String,
 }
 
 impl From<wayfinder::error::Error> for Failure {
@@ -231,22 +122,7 @@ impl From<Failure> for JsValue {
     }
 }
 
-/// Converts a JS argument, naming the field in any error. It goes through a JSON value so
-/// that every key of the object is seen: an unknown field is an error, not silently ignored.
-fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, Failure> {
-    let json: serde_json::Value = if value.is_undefined() || value.is_null() {
-        serde_json::Value::Object(Default::default())
-    } else {
-        serde_wasm_bindgen::from_value(value).map_err(|e| Failure::invalid(format!("{what}: {e}")))?
-    };
-    serde_path_to_error::deserialize(json).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." { what.to_string() } else { format!("{what}.{path}") };
-        Failure::invalid(format!("{field}: {}", e.inner()))
-    })
-}
-
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Failure> {
+pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Failure> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| Failure { code: "INTERNAL", message: e.to_string() })
@@ -264,102 +140,4 @@ pub fn read_manifest(bytes: &[u8]) -> Result<JsValue, Failure> {
         cache_key: String,
     }
     to_js(&Info { cache_key: manifest.cache_key(), manifest: &manifest })
-}
-
-/// A loaded bundle and, when given, the embedder for goals and searches: the core's
-/// [`wayfinder::engine::Engine`], which holds every rule (defaults, goal-text policy).
-#[wasm_bindgen]
-pub struct Engine {
-    engine: wayfinder::engine::Engine,
-    scratch: RefCell<Scratch>,
-}
-
-#[wasm_bindgen]
-impl Engine {
-    /// `files` maps each file name in the manifest to its bytes (`Uint8Array`). `model` and
-    /// `tokenizer` are optional; without them goal text and search are unavailable.
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        manifest: &[u8],
-        files: &js_sys::Object,
-        model: Option<Vec<u8>>,
-        tokenizer: Option<Vec<u8>>,
-    ) -> Result<Engine, Failure> {
-        let names: Vec<String> = Bundle::manifest(manifest)?.files.keys().cloned().collect();
-        let mut bytes = std::collections::BTreeMap::new();
-        for name in names {
-            let value = js_sys::Reflect::get(files, &JsValue::from_str(&name))
-                .map_err(|_| Failure { code: "BUNDLE_CORRUPT", message: format!("files.{name}: cannot be read") })?;
-            if !value.is_undefined() {
-                bytes.insert(name, js_sys::Uint8Array::new(&value).to_vec());
-            }
-        }
-        let mut engine = wayfinder::engine::Engine::from_files(manifest, |n| bytes.get(n).map(Vec::as_slice))?;
-        engine = match (model, tokenizer) {
-            (Some(m), Some(t)) => {
-                // tract runs the faster of the two matrix-product kernels on this CPU.
-                kernel::choose();
-                // Hashes checked against the manifest before the model is parsed.
-                engine.with_embedder_bytes(&m, &t)?
-            }
-            (None, None) => engine,
-            _ => return Err(Failure::invalid("model and tokenizer: give both or neither".into())),
-        };
-        Ok(Engine { engine, scratch: RefCell::new(Scratch::default()) })
-    }
-
-    /// Adds the model and tokenizer to an engine that is already answering (the worker loads
-    /// them after the bundle, so the first answers need no model); their hashes are checked
-    /// against the manifest before either is parsed. On error the engine is unchanged.
-    #[wasm_bindgen(js_name = attachEmbedder)]
-    pub fn attach_embedder(&mut self, model: Vec<u8>, tokenizer: Vec<u8>) -> Result<(), Failure> {
-        kernel::choose();
-        Ok(self.engine.attach_embedder_bytes(&model, &tokenizer)?)
-    }
-
-    /// Ranked, diversified, explained recommendations for the learner in `query`.
-    pub fn recommend(&self, query: JsValue) -> Result<JsValue, Failure> {
-        let query: RecommendQuery = from_js("recommend", query)?;
-        to_js(&api::recommend(&self.engine, &query, &mut self.scratch.borrow_mut())?)
-    }
-
-    #[wasm_bindgen(js_name = learningPath)]
-    pub fn learning_path(&self, query: JsValue) -> Result<JsValue, Failure> {
-        to_js(&api::learning_path(&self.engine, &from_js::<PathQuery>("learningPath", query)?)?)
-    }
-
-    pub fn gaps(&self, query: JsValue) -> Result<JsValue, Failure> {
-        to_js(&api::gaps(&self.engine, &from_js::<GapsQuery>("gaps", query)?)?)
-    }
-
-    pub fn similar(&self, course_id: &str, k: usize) -> Result<JsValue, Failure> {
-        to_js(&api::similar(&self.engine, course_id, k)?)
-    }
-
-    /// Semantic search: the courses closest in meaning to `text`.
-    pub fn search(&self, text: &str, k: usize) -> Result<JsValue, Failure> {
-        to_js(&api::search(&self.engine, text, k)?)
-    }
-
-    pub fn course(&self, id: &str) -> Result<JsValue, Failure> {
-        to_js(&api::course(&self.engine, id)?)
-    }
-
-    pub fn courses(&self) -> Result<JsValue, Failure> {
-        to_js(&api::courses(&self.engine))
-    }
-
-    pub fn graph(&self) -> Result<JsValue, Failure> {
-        to_js(&api::graph(&self.engine))
-    }
-
-    pub fn manifest(&self) -> Result<JsValue, Failure> {
-        to_js(&self.engine.manifest())
-    }
-
-    /// One text's embedding (for benchmarks and tests).
-    #[wasm_bindgen(js_name = embedText)]
-    pub fn embed_text(&self, text: &str) -> Result<Vec<f32>, Failure> {
-        Ok(self.engine.embed("text", text)?)
-    }
 }

@@ -2,14 +2,17 @@
 //! wasm-bindgen-test (`make test-wasm-browser`). The bundle is the demo bundle that
 //! `make test-browser` builds into tests/browser/.bundle; it is compiled in, so the tests need
 //! no server. The embedding model is left out here: the embedder's wasm tests
-//! (crates/embed-wasm-test) and the playwright parity tests (tests/browser) cover it.
+//! (crates/embed-wasm-test) and the playwright parity tests (tests/browser) cover it; the
+//! engine's side of the link between the two modules (an encoder given as a JS function) is
+//! tested here with a stand-in encoder, and the embedder's refusal of files the manifest does
+//! not name.
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Object, Reflect, Uint8Array};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
-use wayfinder_wasm::{last_panic, read_manifest, Engine, Failure};
+use wayfinder_wasm::{last_panic, read_manifest, Embedder, Engine, Failure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -37,7 +40,7 @@ fn files(edit: impl Fn(&str, &mut Vec<u8>)) -> Object {
 }
 
 fn engine() -> Engine {
-    Engine::new(MANIFEST, &files(|_, _| {}), None, None).unwrap()
+    Engine::new(MANIFEST, &files(|_, _| {})).unwrap()
 }
 
 fn js(value: Value) -> JsValue {
@@ -153,11 +156,70 @@ fn a_corrupt_bundle_is_refused_with_the_file_named() {
             bytes[last] ^= 1;
         }
     });
-    let error = Engine::new(MANIFEST, &flipped, None, None).err().expect("a flipped byte must be refused");
+    let error = Engine::new(MANIFEST, &flipped).err().expect("a flipped byte must be refused");
     let text: String = JsValue::from(error).dyn_into::<js_sys::Error>().unwrap().message().into();
     assert!(text.contains("tensors.safetensors"), "{text}");
-    let half_model =
-        Engine::new(MANIFEST, &files(|_, _| {}), Some(vec![1, 2, 3]), None).err().expect("model without tokenizer");
-    let text: String = JsValue::from(half_model).dyn_into::<js_sys::Error>().unwrap().message().into();
-    assert!(text.contains("tokenizer"), "{text}");
+}
+
+/// The code and message of a JS `Error`.
+fn code_and_message(error: JsValue) -> (String, String) {
+    let code = Reflect::get(&error, &"code".into()).unwrap().as_string().unwrap();
+    (code, error.dyn_into::<js_sys::Error>().expect("a JS Error").message().into())
+}
+
+/// The model and tokenizer hashes the demo manifest records.
+fn embedder_hashes() -> (String, String) {
+    let info = rust(read_manifest(MANIFEST).unwrap());
+    let embedder = &info["manifest"]["embedder"];
+    (embedder["model_sha256"].as_str().unwrap().into(), embedder["tokenizer_sha256"].as_str().unwrap().into())
+}
+
+#[wasm_bindgen_test]
+fn the_embedder_refuses_a_model_the_manifest_does_not_name_before_parsing_it() {
+    let error = Embedder::new(MANIFEST, &[1, 2, 3], b"{}").err().expect("not the manifest's model");
+    let (code, text) = code_and_message(error.into());
+    assert_eq!(code, "MODEL_MISMATCH", "{text}");
+    assert!(text.contains("model") && text.contains("8199be6f"), "{text}");
+}
+
+#[wasm_bindgen_test]
+fn goal_text_runs_through_the_attached_encoder_and_its_errors_keep_their_code() {
+    let mut engine = engine();
+    // Without an encoder, goal text is refused with the code the worker waits on.
+    let (code, _) = code_and_message(engine.recommend(js(json!({ "goalText": "statistics" }))).unwrap_err().into());
+    assert_eq!(code, "MODEL_REQUIRED");
+
+    // An encoder for another model is refused, and the engine stays without one.
+    let (model, tokenizer) = embedder_hashes();
+    let unit =
+        js_sys::Function::new_with_args("text", "const v = new Float32Array(384); v[text.length % 384] = 1; return v;");
+    let (code, text) =
+        code_and_message(engine.attach_encoder(unit.clone(), &"0".repeat(64), &tokenizer).unwrap_err().into());
+    assert_eq!(code, "MODEL_MISMATCH", "{text}");
+    assert!(engine.search("statistics", 3).is_err());
+
+    // A stand-in encoder with the manifest's hashes: goal text and search run through it.
+    engine.attach_encoder(unit, &model, &tokenizer).unwrap();
+    let answer = rust(engine.recommend(js(json!({ "goalText": "statistics", "k": 5 }))).unwrap());
+    assert_eq!(answer["recommendations"].as_array().unwrap().len(), 5);
+    assert_eq!(rust(engine.search("statistics", 3).unwrap()).as_array().unwrap().len(), 3);
+    let vector = engine.embed_text("statistics").unwrap();
+    assert_eq!(vector.len(), 384);
+    assert_eq!(vector["statistics".len()], 1.0);
+
+    // The other module's failure reaches the caller with its code and message; a code the
+    // core does not know becomes INTERNAL.
+    let failing = js_sys::Function::new_no_args(
+        "const e = new Error('tokenizer: cannot encode'); e.code = 'MODEL_INVALID'; throw e;",
+    );
+    engine.attach_encoder(failing, &model, &tokenizer).unwrap();
+    let (code, text) = code_and_message(engine.search("statistics", 3).unwrap_err().into());
+    assert_eq!((code.as_str(), text.as_str()), ("MODEL_INVALID", "tokenizer: cannot encode"));
+    let odd = js_sys::Function::new_no_args("const e = new Error('odd'); e.code = 'NOT_A_CODE'; throw e;");
+    engine.attach_encoder(odd, &model, &tokenizer).unwrap();
+    assert_eq!(code_and_message(engine.search("statistics", 3).unwrap_err().into()).0, "INTERNAL");
+    // An answer that is not a Float32Array is an error, not a guess.
+    let wrong = js_sys::Function::new_no_args("return [1, 2, 3];");
+    engine.attach_encoder(wrong, &model, &tokenizer).unwrap();
+    assert_eq!(code_and_message(engine.search("statistics", 3).unwrap_err().into()).0, "INTERNAL");
 }

@@ -13,6 +13,7 @@ export const WWW = path.resolve(process.env.WAYFINDER_SITE ?? path.join(ROOT, 'd
 
 const NEEDED = {
   'pkg/wayfinder_wasm_bg.wasm': 'make site',
+  'pkg/wayfinder_embed_bg.wasm': 'make site',
   'pkg/wayfinder.js': 'make site',
   'bundle/manifest.json': 'make site',
   'model/model.onnx': 'make site',
