@@ -22,8 +22,11 @@
 //! tokens to 18 columns), 12 x 4, and one or two steps per iteration, all a little slower.
 //!
 //! On an AMD EPYC (Zen 4), same Chromium 156, it was the slower one: 25.9/33.1/272 ms against
-//! tract's own 16.1/16.0/112 (why was not investigated: V8's machine code was not read). So
-//! the browser module registers it only where a timed probe finds it faster (`crates/wasm/src/lib.rs`, `kernel::choose`).
+//! tract's own 16.1/16.0/112, while the browser build compiled this crate at opt-level "z"
+//! (tract-linalg at 3). At 3 (the embedder module's profile, `wasm-embed`) it is the faster
+//! there too: the probe's product 0.55 ms against tract's 1.10 (tract-linalg now at "z"), a
+//! 12-token query 11.8 ms. The browser module still registers it only where a timed probe
+//! finds it faster (`crates/wasm/src/embedder.rs`, `kernel::choose`).
 //!
 //! It is in the two registries tract-linalg exposes for this ([`MmmRoutine`] for the kernel,
 //! [`MmmTier`] for its selection with a known `n`) and, once the browser module registers it

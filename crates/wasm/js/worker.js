@@ -176,9 +176,14 @@ function loadModel() {
   const progress = (p) => tell({ state: 'loading', progress: p });
   tell({ state: 'loading' });
   model = (async () => {
+    // The embedder module compiles while the model's files arrive.
+    if (!embedderReady) {
+      embedderReady = initEmbedder({ module_or_path: embedderWasmUrl ?? EMBEDDER_WASM[self.WAYFINDER_WASM] });
+      embedderReady.catch(() => {}); // awaited below, after the files
+    }
     const bytes = await fetchFile(modelUrl, 'model.onnx', 0, cache, progress);
     const tokenizer = await fetchFile(tokenizerUrl, 'tokenizer.json', 0, cache, progress);
-    await (embedderReady ??= initEmbedder({ module_or_path: embedderWasmUrl ?? EMBEDDER_WASM[self.WAYFINDER_WASM] }));
+    await embedderReady;
     await pageIsIdle();
     tell({ state: 'preparing' });
     const embedder = new Embedder(manifestBytes, bytes, tokenizer);
