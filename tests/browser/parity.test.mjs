@@ -211,10 +211,10 @@ test('the TypeScript types match what the module takes and returns', async () =>
 });
 
 /** Runs `session(query)` in a page whose Recommender uses tests/browser/trap-worker.js. */
-async function withTrappingWorker(session) {
+async function withTrappingWorker(session, { model = false } = {}) {
   const trapping = await browser.newPage();
   try {
-    await trapping.goto(`${server.url}index.html?bundle=/bundle/&model=0&worker=/trap-worker.js`);
+    await trapping.goto(`${server.url}index.html?bundle=/bundle/&model=${model ? 1 : 0}&worker=/trap-worker.js`);
     await trapping.evaluate(() => window.ready);
     return await trapping.evaluate(session, { completed: ['CS 101'], k: 5 });
   } finally {
@@ -237,6 +237,25 @@ test('a trapped module is replaced by a new worker, and the calls after it are a
   assert.deepEqual(got.after.recommendations.map((r) => r.id), got.before.recommendations.map((r) => r.id));
   assert.equal(got.count, 1);
   assert.deepEqual(got.restarts, [{ code: 'INTERNAL', message: 'unreachable executed' }]);
+});
+
+// The embedder module traps inside the engine's call to its encoder: the engine reports an
+// ordinary error, and the worker still reports the call as trapped, since the embedder's
+// instance is dead; the new worker loads both modules again.
+test('a trapped embedder module is replaced as the engine is, and goal text works after it', async () => {
+  const got = await withTrappingWorker(async (q) => {
+    const rec = window.rec;
+    const restarts = [];
+    rec.onRestart = (info) => restarts.push(info);
+    const before = await rec.recommend({ ...q, goalText: 'statistics' });
+    const failure = await rec.recommend({ ...q, goalText: 'trap the embedder' }).then(() => null, (e) => ({ code: e.code, message: e.message, restarted: e.restarted }));
+    const after = await rec.recommend({ ...q, goalText: 'statistics' });
+    return { before, failure, after, restarts, count: rec.restarts };
+  }, { model: true });
+  assert.deepEqual(got.failure, { code: 'INTERNAL', message: 'internal error in the embedder: unreachable executed', restarted: true });
+  assert.deepEqual(got.after.recommendations.map((r) => r.id), got.before.recommendations.map((r) => r.id));
+  assert.equal(got.count, 1);
+  assert.deepEqual(got.restarts, [{ code: 'INTERNAL', message: 'internal error in the embedder: unreachable executed' }]);
 });
 
 test('a module that runs out of memory says so, and is replaced like any trapped one', async () => {
