@@ -134,6 +134,14 @@ let embedderReady = null;
 // instance is dead, so the worker reports the call as trapped and the page starts a new one.
 let embedderTrap = null;
 
+// What a module's trap says: out of memory when its allocator noted a refused allocation (Rust
+// answers one with an abort that never reaches the panic hook; lib.rs, `recording`), else its
+// panic, else `otherwise`.
+function trapReport(refused, panic, prefix, otherwise) {
+  if (refused) return { code: 'OUT_OF_MEMORY', message: `out of memory: an allocation of ${refused} bytes failed` };
+  return { code: 'INTERNAL', message: panic ? `${prefix}: ${panic}` : otherwise };
+}
+
 // The engine's encoder: the embedder module's `embed`, noting a trap for the message handler.
 function encoderOf(embedder) {
   return (text) => {
@@ -141,12 +149,7 @@ function encoderOf(embedder) {
       return embedder.embed(text);
     } catch (err) {
       if (err instanceof WebAssembly.RuntimeError) {
-        const refused = embedderRefusedAllocation();
-        const panic = embedderPanic();
-        embedderTrap = {
-          message: refused ? `out of memory: an allocation of ${refused} bytes failed` : `internal error in the embedder: ${panic ?? err.message}`,
-          outOfMemory: Boolean(refused),
-        };
+        embedderTrap = trapReport(embedderRefusedAllocation(), embedderPanic(), 'internal error in the embedder', `internal error in the embedder: ${err.message}`);
         throw failure('INTERNAL', embedderTrap.message);
       }
       throw err;
@@ -296,24 +299,17 @@ self.onmessage = async ({ data: { id, method, args } }) => {
     self.postMessage({ id, result });
   } catch (err) {
     // A Rust panic aborts as a WebAssembly trap; report its message and drop the engine,
-    // whose memory can no longer be trusted.
-    // A trap of the embedder module reaches here as the engine's ordinary error (its encoder
+    // whose memory can no longer be trusted. A trap of the embedder module reaches here as the engine's ordinary error (its encoder
     // failed); `embedderTrap` says the embedder instance is dead all the same.
-    const trap = err instanceof WebAssembly.RuntimeError || Boolean(embedderTrap);
-    const panic = err instanceof WebAssembly.RuntimeError ? lastPanic() : null;
-    // An allocation Rust's allocator could not make ends in an abort with no panic; the
-    // module's allocator noted its size (lib.rs, `recording`).
-    const refused = err instanceof WebAssembly.RuntimeError ? lastRefusedAllocation() : undefined;
+    const engineTrap = err instanceof WebAssembly.RuntimeError;
+    const trap = engineTrap || Boolean(embedderTrap);
     if (trap) engine = null;
-    const message = refused
-      ? `out of memory: an allocation of ${refused} bytes failed`
-      : panic ? `internal error: ${panic}` : embedderTrap?.message ?? ((err && err.message) || String(err));
+    const report = embedderTrap ?? (engineTrap ? trapReport(lastRefusedAllocation(), lastPanic(), 'internal error', err.message || String(err)) : null);
+    const message = report?.message ?? ((err && err.message) || String(err));
     // Memory runs out as a RangeError from the JS side, or as a trap after Rust's allocator
     // gave up (noted above, or a panic naming the allocation or capacity).
-    const outOfMemory = err instanceof RangeError || Boolean(refused) || /memory allocation|capacity overflow|out of memory/i.test(message);
-    const code = embedderTrap
-      ? (embedderTrap.outOfMemory ? 'OUT_OF_MEMORY' : 'INTERNAL')
-      : err?.code ?? (outOfMemory ? 'OUT_OF_MEMORY' : 'INTERNAL');
+    const outOfMemory = report?.code === 'OUT_OF_MEMORY' || err instanceof RangeError || /memory allocation|capacity overflow|out of memory/i.test(message);
+    const code = embedderTrap?.code ?? err?.code ?? (outOfMemory ? 'OUT_OF_MEMORY' : 'INTERNAL');
     // `trapped`: this instance is dead; the page starts a new worker (wayfinder.js).
     self.postMessage({ id, error: message, code, status: err?.status, trapped: trap || undefined });
   }

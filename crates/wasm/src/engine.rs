@@ -5,15 +5,30 @@
 use std::cell::RefCell;
 
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use wasm_bindgen::prelude::*;
 use wayfinder::api::{self, GapsQuery, PathQuery, RecommendQuery};
-use wayfinder::bundle::Bundle;
+use wayfinder::bundle::{Bundle, Manifest};
 use wayfinder::engine::TextEncoder;
 use wayfinder::error::Error;
 use wayfinder::rank::Scratch;
 
 use crate::{to_js, Failure};
+
+/// Parses and checks a manifest alone, so the loader knows which files to fetch, their
+/// hashes and sizes, and the cache name.
+#[wasm_bindgen(js_name = readManifest)]
+pub fn read_manifest(bytes: &[u8]) -> Result<JsValue, Failure> {
+    let manifest = Bundle::manifest(bytes)?;
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Info<'a> {
+        manifest: &'a Manifest,
+        cache_key: String,
+    }
+    to_js(&Info { cache_key: manifest.cache_key(), manifest: &manifest })
+}
 
 /// A loaded bundle and, once attached, the encoder for goals and searches: the core's
 /// [`wayfinder::engine::Engine`], which holds every rule (defaults, goal-text policy).

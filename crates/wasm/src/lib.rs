@@ -16,7 +16,6 @@
 use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
-use wayfinder::bundle::{Bundle, Manifest};
 
 #[cfg(feature = "embedder")]
 mod embedder;
@@ -25,7 +24,7 @@ mod engine;
 #[cfg(feature = "embedder")]
 pub use embedder::Embedder;
 #[cfg(feature = "engine")]
-pub use engine::Engine;
+pub use engine::{read_manifest, Engine};
 
 thread_local! {
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -126,18 +125,4 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, Failure> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| Failure { code: "INTERNAL", message: e.to_string() })
-}
-
-/// Parses and checks a manifest alone, so the loader knows which files to fetch, their
-/// hashes and sizes, and the cache name.
-#[wasm_bindgen(js_name = readManifest)]
-pub fn read_manifest(bytes: &[u8]) -> Result<JsValue, Failure> {
-    let manifest = Bundle::manifest(bytes)?;
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Info<'a> {
-        manifest: &'a Manifest,
-        cache_key: String,
-    }
-    to_js(&Info { cache_key: manifest.cache_key(), manifest: &manifest })
 }
