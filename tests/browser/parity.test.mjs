@@ -1,6 +1,8 @@
 // Parity: for a dozen fixed learners, the browser module's recommendations for the demo
 // bundle equal the native `wayfinder recommend` answers (same ids in the same order, scores
-// within 1e-4). Needs pkg/ (make wasm), the model (make model), a bundle built by the CLI
+// within 1e-4, or 5e-4 with goal text: the browser's kernel rounds the model's activations
+// to 16 bits, crates/kernels/src/wasm.rs, and its goal embedding is at cosine 0.9999998 or
+// more to the native one, which moves a goal similarity by up to 6e-4 and by 1.2e-4 here). Needs pkg/ (make wasm), the model (make model), a bundle built by the CLI
 // (WAYFINDER_BUNDLE) and the CLI (WAYFINDER_BIN); the Makefile's test-browser sets them up.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -61,8 +63,9 @@ for (const [i, q] of learners.entries()) {
     const expected = native(q);
     const got = await page.evaluate((query) => window.rec.recommend(query), q);
     assert.deepEqual(got.recommendations.map((r) => r.id), expected.recommendations.map((r) => r.id), JSON.stringify(q));
+    const tolerance = q.goalText ? 5e-4 : 1e-4;
     for (const [a, b] of got.recommendations.map((r, j) => [r, expected.recommendations[j]])) {
-      assert.ok(Math.abs(a.score - b.score) <= 1e-4, `${a.id}: ${a.score} vs ${b.score}`);
+      assert.ok(Math.abs(a.score - b.score) <= tolerance, `${a.id}: ${a.score} vs ${b.score}`);
       assert.deepEqual(a.explanation, b.explanation);
       assert.deepEqual(a.reasons, b.reasons);
       assert.equal(a.reasons.length, a.explanation.length);

@@ -28,13 +28,12 @@
 use std::arch::asm;
 use std::arch::x86_64::*;
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use tract_data::internal::*;
 use tract_linalg::isa::{Arch, Isa, IsaReq, IsaSet, NEVER_PREFERRED};
 use tract_linalg::mmm::{
-    DynKernel, EagerPackedInput, FusedKerSpec, MMMInputFormat, MMMInputValue, MatMatMul, PackedExoticFact,
-    PackedMatrixStorage, Query, Suitable,
+    DynKernel, EagerPackedInput, FusedKerSpec, MMMInputFormat, MMMInputValue, MatMatMul, Query, Suitable,
 };
 use tract_linalg::mmm_routines::MmmRoutine;
 use tract_linalg::mmm_tiers::MmmTier;
@@ -43,6 +42,7 @@ use tract_linalg::WeightType;
 
 use crate::avx512::Acc;
 use crate::fused;
+use crate::pack::{as_f32, as_u16, extract_f16, f32_at, packed, panels, prepare_tensor, Source};
 
 /// Rows of a tile (output features): four AMX tiles of 16.
 const MR: usize = 64;
@@ -157,100 +157,6 @@ fn tile_index(r: usize, p: usize) -> usize {
     chunk * CHUNK * MR + (r / 16) * 512 + pair * 32 + (r % 16) * 2 + member
 }
 
-/// The f32 element `(mn, k)` of a view, through its strides.
-struct Source {
-    ptr: *const f32,
-    k: usize,
-    mn: usize,
-    k_stride: isize,
-    mn_stride: isize,
-}
-
-impl Source {
-    fn new(t: &TensorView, k_axis: usize, mn_axis: usize) -> TractResult<Source> {
-        ensure!(k_axis != mn_axis && k_axis < t.rank() && mn_axis < t.rank(), "bad axes {k_axis}, {mn_axis}");
-        Ok(Source {
-            ptr: t.as_ptr::<f32>()?,
-            k: t.shape()[k_axis],
-            mn: t.shape()[mn_axis],
-            k_stride: t.strides()[k_axis],
-            mn_stride: t.strides()[mn_axis],
-        })
-    }
-
-    /// Row `i` (its `k` values) into `row`; zeros past the last row (a short last panel).
-    fn row(&self, i: usize, row: &mut [f32]) {
-        if i >= self.mn {
-            row.fill(0.0);
-            return;
-        }
-        // SAFETY: `i < mn` and `p < k` address the view.
-        unsafe {
-            let start = self.ptr.offset(i as isize * self.mn_stride);
-            if self.k_stride == 1 {
-                row.copy_from_slice(std::slice::from_raw_parts(start, self.k));
-            } else {
-                for (p, x) in row.iter_mut().enumerate() {
-                    *x = *start.offset(p as isize * self.k_stride);
-                }
-            }
-        }
-    }
-}
-
-/// A packed operand as tract stores it, in one of this kernel's formats.
-fn packed(
-    format: Box<dyn MMMInputFormat>,
-    data: Blob,
-    panel_bytes: usize,
-    k: usize,
-    mn: usize,
-) -> Box<dyn MMMInputValue> {
-    Box::new(EagerPackedInput {
-        fact: PackedExoticFact { format, mn: mn.to_dim(), k },
-        packed: Arc::new(data),
-        panel_bytes,
-        mn,
-    })
-}
-
-/// [`MMMInputFormat::prepare_tensor`] for both formats: their one packed value, stored.
-fn prepare_tensor(format: &dyn MMMInputFormat, t: &Tensor, k_axis: usize, mn_axis: usize) -> TractResult<Tensor> {
-    Ok(PackedMatrixStorage::new(format.prepare_one(t, k_axis, mn_axis)?).into_tensor(t.datum_type()))
-}
-
-/// [`MMMInputFormat::extract_at_mn_f16`] for both formats: the f32 row, rounded.
-fn extract_f16(format: &dyn MMMInputFormat, data: &EagerPackedInput, mn: usize, slice: &mut [f16]) -> TractResult<()> {
-    let mut row = vec![0f32; slice.len()];
-    format.extract_at_mn_f32(data, mn, &mut row)?;
-    slice.iter_mut().zip(row).for_each(|(to, x)| *to = f16::from_f32(x));
-    Ok(())
-}
-
-/// A cache-line-aligned buffer of `panels` panels of `panel_bytes`, each filled by
-/// `fill(panel, bytes)`, which must write all of its bytes.
-fn panels(panels: usize, panel_bytes: usize, mut fill: impl FnMut(usize, &mut [u8])) -> Blob {
-    // SAFETY: a fresh allocation, at least one line so that it has a pointer; `fill` writes
-    // every byte of every panel, and the rest is never read.
-    let mut blob = unsafe { Blob::new_for_size_and_align((panels * panel_bytes).max(64), 64) };
-    for (panel, bytes) in blob.as_bytes_mut().chunks_exact_mut(panel_bytes.max(1)).take(panels).enumerate() {
-        fill(panel, bytes);
-    }
-    blob
-}
-
-/// `bytes` (64-byte aligned, a multiple of 4 long) as f32s.
-fn as_f32(bytes: &mut [u8]) -> &mut [f32] {
-    // SAFETY: any bit pattern is an f32, and the alignment and length suit f32.
-    unsafe { std::slice::from_raw_parts_mut(bytes.as_mut_ptr() as *mut f32, bytes.len() / 4) }
-}
-
-/// `bytes` (64-byte aligned, even length) as u16s.
-fn as_u16(bytes: &mut [u8]) -> &mut [u16] {
-    // SAFETY: as for `as_f32`.
-    unsafe { std::slice::from_raw_parts_mut(bytes.as_mut_ptr() as *mut u16, bytes.len() / 2) }
-}
-
 /// The left operand (weights): [`MR`]-feature panels, each a [`HEADER`] then either bf16
 /// tiles (when every value is exactly a bf16 and [`tiles_fit`]; laid out by [`tile_index`]) or
 /// `k` steps of [`MR`] f32.
@@ -342,8 +248,7 @@ impl MMMInputFormat for Weights {
                 let at = 2 * tile_index(r, p);
                 from_bf16(u16::from_le_bytes([body[at], body[at + 1]]))
             } else {
-                let at = 4 * (p * MR + r);
-                f32::from_le_bytes([body[at], body[at + 1], body[at + 2], body[at + 3]])
+                f32_at(body, 4 * (p * MR + r))
             };
         }
         Ok(())
@@ -445,8 +350,7 @@ impl MMMInputFormat for Tokens {
         let bytes = data.packed.as_bytes();
         let base = (mn / NR) * data.panel_bytes;
         for (p, x) in slice.iter_mut().enumerate() {
-            let at = base + 4 * (p * NR + mn % NR);
-            *x = f32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+            *x = f32_at(bytes, base + 4 * (p * NR + mn % NR));
         }
         Ok(())
     }

@@ -27,6 +27,11 @@ mod avx512;
     all(feature = "wasm", target_arch = "wasm32", target_feature = "simd128")
 ))]
 mod fused;
+#[cfg(any(
+    all(feature = "native", target_arch = "x86_64"),
+    all(feature = "wasm", target_arch = "wasm32", target_feature = "simd128")
+))]
+mod pack;
 #[cfg(all(feature = "wasm", target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm;
 
@@ -36,7 +41,8 @@ pub struct Kernel {
     /// Its name in tract's registry, as it appears in a plan's description.
     pub name: &'static str,
     /// Whether it wants each product's weights as the model's int8 integers, with the scale
-    /// applied after the product (the AMX kernel multiplies them exactly as bf16).
+    /// applied after the product (the AMX kernel multiplies them exactly as bf16, the wasm
+    /// kernel as i16 against tokens quantized to 16 bits).
     pub integer_weights: bool,
 }
 
@@ -54,7 +60,7 @@ const AMX: u8 = 3;
 pub fn active() -> Option<Kernel> {
     match ACTIVE.load(Ordering::Relaxed) {
         #[cfg(all(feature = "wasm", target_arch = "wasm32", target_feature = "simd128"))]
-        WASM => Some(Kernel { name: wasm::NAME, integer_weights: false }),
+        WASM => Some(Kernel { name: wasm::NAME, integer_weights: true }),
         #[cfg(all(feature = "native", target_arch = "x86_64"))]
         AVX512 => Some(Kernel { name: avx512::NAME, integer_weights: false }),
         #[cfg(all(feature = "native", target_arch = "x86_64"))]

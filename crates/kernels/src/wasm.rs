@@ -10,23 +10,34 @@
 //!
 //! This kernel is 16 rows (output features) by [`NR`] = 4 columns (tokens), with the
 //! accumulators along `m`: each step loads four vectors of weights and splats one token
-//! value at a time into 16 accumulators, four steps per loop iteration. Four columns divide
-//! the usual query lengths (12, 16, 128 tokens) exactly, so no multiply-add is spent on
-//! padding there. Along `m` also matches tract's output layout here (features contiguous),
-//! so a tile is stored with whole vector stores, and per-feature bias adds are vector adds.
+//! value at a time into 16 accumulators. Four columns divide the usual query lengths (12, 16,
+//! 128 tokens) exactly, so no multiply-add is spent on padding there. Along `m` also matches
+//! tract's output layout here (features contiguous), so a tile is stored with whole vector
+//! stores, and per-feature bias adds are vector adds.
 //!
-//! Measured in headless Chromium 156 (relaxed-SIMD build, 40 repetitions, medians against
-//! onnxruntime-web 1.30 in the same run, two runs): 12/16/128 tokens 16.4/19.3/127.0 and
-//! 16.1/19.6/131.7 ms against 18.0/22.0/147.2 and 18.5/21.8/148.7 ms. With tract's own
-//! kernel: 19.8/20.0/148.1 against 16.8/20.8/146.7 ms. Tried on the way: 8 x 6 (pads 16
-//! tokens to 18 columns), 12 x 4, and one or two steps per iteration, all a little slower.
+//! **Integer weights.** The model's weights are int8 with one f32 scale per output feature.
+//! The embedder moves that scale after the product when this kernel runs
+//! ([`crate::Kernel::integer_weights`], the core's `scale_after_matmul`), so the weights reach
+//! tract as small integers; [`Weights`] packs them as i16 pairs, half the bytes of f32.
+//! [`Tokens`] adds to each token panel the token quantized to integers: one scale per token,
+//! its largest magnitude over [`QUANTUM`] (32,767). The product is then `i32x4.dot_i16x8_s`
+//! (`pmaddwd`), eight multiply-adds per instruction against four for f32, exact in i32 over
+//! blocks of [`BLOCK`] = 512 `k`, after which the sums leave as floats times their token's
+//! scale. Only the rounding of each token value to 16 bits differs from f32: embeddings stay
+//! at cosine 0.9999998 or more to onnxruntime's on the reference sentences
+//! (`crates/embed-wasm-test/tests/parity.rs`, under Node). Products whose left side is not integers (the attention's, both sides
+//! activations) keep f32 panels and the f32 loop.
 //!
-//! On an AMD EPYC (Zen 4), same Chromium 156, it was the slower one: 25.9/33.1/272 ms against
-//! tract's own 16.1/16.0/112, while the browser build compiled this crate at opt-level "z"
-//! (tract-linalg at 3). At 3 (the embedder module's profile, `wasm-embed`) it is the faster
-//! there too: the probe's product 0.55 ms against tract's 1.10 (tract-linalg now at "z"), a
-//! 12-token query 11.8 ms. The browser module still registers it only where a timed probe
-//! finds it faster (`crates/wasm/src/embedder.rs`, `kernel::choose`).
+//! Measured in headless Chromium 156 on an AMD EPYC (Zen 4), relaxed-SIMD build, medians of
+//! 20 against onnxruntime-web 1.30 in the same run: 12/16/128 tokens 8.3/10.3/79.6 ms against
+//! 12.0/15.4/121.0 (1.45x/1.50x/1.52x); the f32 loop before it took 12.5/15.6/105.7 against
+//! 11.9/15.3/114.6. On the Intel machine the f32 loop was written on: 16.4/19.3/127.0 against
+//! 18.0/22.0/147.2, where tract's own kernel took 19.8/20.0/148.1. Tried on the f32 loop: 8 x 6
+//! (pads 16 tokens to 18 columns), 12 x 4, and one or two steps per iteration, all a little
+//! slower; and this crate at opt-level "z", 2.4x slower than at 3 on the EPYC (the embedder
+//! module's profile, `wasm-embed`, compiles it at 3). The browser module registers it only
+//! where a timed probe finds it faster than tract's own (`crates/wasm/src/embedder.rs`,
+//! `kernel::choose`).
 //!
 //! It is in the two registries tract-linalg exposes for this ([`MmmRoutine`] for the kernel,
 //! [`MmmTier`] for its selection with a known `n`) and, once the browser module registers it
@@ -36,18 +47,24 @@
 //! through the kernels' one dispatch (`fused.rs`): the ones this model uses in vector form, the
 //! others on a scalar copy of the tile.
 //!
-//! wasm32 with `simd128` only; with `relaxed-simd` the multiply-adds are fused.
+//! wasm32 with `simd128` only; with `relaxed-simd` the f32 multiply-adds are fused.
 
 use std::arch::wasm32::*;
+use std::fmt;
 
-use tract_data::prelude::DatumType;
+use tract_data::internal::*;
 use tract_linalg::isa::{Arch, IsaSet, NEVER_PREFERRED};
-use tract_linalg::mmm::{DynKernel, FusedKerSpec, MatMatMul, OutputStoreKer, Query, Suitable};
+use tract_linalg::mmm::{
+    DynKernel, EagerPackedInput, FusedKerSpec, MMMInputFormat, MMMInputValue, MatMatMul, OutputStoreKer, Query,
+    Suitable,
+};
 use tract_linalg::mmm_routines::MmmRoutine;
 use tract_linalg::mmm_tiers::MmmTier;
 use tract_linalg::pack::Packing;
+use tract_linalg::WeightType;
 
 use crate::fused::{self, Arith, Tile};
+use crate::pack::{as_f32, as_i16, extract_f16, f32_at, packed, panels, prepare_tensor, Source};
 
 /// Rows of a tile (output features): four vectors of four.
 const MR: usize = 16;
@@ -74,6 +91,7 @@ fn boost() -> isize {
 fn make() -> Box<dyn MatMatMul> {
     let kernel = DynKernel::<MR, NR, f32>::new(NAME, run, f32::packing(MR), f32::packing(NR));
     let mut kernel = kernel.with_boost(boost);
+    kernel.packings[0] = (Box::new(Weights), Box::new(Tokens));
     kernel.arch = Some(Arch::Wasm32Simd128);
     kernel.mmm()
 }
@@ -246,8 +264,18 @@ impl Tile for Acc {
 /// (`pa`: `k` steps of [`MR`] floats, `pb`: `k` steps of [`NR`] floats, rows: [`MR`] floats,
 /// columns: [`NR`] floats, stores: an [`MR`] x [`NR`] tile at the given strides).
 unsafe fn run(spec: &[FusedKerSpec<f32>]) -> isize {
-    // SAFETY: tract's contract above.
-    unsafe { fused::run_tile::<Acc>(spec, |acc, k, pa, pb| add_mat_mul(acc, k, pa as *const v128, pb as *const f32)) }
+    // SAFETY: tract's contract above, with `pa` a [`Weights`] panel and `pb` a [`Tokens`]
+    // panel of the same `k` (the only packing this kernel declares).
+    unsafe {
+        fused::run_tile::<Acc>(spec, |acc, k, pa, pb| {
+            let body = pa.add(HEADER) as *const v128;
+            if *(pa as *const u32) == INTEGER {
+                add_integer(acc, k, body, pb.add(Tokens::f32_bytes(k)))
+            } else {
+                add_mat_mul(acc, k, body, pb as *const f32)
+            }
+        })
+    }
 }
 
 /// `acc += A B` over `k` steps: per step, [`MV`] vectors of A and [`NR`] splatted values of B.
@@ -283,5 +311,295 @@ unsafe fn add_mat_mul(acc: &mut Acc, k: usize, a: *const v128, b: *const f32) {
             a = a.add(MV);
             b = b.add(NR);
         }
+    }
+}
+
+/// `acc += W X` for integer weights: `w` holds `k / 2` steps of [`MR`] features by two `k`
+/// (i16 pairs), `tokens` a [`Tokens`] panel's scales then its `k / 2` steps of [`NR`] pairs.
+/// Each `i32x4.dot_i16x8_s` multiplies four features by one token over two `k` and adds the
+/// pairs (`pmaddwd` on x86-64): eight products per instruction, twice the f32 multiply-add's
+/// four, in i32 sums of up to [`BLOCK`] products, which cannot overflow. Each block's sums
+/// leave as floats times each token's scale.
+#[inline(always)]
+unsafe fn add_integer(acc: &mut Acc, k: usize, w: *const v128, tokens: *const u8) {
+    #[inline(always)]
+    unsafe fn step(sums: &mut Acc, w: *const v128, x: *const u32) {
+        // SAFETY: one step of MR i16 pairs (W) and NR i16 pairs (X), per the caller.
+        unsafe {
+            let wv: [v128; MV] = std::array::from_fn(|v| v128_load(w.add(v)));
+            for (j, vecs) in sums.iter_mut().enumerate() {
+                let xj = v128_load32_splat(x.add(j));
+                for (s, w) in vecs.iter_mut().zip(&wv) {
+                    *s = i32x4_add(*s, i32x4_dot_i16x8(*w, xj));
+                }
+            }
+        }
+    }
+    // SAFETY: a panel of each format for this `k`, per the caller.
+    unsafe {
+        let scales: [v128; NR] = std::array::from_fn(|j| f32x4_splat(*(tokens as *const f32).add(j)));
+        let (mut w, mut x) = (w, tokens.add(TOKEN_SCALES) as *const u32);
+        let mut left = k;
+        while left > 0 {
+            let block = left.min(BLOCK);
+            let mut sums: Acc = [[i32x4_splat(0); MV]; NR];
+            for _ in 0..block / 4 {
+                step(&mut sums, w, x);
+                step(&mut sums, w.add(MV), x.add(NR));
+                w = w.add(2 * MV);
+                x = x.add(2 * NR);
+            }
+            // An odd number of pairs leaves one (only in the last block: BLOCK is a multiple of 4).
+            if !block.is_multiple_of(4) {
+                step(&mut sums, w, x);
+            }
+            for ((vecs, sums), scale) in acc.iter_mut().zip(&sums).zip(&scales) {
+                for (x, s) in vecs.iter_mut().zip(sums) {
+                    *x = madd(*x, f32x4_convert_i32x4(*s), *scale);
+                }
+            }
+            left -= block;
+        }
+    }
+}
+
+/// Bytes before a [`Weights`] panel's body: the flag word, padded to a vector.
+const HEADER: usize = 16;
+/// Header flag: the panel holds i16 pairs (integer weights), not f32.
+const INTEGER: u32 = 1;
+/// Bytes of a [`Tokens`] panel's scales, one f32 per token.
+const TOKEN_SCALES: usize = NR * 4;
+/// The largest integer weight magnitude the integer form takes: the model's int8 range.
+const WEIGHT_LIMIT: f32 = 128.0;
+
+/// Whether a product of depth `k` can run on integers: `k` whole pairs. Both formats ask this,
+/// so integer weights always meet tokens that have their integer form.
+fn pairs_fit(k: usize) -> bool {
+    k > 0 && k.is_multiple_of(2)
+}
+
+/// The largest integer a token's values are quantized to: i16's limit, so each value is within
+/// 1/65,534 of its token's largest magnitude.
+const QUANTUM: f32 = i16::MAX as f32;
+/// `k` per block of integer sums, which [`add_integer`] then adds to the tile as floats: sums of
+/// up to this many products of weights within [`WEIGHT_LIMIT`] and values within [`QUANTUM`]
+/// stay within i32 (512 x 128 x 32,767 < 2^31).
+const BLOCK: usize = 512;
+const _: () = assert!(BLOCK as f64 * WEIGHT_LIMIT as f64 * QUANTUM as f64 <= i32::MAX as f64);
+const _: () = assert!(BLOCK.is_multiple_of(4));
+
+/// The left operand (weights): [`MR`]-feature panels, each a [`HEADER`] then either i16 pairs
+/// (when every value is an integer within [`WEIGHT_LIMIT`], as the model's int8 weights once
+/// the embedder moves their scale after the product, and [`pairs_fit`]) or `k` steps of
+/// [`MR`] f32 (every other product, the attention's among them).
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+struct Weights;
+
+impl Weights {
+    fn panel_bytes(k: usize, integer: bool) -> usize {
+        HEADER + k * MR * if integer { 2 } else { 4 }
+    }
+
+    /// The panels in integer form, or `None` at the first value that is not an integer within
+    /// [`WEIGHT_LIMIT`]. `k` is even ([`pairs_fit`]).
+    fn integer_panels(src: &Source) -> Option<Blob> {
+        let (k, mut fits) = (src.k, true);
+        let mut row = vec![0f32; k];
+        let data = panels(src.mn.div_ceil(MR), Self::panel_bytes(k, true), |panel, bytes| {
+            let (header, body) = bytes.split_at_mut(HEADER);
+            header.fill(0);
+            header[..4].copy_from_slice(&INTEGER.to_le_bytes());
+            let body = as_i16(body);
+            for r in 0..MR {
+                if !fits {
+                    return;
+                }
+                src.row(panel * MR + r, &mut row);
+                fits = row.iter().all(|x| x.fract() == 0.0 && (-WEIGHT_LIMIT..WEIGHT_LIMIT).contains(x));
+                for (p, x) in row.iter().enumerate() {
+                    // An integer within i16 where `fits`; the panels are dropped otherwise.
+                    body[pair_index(r, p)] = *x as i16;
+                }
+            }
+        });
+        fits.then_some(data)
+    }
+
+    /// The panels as `k` steps of [`MR`] f32.
+    fn f32_panels(src: &Source) -> Blob {
+        let k = src.k;
+        let mut row = vec![0f32; k];
+        panels(src.mn.div_ceil(MR), Self::panel_bytes(k, false), |panel, bytes| {
+            let (header, body) = bytes.split_at_mut(HEADER);
+            header.fill(0);
+            let body = as_f32(body);
+            for r in 0..MR {
+                src.row(panel * MR + r, &mut row);
+                for (p, x) in row.iter().enumerate() {
+                    body[p * MR + r] = *x;
+                }
+            }
+        })
+    }
+}
+
+/// Where feature `r`, depth `p` of an integer [`Weights`] panel sits among its i16: per pair
+/// of `p`, [`MR`] features of two values, four features to a vector.
+fn pair_index(r: usize, p: usize) -> usize {
+    (p / 2) * 2 * MR + r * 2 + p % 2
+}
+
+impl fmt::Display for Weights {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WayfinderWasmWeights[{MR}]")
+    }
+}
+
+impl MMMInputFormat for Weights {
+    fn prepare_tensor(&self, t: &Tensor, k_axis: usize, mn_axis: usize) -> TractResult<Tensor> {
+        prepare_tensor(self, t, k_axis, mn_axis)
+    }
+
+    fn prepare_one_view(&self, t: &TensorView, k_axis: usize, mn_axis: usize) -> TractResult<Box<dyn MMMInputValue>> {
+        let src = Source::new(t, k_axis, mn_axis)?;
+        let (k, mn) = (src.k, src.mn);
+        // Integers when every value allows (one pass, given up at the first that does not:
+        // at once for the attention's products, whose left side is activations), else f32.
+        let integer = pairs_fit(k).then(|| Self::integer_panels(&src)).flatten();
+        let (data, panel_bytes) = match integer {
+            Some(data) => (data, Self::panel_bytes(k, true)),
+            None => (Self::f32_panels(&src), Self::panel_bytes(k, false)),
+        };
+        Ok(packed(Box::new(*self), data, panel_bytes, k, mn))
+    }
+
+    fn precursor(&self) -> WeightType {
+        WeightType::Plain(f32::datum_type())
+    }
+
+    fn r(&self) -> usize {
+        MR
+    }
+
+    fn k_alignment(&self) -> usize {
+        1
+    }
+
+    fn mem_size(&self, k: TDim, mn: TDim) -> TDim {
+        mn.divceil(MR) * (k * MR * 4 + HEADER)
+    }
+
+    fn extract_at_mn_f16(&self, data: &EagerPackedInput, mn: usize, slice: &mut [f16]) -> TractResult<()> {
+        extract_f16(self, data, mn, slice)
+    }
+
+    fn extract_at_mn_f32(&self, data: &EagerPackedInput, mn: usize, slice: &mut [f32]) -> TractResult<()> {
+        ensure!(mn < data.mn && slice.len() == data.fact.k);
+        let bytes = data.packed.as_bytes();
+        let base = (mn / MR) * data.panel_bytes;
+        let integer = u32::from_le_bytes([bytes[base], bytes[base + 1], bytes[base + 2], bytes[base + 3]]) == INTEGER;
+        let (body, r) = (&bytes[base + HEADER..base + data.panel_bytes], mn % MR);
+        for (p, x) in slice.iter_mut().enumerate() {
+            *x = if integer {
+                let at = 2 * pair_index(r, p);
+                f32::from(i16::from_le_bytes([body[at], body[at + 1]]))
+            } else {
+                f32_at(body, 4 * (p * MR + r))
+            };
+        }
+        Ok(())
+    }
+}
+
+/// The right operand (tokens): [`NR`]-token panels, each `k` steps of [`NR`] f32 (for f32
+/// weights), then, when [`pairs_fit`], the tokens as integers for integer weights: one scale
+/// per token, then `k / 2` steps of [`NR`] i16 pairs, each value `x / scale` rounded, where
+/// `scale` is the token's largest magnitude over [`QUANTUM`]. A token with a value that is not
+/// finite gets a NaN scale, so its products are NaN, as in f32.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+struct Tokens;
+
+impl Tokens {
+    /// Bytes of a panel's f32 part.
+    fn f32_bytes(k: usize) -> usize {
+        k * NR * 4
+    }
+
+    fn panel_bytes(k: usize) -> usize {
+        Self::f32_bytes(k) + if pairs_fit(k) { TOKEN_SCALES + k * NR * 2 } else { 0 }
+    }
+}
+
+impl fmt::Display for Tokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WayfinderWasmTokens[{NR}]")
+    }
+}
+
+impl MMMInputFormat for Tokens {
+    fn prepare_tensor(&self, t: &Tensor, k_axis: usize, mn_axis: usize) -> TractResult<Tensor> {
+        prepare_tensor(self, t, k_axis, mn_axis)
+    }
+
+    fn prepare_one_view(&self, t: &TensorView, k_axis: usize, mn_axis: usize) -> TractResult<Box<dyn MMMInputValue>> {
+        let src = Source::new(t, k_axis, mn_axis)?;
+        let (k, mn) = (src.k, src.mn);
+        let panel_bytes = Self::panel_bytes(k);
+        let mut row = vec![0f32; k];
+        let data = panels(mn.div_ceil(NR), panel_bytes, |panel, bytes| {
+            let (f32s, integers) = bytes.split_at_mut(Self::f32_bytes(k));
+            let f32s = as_f32(f32s);
+            let (scales, pairs) = integers.split_at_mut(if pairs_fit(k) { TOKEN_SCALES } else { 0 });
+            let (scales, pairs) = (as_f32(scales), as_i16(pairs));
+            for j in 0..NR {
+                src.row(panel * NR + j, &mut row);
+                for (p, x) in row.iter().enumerate() {
+                    f32s[p * NR + j] = *x;
+                }
+                if !pairs_fit(k) {
+                    continue;
+                }
+                let finite = row.iter().all(|x| x.is_finite());
+                let largest = row.iter().fold(0f32, |m, x| m.max(x.abs()));
+                scales[j] = if !finite { f32::NAN } else { largest / QUANTUM };
+                let inverse = if finite && largest > 0.0 { QUANTUM / largest } else { 0.0 };
+                for (p, x) in row.iter().enumerate() {
+                    // Within [-QUANTUM, QUANTUM] by the choice of scale (`as` would saturate); ties
+                    // to even is wasm's own rounding instruction.
+                    pairs[(p / 2) * 2 * NR + j * 2 + p % 2] = (x * inverse).round_ties_even() as i16;
+                }
+            }
+        });
+        Ok(packed(Box::new(*self), data, panel_bytes, k, mn))
+    }
+
+    fn precursor(&self) -> WeightType {
+        WeightType::Plain(f32::datum_type())
+    }
+
+    fn r(&self) -> usize {
+        NR
+    }
+
+    fn k_alignment(&self) -> usize {
+        1
+    }
+
+    fn mem_size(&self, k: TDim, mn: TDim) -> TDim {
+        mn.divceil(NR) * (k * NR * 6 + TOKEN_SCALES)
+    }
+
+    fn extract_at_mn_f16(&self, data: &EagerPackedInput, mn: usize, slice: &mut [f16]) -> TractResult<()> {
+        extract_f16(self, data, mn, slice)
+    }
+
+    fn extract_at_mn_f32(&self, data: &EagerPackedInput, mn: usize, slice: &mut [f32]) -> TractResult<()> {
+        ensure!(mn < data.mn && slice.len() == data.fact.k);
+        let bytes = data.packed.as_bytes();
+        let base = (mn / NR) * data.panel_bytes;
+        for (p, x) in slice.iter_mut().enumerate() {
+            *x = f32_at(bytes, base + 4 * (p * NR + mn % NR));
+        }
+        Ok(())
     }
 }

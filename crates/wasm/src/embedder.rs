@@ -145,8 +145,10 @@ mod kernel {
         let n = model.sym("n").to_dim();
         let x = model.add_source("x", f32::fact(&[k.to_dim(), n])).ok()?;
         // Weights of no consequence, but not all equal: a kernel may not special-case them.
+        // Integers in -127..=127, as the model's weights reach Wayfinder's kernel (the
+        // embedder moves their scale after the product for it, `Kernel::integer_weights`).
         // (In u64: on wasm32, `i * 7919` passes usize::MAX for the last third of the entries.)
-        let w: Vec<f32> = (0..m * k).map(|i| ((i as u64 * 7919) % 255) as f32 / 255.0 - 0.5).collect();
+        let w: Vec<f32> = (0..m * k).map(|i| ((i as u64 * 7919) % 255) as f32 - 127.0).collect();
         let w = model.add_const("w", Tensor::from_shape(&[m, k], &w).ok()?).ok()?;
         let y = model.wire_node("mm", EinSum::new("mk,kn->mn".parse().ok()?, f32::datum_type()), &[w, x]).ok()?;
         model.select_output_outlets(&y).ok()?;

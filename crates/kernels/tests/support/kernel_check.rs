@@ -3,7 +3,8 @@
 //! through tract as the embedder uses it: weights constant on the left, activations on the
 //! right, then the operations tract fuses into the kernel (a bias per output row, a bias per
 //! column, ReLU, scaling, subtraction). Each shape runs with real-valued weights and with
-//! small-integer weights (what the AMX kernel multiplies as bf16 tiles, `src/amx.rs`).
+//! small-integer weights (what the AMX kernel multiplies as bf16 tiles, `src/amx.rs`, and the
+//! wasm kernel as i16 against tokens quantized to integers, `src/wasm.rs`).
 
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
@@ -87,7 +88,9 @@ pub fn check(case: &Case, kernel: &str) {
             let want = biased.max(0.0) * 0.5 - 0.25;
             let have = f64::from(got[[i, j]]);
             // f32 rounding, plus (AMX) activations kept to 16 significant bits: at most 2^-18
-            // of each term. A misplaced element is off by a whole term.
+            // of each term; (wasm, integer weights) each activation within 1/65,534 of its
+            // token's largest, independent roundings that mostly cancel over k. A misplaced
+            // element is off by a whole term.
             let tolerance = 1e-5 * (1.0 + k as f64).sqrt() + 1e-5 * magnitude;
             assert!(
                 (have - want).abs() <= tolerance,
