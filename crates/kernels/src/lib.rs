@@ -42,7 +42,7 @@ pub struct Kernel {
     pub name: &'static str,
     /// Whether it wants each product's weights as the model's int8 integers, with the scale
     /// applied after the product (the AMX kernel multiplies them exactly as bf16, the wasm
-    /// kernel as i16 against tokens quantized to 16 bits).
+    /// kernel as i8 widened to i16 against tokens quantized to 16 bits).
     pub integer_weights: bool,
 }
 

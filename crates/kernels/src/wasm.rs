@@ -18,7 +18,8 @@
 //! **Integer weights.** The model's weights are int8 with one f32 scale per output feature.
 //! The embedder moves that scale after the product when this kernel runs
 //! ([`crate::Kernel::integer_weights`], the core's `scale_after_matmul`), so the weights reach
-//! tract as small integers; [`Weights`] packs them as i16 pairs, half the bytes of f32.
+//! tract as small integers; [`Weights`] packs them as i8 pairs, a quarter of f32's bytes, and
+//! the kernel widens them to i16.
 //! [`Tokens`] adds to each token panel the token quantized to integers: one scale per token,
 //! its largest magnitude over [`QUANTUM`] (32,767). The product is then `i32x4.dot_i16x8_s`
 //! (`pmaddwd`), eight multiply-adds per instruction against four for f32, exact in i32 over
@@ -28,10 +29,15 @@
 //! (`crates/embed-wasm-test/tests/parity.rs`, under Node). Products whose left side is not integers (the attention's, both sides
 //! activations) keep f32 panels and the f32 loop.
 //!
-//! Measured in headless Chromium 156 on an AMD EPYC (Zen 4), relaxed-SIMD build, medians of
-//! 20 against onnxruntime-web 1.30 in the same run: 12/16/128 tokens 8.3/10.3/79.6 ms against
-//! 12.0/15.4/121.0 (1.45x/1.50x/1.52x); the f32 loop before it took 12.5/15.6/105.7 against
-//! 11.9/15.3/114.6. On the Intel machine the f32 loop was written on: 16.4/19.3/127.0 against
+//! Measured in headless Chromium 156 on an AMD EPYC (Zen 4), relaxed-SIMD build, through
+//! `Engine.embedText`, medians of 30 against onnxruntime-web 1.30 in the same run, two full
+//! `make bench-browser` runs: 12/16/128 tokens 7.9/10.1/74.9 and 7.9/10.4/78.1 ms against
+//! 12.1/15.1/114.5 and 12.0/15.3/116.4 (1.47x to 1.53x). The weights matter more than the
+//! multiply-adds: the probe's product (one 1,536 x 384 matrix, which stays in cache) took
+//! 0.55-0.60 ms in f32, 0.47-0.63 with i16 weights and 0.33-0.43 with i8, while a whole query
+//! (42 MB of f32 weights, 10.5 MB of i8) went from 12.5/15.6/105.7 ms in f32 to 8.3/10.3/79.6
+//! with i16 weights and then to the figures above. On the Intel machine the f32 loop was
+//! written on: 16.4/19.3/127.0 against
 //! 18.0/22.0/147.2, where tract's own kernel took 19.8/20.0/148.1. Tried on the f32 loop: 8 x 6
 //! (pads 16 tokens to 18 columns), 12 x 4, and one or two steps per iteration, all a little
 //! slower; and this crate at opt-level "z", 2.4x slower than at 3 on the EPYC (the embedder
@@ -315,8 +321,8 @@ unsafe fn add_mat_mul(acc: &mut Acc, k: usize, a: *const v128, b: *const f32) {
 }
 
 /// `acc += W X` for integer weights: `w` holds `k / 2` steps of [`MR`] features by two `k`
-/// (i16 pairs), `tokens` a [`Tokens`] panel's scales then its `k / 2` steps of [`NR`] pairs.
-/// Each `i32x4.dot_i16x8_s` multiplies four features by one token over two `k` and adds the
+/// (i8 pairs, widened here to i16), `tokens` a [`Tokens`] panel's scales then its `k / 2`
+/// steps of [`NR`] i16 pairs. Each `i32x4.dot_i16x8_s` multiplies four features by one token over two `k` and adds the
 /// pairs (`pmaddwd` on x86-64): eight products per instruction, twice the f32 multiply-add's
 /// four, in i32 sums of up to [`BLOCK`] products, which cannot overflow. Each block's sums
 /// leave as floats times each token's scale.
@@ -324,9 +330,15 @@ unsafe fn add_mat_mul(acc: &mut Acc, k: usize, a: *const v128, b: *const f32) {
 unsafe fn add_integer(acc: &mut Acc, k: usize, w: *const v128, tokens: *const u8) {
     #[inline(always)]
     unsafe fn step(sums: &mut Acc, w: *const v128, x: *const u32) {
-        // SAFETY: one step of MR i16 pairs (W) and NR i16 pairs (X), per the caller.
+        // SAFETY: one step of MR i8 pairs (W, two vectors) and NR i16 pairs (X), per the caller.
         unsafe {
-            let wv: [v128; MV] = std::array::from_fn(|v| v128_load(w.add(v)));
+            let (w0, w1) = (v128_load(w), v128_load(w.add(1)));
+            let wv = [
+                i16x8_extend_low_i8x16(w0),
+                i16x8_extend_high_i8x16(w0),
+                i16x8_extend_low_i8x16(w1),
+                i16x8_extend_high_i8x16(w1),
+            ];
             for (j, vecs) in sums.iter_mut().enumerate() {
                 let xj = v128_load32_splat(x.add(j));
                 for (s, w) in vecs.iter_mut().zip(&wv) {
@@ -345,8 +357,8 @@ unsafe fn add_integer(acc: &mut Acc, k: usize, w: *const v128, tokens: *const u8
             let mut sums: Acc = [[i32x4_splat(0); MV]; NR];
             for _ in 0..block / 4 {
                 step(&mut sums, w, x);
-                step(&mut sums, w.add(MV), x.add(NR));
-                w = w.add(2 * MV);
+                step(&mut sums, w.add(W_STEP), x.add(NR));
+                w = w.add(2 * W_STEP);
                 x = x.add(2 * NR);
             }
             // An odd number of pairs leaves one (only in the last block: BLOCK is a multiple of 4).
@@ -363,9 +375,11 @@ unsafe fn add_integer(acc: &mut Acc, k: usize, w: *const v128, tokens: *const u8
     }
 }
 
+/// Vectors of an integer [`Weights`] panel per pair of `k`: [`MR`] i8 pairs.
+const W_STEP: usize = MR * 2 / 16;
 /// Bytes before a [`Weights`] panel's body: the flag word, padded to a vector.
 const HEADER: usize = 16;
-/// Header flag: the panel holds i16 pairs (integer weights), not f32.
+/// Header flag: the panel holds i8 pairs (integer weights), not f32.
 const INTEGER: u32 = 1;
 /// Bytes of a [`Tokens`] panel's scales, one f32 per token.
 const TOKEN_SCALES: usize = NR * 4;
@@ -388,7 +402,7 @@ const BLOCK: usize = 512;
 const _: () = assert!(BLOCK as f64 * WEIGHT_LIMIT as f64 * QUANTUM as f64 <= i32::MAX as f64);
 const _: () = assert!(BLOCK.is_multiple_of(4));
 
-/// The left operand (weights): [`MR`]-feature panels, each a [`HEADER`] then either i16 pairs
+/// The left operand (weights): [`MR`]-feature panels, each a [`HEADER`] then either i8 pairs
 /// (when every value is an integer within [`WEIGHT_LIMIT`], as the model's int8 weights once
 /// the embedder moves their scale after the product, and [`pairs_fit`]) or `k` steps of
 /// [`MR`] f32 (every other product, the attention's among them).
@@ -397,7 +411,7 @@ struct Weights;
 
 impl Weights {
     fn panel_bytes(k: usize, integer: bool) -> usize {
-        HEADER + k * MR * if integer { 2 } else { 4 }
+        HEADER + k * MR * if integer { 1 } else { 4 }
     }
 
     /// The panels in integer form, or `None` at the first value that is not an integer within
@@ -409,7 +423,6 @@ impl Weights {
             let (header, body) = bytes.split_at_mut(HEADER);
             header.fill(0);
             header[..4].copy_from_slice(&INTEGER.to_le_bytes());
-            let body = as_i16(body);
             for r in 0..MR {
                 if !fits {
                     return;
@@ -417,8 +430,8 @@ impl Weights {
                 src.row(panel * MR + r, &mut row);
                 fits = row.iter().all(|x| x.fract() == 0.0 && (-WEIGHT_LIMIT..WEIGHT_LIMIT).contains(x));
                 for (p, x) in row.iter().enumerate() {
-                    // An integer within i16 where `fits`; the panels are dropped otherwise.
-                    body[pair_index(r, p)] = *x as i16;
+                    // An integer within i8 where `fits`; the panels are dropped otherwise.
+                    body[pair_index(r, p)] = (*x as i8) as u8;
                 }
             }
         });
@@ -443,8 +456,8 @@ impl Weights {
     }
 }
 
-/// Where feature `r`, depth `p` of an integer [`Weights`] panel sits among its i16: per pair
-/// of `p`, [`MR`] features of two values, four features to a vector.
+/// Where feature `r`, depth `p` of an integer [`Weights`] panel sits among its bytes: per pair
+/// of `p`, [`MR`] features of two values, eight features to a vector (four once widened).
 fn pair_index(r: usize, p: usize) -> usize {
     (p / 2) * 2 * MR + r * 2 + p % 2
 }
@@ -500,12 +513,7 @@ impl MMMInputFormat for Weights {
         let integer = u32::from_le_bytes([bytes[base], bytes[base + 1], bytes[base + 2], bytes[base + 3]]) == INTEGER;
         let (body, r) = (&bytes[base + HEADER..base + data.panel_bytes], mn % MR);
         for (p, x) in slice.iter_mut().enumerate() {
-            *x = if integer {
-                let at = 2 * pair_index(r, p);
-                f32::from(i16::from_le_bytes([body[at], body[at + 1]]))
-            } else {
-                f32_at(body, 4 * (p * MR + r))
-            };
+            *x = if integer { f32::from(body[pair_index(r, p)] as i8) } else { f32_at(body, 4 * (p * MR + r)) };
         }
         Ok(())
     }
