@@ -34,6 +34,8 @@ pub fn check(case: &Case, kernel: &str) {
     let mut w = values(m * k, seed);
     if integer_weights {
         w.iter_mut().for_each(|x| *x = (*x * 127.0).round());
+        // int8's own bound, which the integer kernels must take too.
+        w[0] = -128.0;
     }
     let x = values(k * n, seed + 1);
     let row_bias = values(m, seed + 2);
@@ -103,8 +105,10 @@ pub fn check(case: &Case, kernel: &str) {
 
 /// Whole tiles and every kind of border tile of each kernel (rows and columns that do not
 /// fill a 16 x 4, 32 x 12 or 64 x 16 tile), long and short `k` (a multiple of 32 or not, as
-/// the AMX kernel needs for its tiles), and the embedder's own shapes.
-pub const SHAPES: [(usize, usize, usize); 12] = [
+/// the AMX kernel needs for its tiles; odd, or an odd number of pairs, as the wasm kernel's
+/// integer loop takes two `k` at a time and four per iteration, in blocks of 512), and the
+/// embedder's own shapes.
+pub const SHAPES: [(usize, usize, usize); 14] = [
     (12, 384, 12),
     (384, 384, 16),
     (1536, 384, 128),
@@ -117,6 +121,8 @@ pub const SHAPES: [(usize, usize, usize); 12] = [
     (70, 40, 25),
     (33, 384, 13),
     (130, 96, 17),
+    (24, 1030, 7),
+    (17, 10, 4),
 ];
 
 /// Every shape of [`SHAPES`], with a known and with a symbolic column count.
