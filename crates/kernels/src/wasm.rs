@@ -322,10 +322,10 @@ unsafe fn add_mat_mul(acc: &mut Acc, k: usize, a: *const v128, b: *const f32) {
 
 /// `acc += W X` for integer weights: `w` holds `k / 2` steps of [`MR`] features by two `k`
 /// (i8 pairs, widened here to i16), `tokens` a [`Tokens`] panel's scales then its `k / 2`
-/// steps of [`NR`] i16 pairs. Each `i32x4.dot_i16x8_s` multiplies four features by one token over two `k` and adds the
-/// pairs (`pmaddwd` on x86-64): eight products per instruction, twice the f32 multiply-add's
-/// four, in i32 sums of up to [`BLOCK`] products, which cannot overflow. Each block's sums
-/// leave as floats times each token's scale.
+/// steps of [`NR`] i16 pairs. Each `i32x4.dot_i16x8_s` multiplies four features by one token
+/// over two `k` and adds the pairs (`pmaddwd` on x86-64): eight products per instruction, twice
+/// the f32 multiply-add's four, in i32 sums of up to [`BLOCK`] products, which cannot
+/// overflow. Each block's sums leave as floats times each token's scale.
 #[inline(always)]
 unsafe fn add_integer(acc: &mut Acc, k: usize, w: *const v128, tokens: *const u8) {
     #[inline(always)]
