@@ -1,5 +1,6 @@
 //! What the kernels with their own packed formats (`amx.rs`, `wasm.rs`) share: reading a
-//! tract view row by row, laying out aligned panels, and wrapping them as tract's packed values.
+//! tract view row by row, laying out aligned panels, wrapping them as tract's packed values,
+//! and the methods of tract's format interface that every format has alike.
 
 use std::sync::Arc;
 
@@ -122,3 +123,54 @@ pub(crate) fn as_i16(bytes: &mut [u8]) -> &mut [i16] {
 pub(crate) fn f32_at(bytes: &[u8], at: usize) -> f32 {
     f32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
 }
+
+/// Row `mn` of panels of `r` rows stored as `k` steps of `r` f32, `skip` bytes into each panel,
+/// into `slice` (its `k` values): the f32 form that every format keeps for some products.
+pub(crate) fn extract_steps(
+    data: &EagerPackedInput,
+    r: usize,
+    skip: usize,
+    mn: usize,
+    slice: &mut [f32],
+) -> TractResult<()> {
+    ensure!(mn < data.mn && slice.len() == data.fact.k);
+    let bytes = data.packed.as_bytes();
+    let base = (mn / r) * data.panel_bytes + skip;
+    for (p, x) in slice.iter_mut().enumerate() {
+        *x = f32_at(bytes, base + 4 * (p * r + mn % r));
+    }
+    Ok(())
+}
+
+/// The little-endian u32 at byte `at` (a panel's header flag).
+pub(crate) fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+}
+
+/// The methods of tract's `MMMInputFormat` that every Wayfinder format shares, for panels of
+/// `$r` rows: f32 in, no `k` alignment, whole tensors through [`prepare_tensor`] and f16 rows
+/// through the format's own f32 rows. Expanded inside each format's `impl`.
+macro_rules! shared_format_methods {
+    ($r:expr) => {
+        fn prepare_tensor(&self, t: &Tensor, k_axis: usize, mn_axis: usize) -> TractResult<Tensor> {
+            $crate::pack::prepare_tensor(self, t, k_axis, mn_axis)
+        }
+
+        fn precursor(&self) -> WeightType {
+            WeightType::Plain(f32::datum_type())
+        }
+
+        fn r(&self) -> usize {
+            $r
+        }
+
+        fn k_alignment(&self) -> usize {
+            1
+        }
+
+        fn extract_at_mn_f16(&self, data: &EagerPackedInput, mn: usize, slice: &mut [f16]) -> TractResult<()> {
+            $crate::pack::extract_f16(self, data, mn, slice)
+        }
+    };
+}
+pub(crate) use shared_format_methods;

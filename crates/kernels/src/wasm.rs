@@ -70,7 +70,7 @@ use tract_linalg::pack::Packing;
 use tract_linalg::WeightType;
 
 use crate::fused::{self, Arith, Tile};
-use crate::pack::{as_f32, as_i16, extract_f16, f32_at, packed, panels, prepare_tensor, Source};
+use crate::pack::{as_f32, as_i16, extract_steps, f32_at, packed, panels, shared_format_methods, u32_at, Source};
 
 /// Rows of a tile (output features): four vectors of four.
 const MR: usize = 16;
@@ -469,9 +469,7 @@ impl fmt::Display for Weights {
 }
 
 impl MMMInputFormat for Weights {
-    fn prepare_tensor(&self, t: &Tensor, k_axis: usize, mn_axis: usize) -> TractResult<Tensor> {
-        prepare_tensor(self, t, k_axis, mn_axis)
-    }
+    shared_format_methods!(MR);
 
     fn prepare_one_view(&self, t: &TensorView, k_axis: usize, mn_axis: usize) -> TractResult<Box<dyn MMMInputValue>> {
         let src = Source::new(t, k_axis, mn_axis)?;
@@ -486,31 +484,15 @@ impl MMMInputFormat for Weights {
         Ok(packed(Box::new(*self), data, panel_bytes, k, mn))
     }
 
-    fn precursor(&self) -> WeightType {
-        WeightType::Plain(f32::datum_type())
-    }
-
-    fn r(&self) -> usize {
-        MR
-    }
-
-    fn k_alignment(&self) -> usize {
-        1
-    }
-
     fn mem_size(&self, k: TDim, mn: TDim) -> TDim {
         mn.divceil(MR) * (k * MR * 4 + HEADER)
-    }
-
-    fn extract_at_mn_f16(&self, data: &EagerPackedInput, mn: usize, slice: &mut [f16]) -> TractResult<()> {
-        extract_f16(self, data, mn, slice)
     }
 
     fn extract_at_mn_f32(&self, data: &EagerPackedInput, mn: usize, slice: &mut [f32]) -> TractResult<()> {
         ensure!(mn < data.mn && slice.len() == data.fact.k);
         let bytes = data.packed.as_bytes();
         let base = (mn / MR) * data.panel_bytes;
-        let integer = u32::from_le_bytes([bytes[base], bytes[base + 1], bytes[base + 2], bytes[base + 3]]) == INTEGER;
+        let integer = u32_at(bytes, base) == INTEGER;
         let (body, r) = (&bytes[base + HEADER..base + data.panel_bytes], mn % MR);
         for (p, x) in slice.iter_mut().enumerate() {
             *x = if integer { f32::from(body[pair_index(r, p)] as i8) } else { f32_at(body, 4 * (p * MR + r)) };
@@ -545,9 +527,7 @@ impl fmt::Display for Tokens {
 }
 
 impl MMMInputFormat for Tokens {
-    fn prepare_tensor(&self, t: &Tensor, k_axis: usize, mn_axis: usize) -> TractResult<Tensor> {
-        prepare_tensor(self, t, k_axis, mn_axis)
-    }
+    shared_format_methods!(NR);
 
     fn prepare_one_view(&self, t: &TensorView, k_axis: usize, mn_axis: usize) -> TractResult<Box<dyn MMMInputValue>> {
         let src = Source::new(t, k_axis, mn_axis)?;
@@ -581,33 +561,11 @@ impl MMMInputFormat for Tokens {
         Ok(packed(Box::new(*self), data, panel_bytes, k, mn))
     }
 
-    fn precursor(&self) -> WeightType {
-        WeightType::Plain(f32::datum_type())
-    }
-
-    fn r(&self) -> usize {
-        NR
-    }
-
-    fn k_alignment(&self) -> usize {
-        1
-    }
-
     fn mem_size(&self, k: TDim, mn: TDim) -> TDim {
         mn.divceil(NR) * (k * NR * 6 + TOKEN_SCALES)
     }
 
-    fn extract_at_mn_f16(&self, data: &EagerPackedInput, mn: usize, slice: &mut [f16]) -> TractResult<()> {
-        extract_f16(self, data, mn, slice)
-    }
-
     fn extract_at_mn_f32(&self, data: &EagerPackedInput, mn: usize, slice: &mut [f32]) -> TractResult<()> {
-        ensure!(mn < data.mn && slice.len() == data.fact.k);
-        let bytes = data.packed.as_bytes();
-        let base = (mn / NR) * data.panel_bytes;
-        for (p, x) in slice.iter_mut().enumerate() {
-            *x = f32_at(bytes, base + 4 * (p * NR + mn % NR));
-        }
-        Ok(())
+        extract_steps(data, NR, 0, mn, slice)
     }
 }
