@@ -42,7 +42,7 @@ use tract_linalg::WeightType;
 
 use crate::avx512::Acc;
 use crate::fused;
-use crate::pack::{as_f32, as_u16, extract_steps, f32_at, packed, panels, shared_format_methods, u32_at, Source};
+use crate::pack::{as_f32, as_u16, extract_steps, packed, panels, shared_format_methods, u32_at, Source};
 
 /// Rows of a tile (output features): four AMX tiles of 16.
 const MR: usize = 64;
@@ -219,19 +219,16 @@ impl MMMInputFormat for Weights {
     }
 
     fn extract_at_mn_f32(&self, data: &EagerPackedInput, mn: usize, slice: &mut [f32]) -> TractResult<()> {
-        let k = data.fact.k;
-        ensure!(mn < data.mn && slice.len() == k);
+        ensure!(mn < data.mn && slice.len() == data.fact.k);
         let bytes = data.packed.as_bytes();
         let base = (mn / MR) * data.panel_bytes;
-        let exact = u32_at(bytes, base) == EXACT;
-        let (body, r) = (&bytes[base + HEADER..base + data.panel_bytes], mn % MR);
+        if u32_at(bytes, base) != EXACT {
+            return extract_steps(data, MR, HEADER, mn, slice);
+        }
+        let body = &bytes[base + HEADER..base + data.panel_bytes];
         for (p, x) in slice.iter_mut().enumerate() {
-            *x = if exact {
-                let at = 2 * tile_index(r, p);
-                from_bf16(u16::from_le_bytes([body[at], body[at + 1]]))
-            } else {
-                f32_at(body, 4 * (p * MR + r))
-            };
+            let at = 2 * tile_index(mn % MR, p);
+            *x = from_bf16(u16::from_le_bytes([body[at], body[at + 1]]));
         }
         Ok(())
     }

@@ -120,7 +120,7 @@ pub(crate) fn as_i16(bytes: &mut [u8]) -> &mut [i16] {
 }
 
 /// The little-endian f32 at byte `at`.
-pub(crate) fn f32_at(bytes: &[u8], at: usize) -> f32 {
+fn f32_at(bytes: &[u8], at: usize) -> f32 {
     f32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
 }
 

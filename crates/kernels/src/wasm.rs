@@ -70,7 +70,7 @@ use tract_linalg::pack::Packing;
 use tract_linalg::WeightType;
 
 use crate::fused::{self, Arith, Tile};
-use crate::pack::{as_f32, as_i16, extract_steps, f32_at, packed, panels, shared_format_methods, u32_at, Source};
+use crate::pack::{as_f32, as_i16, extract_steps, packed, panels, shared_format_methods, u32_at, Source};
 
 /// Rows of a tile (output features): four vectors of four.
 const MR: usize = 16;
@@ -431,7 +431,7 @@ impl Weights {
                 fits = row.iter().all(|x| x.fract() == 0.0 && (-WEIGHT_LIMIT..WEIGHT_LIMIT).contains(x));
                 for (p, x) in row.iter().enumerate() {
                     // An integer within i8 where `fits`; the panels are dropped otherwise.
-                    body[pair_index(r, p)] = (*x as i8) as u8;
+                    body[pair_index(MR, r, p)] = (*x as i8) as u8;
                 }
             }
         });
@@ -456,10 +456,11 @@ impl Weights {
     }
 }
 
-/// Where feature `r`, depth `p` of an integer [`Weights`] panel sits among its bytes: per pair
-/// of `p`, [`MR`] features of two values, eight features to a vector (four once widened).
-fn pair_index(r: usize, p: usize) -> usize {
-    (p / 2) * 2 * MR + r * 2 + p % 2
+/// Where row `r`, depth `p` of an integer panel of `rows` rows sits among its values: per pair
+/// of `p`, `rows` rows of two values. A [`Weights`] panel ([`MR`] features of i8: eight to a
+/// vector, four once widened) and a [`Tokens`] panel ([`NR`] tokens of i16) alike.
+fn pair_index(rows: usize, r: usize, p: usize) -> usize {
+    (p / 2) * 2 * rows + r * 2 + p % 2
 }
 
 impl fmt::Display for Weights {
@@ -492,10 +493,12 @@ impl MMMInputFormat for Weights {
         ensure!(mn < data.mn && slice.len() == data.fact.k);
         let bytes = data.packed.as_bytes();
         let base = (mn / MR) * data.panel_bytes;
-        let integer = u32_at(bytes, base) == INTEGER;
-        let (body, r) = (&bytes[base + HEADER..base + data.panel_bytes], mn % MR);
+        if u32_at(bytes, base) != INTEGER {
+            return extract_steps(data, MR, HEADER, mn, slice);
+        }
+        let body = &bytes[base + HEADER..base + data.panel_bytes];
         for (p, x) in slice.iter_mut().enumerate() {
-            *x = if integer { f32::from(body[pair_index(r, p)] as i8) } else { f32_at(body, 4 * (p * MR + r)) };
+            *x = f32::from(body[pair_index(MR, mn % MR, p)] as i8);
         }
         Ok(())
     }
@@ -554,7 +557,7 @@ impl MMMInputFormat for Tokens {
                 for (p, x) in row.iter().enumerate() {
                     // Within [-QUANTUM, QUANTUM] by the choice of scale (`as` would saturate); ties
                     // to even is wasm's own rounding instruction.
-                    pairs[(p / 2) * 2 * NR + j * 2 + p % 2] = (x * inverse).round_ties_even() as i16;
+                    pairs[pair_index(NR, j, p)] = (x * inverse).round_ties_even() as i16;
                 }
             }
         });
